@@ -1,0 +1,80 @@
+//! Ten price groups (Perakende, Toptan, Bayi ...), each with a sale and a list price per
+//! product or variant.
+
+use super::products::{check_amount, resolve_sku};
+use super::Price;
+use crate::db::{self, Fixed};
+use crate::error::{Error, Result};
+use rusqlite::{params, Connection};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PriceGroup {
+    pub no: u8,
+    pub name: String,
+}
+
+pub fn price_groups(conn: &Connection) -> Result<Vec<PriceGroup>> {
+    let mut stmt = conn.prepare_cached("SELECT no, name FROM price_groups ORDER BY no")?;
+    let rows = stmt.query_map([], |r| Ok(PriceGroup { no: r.get(0)?, name: r.get(1)? }))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub fn rename_price_group(conn: &mut Connection, no: i64, name: &str) -> Result<()> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(Error::invalid("name", "a price group needs a name"));
+    }
+    group_no(no)?;
+    db::write(conn, |tx| {
+        tx.execute("UPDATE price_groups SET name = ?2 WHERE no = ?1", params![no, name])?;
+        Ok(())
+    })
+}
+
+/// Sets the sale price (and the list price, or clears it) of the product or variant
+/// with SKU `sku` in price group `group`.
+pub fn set_price(conn: &mut Connection, sku: &str, group: i64, sale: Decimal, list: Option<Decimal>) -> Result<()> {
+    group_no(group)?;
+    check_amount("sale", sale)?;
+    if let Some(list) = list {
+        check_amount("list", list)?;
+    }
+    db::write(conn, |tx| {
+        let item = resolve_sku(tx, sku)?;
+        tx.execute(
+            "INSERT INTO prices (product_id, variant_id, group_no, sale, list) VALUES (?1, ?2, ?3, ?4, ?5)
+             ON CONFLICT (product_id, ifnull(variant_id, 0), group_no) DO UPDATE SET sale = excluded.sale, list = excluded.list",
+            params![item.product_id, item.variant_id, group, Fixed(sale), list.map(Fixed)],
+        )?;
+        tx.execute("UPDATE products SET updated_at = ?2 WHERE id = ?1", params![item.product_id, db::now()])?;
+        Ok(())
+    })
+}
+
+/// All ten groups for a product (`variant_id` None) or a variant, unset ones as None.
+pub(crate) fn item_prices(conn: &Connection, product_id: i64, variant_id: Option<i64>) -> Result<Vec<Price>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT g.no, g.name, p.sale, p.list FROM price_groups g
+         LEFT JOIN prices p ON p.group_no = g.no AND p.product_id = ?1 AND p.variant_id IS ?2
+         ORDER BY g.no",
+    )?;
+    let rows = stmt.query_map(params![product_id, variant_id], |r| {
+        Ok(Price {
+            group: r.get(0)?,
+            group_name: r.get(1)?,
+            sale: r.get::<_, Option<Fixed>>(2)?.map(|f| f.0),
+            list: r.get::<_, Option<Fixed>>(3)?.map(|f| f.0),
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn group_no(no: i64) -> Result<()> {
+    if (1..=10).contains(&no) {
+        Ok(())
+    } else {
+        Err(Error::PriceGroup(no))
+    }
+}

@@ -1,0 +1,176 @@
+//! The variant matrix: option groups (Renk, Beden) and their values make every
+//! combination a variant with a SKU derived from the product's.
+
+use super::products::{product_by_id, product_detail, product_id, reindex};
+use super::Variant;
+use crate::db;
+use crate::error::{Error, Result};
+use crate::text::fold;
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// One axis of the matrix: `Renk = [Beyaz, Siyah]`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OptionAxis {
+    pub group: String,
+    pub values: Vec<String>,
+}
+
+/// Creates a variant for every combination of the axes' values that the product does
+/// not have yet, and returns the new ones. Running it again with more values adds only
+/// the missing combinations. SKUs are `<product SKU>-<VALUE>-<VALUE>`.
+pub fn generate_variants(conn: &mut Connection, sku: &str, axes: &[OptionAxis]) -> Result<Vec<Variant>> {
+    let axes = checked(axes)?;
+    let (product_sku, created) = db::write(conn, |tx| {
+        let product = product_by_id(tx, product_id(tx, sku)?)?;
+        let existing = existing_combinations(tx, product.id)?;
+        if existing.is_empty() && product.on_hand != Decimal::ZERO {
+            return Err(Error::StockOnProduct(product.fields.sku));
+        }
+        let axes = axes.iter().map(|a| ensure_axis(tx, a)).collect::<Result<Vec<_>>>()?;
+        let mut created = Vec::new();
+        let mut position = existing.len() as i64;
+        for combination in cartesian(&axes) {
+            let key = combination_key(&combination);
+            if existing.contains(&key) {
+                continue;
+            }
+            let suffix: Vec<String> = combination.iter().map(|(_, _, name)| code(name)).collect();
+            let variant_sku = free_sku(tx, &format!("{}-{}", product.fields.sku, suffix.join("-")))?;
+            let now = db::now();
+            tx.execute(
+                "INSERT INTO variants (product_id, sku, sku_key, position, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                params![product.id, variant_sku, fold(&variant_sku), position, now],
+            )?;
+            let variant_id = tx.last_insert_rowid();
+            for (group_id, value_id, _) in &combination {
+                tx.execute(
+                    "INSERT INTO variant_values (variant_id, group_id, value_id) VALUES (?1, ?2, ?3)",
+                    [variant_id, *group_id, *value_id],
+                )?;
+            }
+            created.push(variant_id);
+            position += 1;
+        }
+        tx.execute("UPDATE products SET updated_at = ?2 WHERE id = ?1", params![product.id, db::now()])?;
+        reindex(tx, product.id)?;
+        Ok((product.fields.sku, created))
+    })?;
+    let detail = product_detail(conn, &product_sku)?;
+    Ok(detail.variants.into_iter().filter(|v| created.contains(&v.id)).collect())
+}
+
+fn checked(axes: &[OptionAxis]) -> Result<Vec<OptionAxis>> {
+    if axes.is_empty() {
+        return Err(Error::invalid("options", "give at least one option group, e.g. Renk=Beyaz,Siyah"));
+    }
+    let mut seen = HashSet::new();
+    axes.iter()
+        .map(|axis| {
+            let group = axis.group.trim().to_owned();
+            let mut values: Vec<String> = Vec::new();
+            for v in axis.values.iter().map(|v| v.trim()).filter(|v| !v.is_empty()) {
+                if !values.iter().any(|known| fold(known) == fold(v)) {
+                    values.push(v.to_owned());
+                }
+            }
+            if group.is_empty() || values.is_empty() || !seen.insert(fold(&group)) {
+                return Err(Error::invalid("options", format!("option group {group:?} needs a unique name and at least one value")));
+            }
+            Ok(OptionAxis { group, values })
+        })
+        .collect()
+}
+
+/// (group id, value id, value name) for each value of the axis, created when new.
+type Axis = Vec<(i64, i64, String)>;
+
+fn ensure_axis(tx: &Transaction, axis: &OptionAxis) -> Result<Axis> {
+    let group_key = fold(&axis.group);
+    tx.execute("INSERT OR IGNORE INTO option_groups (name, name_key) VALUES (?1, ?2)", params![axis.group, group_key])?;
+    let group_id: i64 = tx.query_row("SELECT id FROM option_groups WHERE name_key = ?1", [&group_key], |r| r.get(0))?;
+    axis.values
+        .iter()
+        .enumerate()
+        .map(|(position, value)| {
+            let key = fold(value);
+            tx.execute(
+                "INSERT OR IGNORE INTO option_values (group_id, name, name_key, position) VALUES (?1, ?2, ?3, ?4)",
+                params![group_id, value, key, position as i64],
+            )?;
+            let (id, name) = tx.query_row("SELECT id, name FROM option_values WHERE group_id = ?1 AND name_key = ?2", params![group_id, key], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+            Ok((group_id, id, name))
+        })
+        .collect()
+}
+
+fn cartesian(axes: &[Axis]) -> Vec<Axis> {
+    axes.iter().fold(vec![Vec::new()], |combos, axis| {
+        combos
+            .iter()
+            .flat_map(|combo| axis.iter().map(move |value| [combo.clone(), vec![value.clone()]].concat()))
+            .collect()
+    })
+}
+
+/// A combination's identity: its sorted (group, value) ids.
+fn combination_key(combination: &[(i64, i64, String)]) -> Vec<(i64, i64)> {
+    let mut key: Vec<(i64, i64)> = combination.iter().map(|(g, v, _)| (*g, *v)).collect();
+    key.sort_unstable();
+    key
+}
+
+fn existing_combinations(conn: &Connection, product_id: i64) -> Result<HashSet<Vec<(i64, i64)>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT v.id, vv.group_id, vv.value_id FROM variants v JOIN variant_values vv ON vv.variant_id = v.id
+         WHERE v.product_id = ?1 AND v.deleted_at IS NULL ORDER BY v.id, vv.group_id",
+    )?;
+    let mut by_variant: std::collections::BTreeMap<i64, Vec<(i64, i64)>> = Default::default();
+    for row in stmt.query_map([product_id], |r| Ok((r.get::<_, i64>(0)?, r.get(1)?, r.get(2)?)))? {
+        let (variant, group, value) = row?;
+        by_variant.entry(variant).or_default().push((group, value));
+    }
+    Ok(by_variant.into_values().collect())
+}
+
+/// `Açık Mavi` -> `ACIKMAVI`: the part of a variant SKU that names one value.
+fn code(value: &str) -> String {
+    fold(value).chars().filter(char::is_ascii_alphanumeric).collect::<String>().to_ascii_uppercase()
+}
+
+/// `sku`, or `sku-2`, `sku-3` ... when it is taken.
+fn free_sku(conn: &Connection, sku: &str) -> Result<String> {
+    let taken = |candidate: &str| -> Result<bool> {
+        Ok(conn
+            .query_row(
+                "SELECT 1 FROM products WHERE sku = ?1 UNION ALL SELECT 1 FROM variants WHERE sku = ?1",
+                [candidate],
+                |_| Ok(()),
+            )
+            .optional()?
+            .is_some())
+    };
+    let mut candidate = sku.to_owned();
+    let mut n = 2;
+    while taken(&candidate)? {
+        candidate = format!("{sku}-{n}");
+        n += 1;
+    }
+    Ok(candidate)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_codes_are_ascii_upper() {
+        assert_eq!(code("Açık Mavi"), "ACIKMAVI");
+        assert_eq!(code("ışık"), "ISIK");
+        assert_eq!(code("XL"), "XL");
+    }
+}

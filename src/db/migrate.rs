@@ -1,0 +1,83 @@
+//! Ordered, embedded schema migrations tracked by `PRAGMA user_version`.
+
+use super::backup_to;
+use crate::error::{Error, Result};
+use rusqlite::{Connection, TransactionBehavior};
+use std::path::{Path, PathBuf};
+
+pub struct Migration {
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every migration, in order; migration N (1-based) brings the schema to `user_version` N.
+/// Append only: never edit one that has shipped.
+pub const MIGRATIONS: &[Migration] = &[Migration { name: "0001_catalog", sql: include_str!("migrations/0001_catalog.sql") }];
+
+/// Applies the pending migrations, each in its own transaction. When the file already
+/// holds data at an older version, it is first copied to `<file>.v<old>.bak`.
+pub fn migrate(conn: &mut Connection, path: &Path, migrations: &[Migration]) -> Result<()> {
+    let current: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if current > migrations.len() {
+        return Err(Error::TooNew { found: current, known: migrations.len() });
+    }
+    if current == migrations.len() {
+        return Ok(());
+    }
+    if current > 0 {
+        backup_to(conn, &backup_path(path, current))?;
+    }
+    for (i, migration) in migrations.iter().enumerate().skip(current) {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        tx.execute_batch(migration.sql).map_err(|e| Error::Migration { name: migration.name, source: e })?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// Where the copy taken before migrating from `version` goes.
+pub fn backup_path(path: &Path, version: usize) -> PathBuf {
+    let mut name = path.file_name().unwrap_or_default().to_os_string();
+    name.push(format!(".v{version}.bak"));
+    path.with_file_name(name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const V1: &[Migration] = &[Migration { name: "one", sql: "CREATE TABLE a(x INTEGER); INSERT INTO a VALUES (1);" }];
+    const V2: &[Migration] = &[
+        Migration { name: "one", sql: "CREATE TABLE a(x INTEGER); INSERT INTO a VALUES (1);" },
+        Migration { name: "two", sql: "ALTER TABLE a ADD COLUMN y TEXT; UPDATE a SET y = 'new';" },
+    ];
+    const BROKEN: &[Migration] = &[
+        Migration { name: "one", sql: "CREATE TABLE a(x INTEGER); INSERT INTO a VALUES (1);" },
+        Migration { name: "two", sql: "ALTER TABLE a ADD COLUMN y TEXT; UPDATE nope SET y = 1;" },
+    ];
+
+    #[test]
+    fn backs_up_before_applying_a_new_migration_and_rolls_back_a_failed_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        let mut conn = Connection::open(&path).unwrap();
+        migrate(&mut conn, &path, V1).unwrap();
+        assert!(!backup_path(&path, 0).exists(), "a new file needs no backup");
+
+        let err = migrate(&mut conn, &path, BROKEN).unwrap_err();
+        assert_eq!(err.code(), "db.migration_failed");
+        let cols: i64 = conn.query_row("SELECT count(*) FROM pragma_table_info('a')", [], |r| r.get(0)).unwrap();
+        assert_eq!(cols, 1, "the failed migration left no trace");
+
+        migrate(&mut conn, &path, V2).unwrap();
+        let backup = Connection::open(backup_path(&path, 1)).unwrap();
+        let version: i64 = backup.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(version, 1, "the backup holds the database as it was before");
+        let y: String = conn.query_row("SELECT y FROM a", [], |r| r.get(0)).unwrap();
+        assert_eq!(y, "new");
+
+        let err = migrate(&mut conn, &path, V1).unwrap_err();
+        assert_eq!(err.code(), "db.too_new");
+    }
+}

@@ -1,0 +1,79 @@
+//! The database: connection setup (pragmas), migrations, backup and restore.
+//! Only this module knows the pragmas and the migration list.
+
+mod backup;
+mod fixed;
+mod migrate;
+
+pub use backup::{backup_to, restore_from};
+pub use fixed::{fits, Fixed};
+pub use migrate::{migrate, Migration, MIGRATIONS};
+
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How long a writer waits for another writer before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Opens (creating if needed) the catalog at `path`, applies pending migrations
+/// (backing up the file first) and checks integrity.
+pub fn open(path: &Path) -> Result<Connection> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+    }
+    let mut conn = connect(path, OpenFlags::default())?;
+    quick_check(&conn)?;
+    migrate(&mut conn, path, MIGRATIONS)?;
+    Ok(conn)
+}
+
+/// Opens an existing, already migrated catalog for reading only (extra reader connections).
+pub fn open_reader(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    connect(path, flags)
+}
+
+fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags).map_err(|e| Error::open(path, e))?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    conn.pragma_update(None, "foreign_keys", true)?;
+    if !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        // WAL lets readers go on while one writer writes. FULL: a lost commit could mean
+        // a stock change or an outbox mark silently undone after a power cut.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+    }
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+/// `PRAGMA quick_check`: refuses to work on a damaged file.
+pub fn quick_check(conn: &Connection) -> Result<()> {
+    let verdict: String = conn.query_row("PRAGMA quick_check(1)", [], |r| r.get(0))?;
+    if verdict == "ok" {
+        Ok(())
+    } else {
+        Err(Error::Corrupt(verdict))
+    }
+}
+
+/// Runs `f` in an IMMEDIATE transaction (the write lock is taken up front, so two writers
+/// queue instead of failing half-way) and commits only if `f` succeeds.
+pub fn write<T>(conn: &mut Connection, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let out = f(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// The catalog the desktop app and the CLI use when none is named: `<data dir>/raf/raf.db`.
+pub fn default_path() -> PathBuf {
+    dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join(crate::APP_DIR).join("raf.db")
+}
+
+/// Now, as stored in the database: UTC, RFC 3339, milliseconds.
+pub fn now() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}

@@ -1,0 +1,94 @@
+//! Numbers typed by people: `12.50`, `12,50`, `1.234,56`, `1,234.56`, `-3,5`.
+
+use crate::error::{Error, Result};
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+/// Parses a decimal written the Turkish or the English way.
+///
+/// With both `.` and `,`, the last one is the decimal mark. With one kind only, a single
+/// mark is the decimal mark (`12,50`, `3.5`) and a repeated one groups thousands
+/// (`1.234.567`). Grouped digits must come in threes. Spaces may group thousands too.
+pub fn parse_decimal(input: &str) -> Result<Decimal> {
+    let bad = || Error::NotANumber { input: input.to_owned() };
+    let compact: String = input.trim().chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'')).collect();
+    let (sign, digits) = match compact.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", compact.strip_prefix('+').unwrap_or(&compact)),
+    };
+    let decimal_mark = match (digits.rfind('.'), digits.rfind(',')) {
+        (Some(d), Some(c)) => Some(if d > c { '.' } else { ',' }),
+        (Some(_), None) => single_mark(digits, '.'),
+        (None, Some(_)) => single_mark(digits, ','),
+        (None, None) => None,
+    };
+    let (int_part, frac_part) = match decimal_mark {
+        Some(mark) => digits.rsplit_once(mark).ok_or_else(bad)?,
+        None => (digits, ""),
+    };
+    let grouping = if decimal_mark == Some(',') { '.' } else { ',' };
+    let mut int_digits = ungroup(int_part, grouping).ok_or_else(bad)?;
+    if int_digits.is_empty() && decimal_mark.is_some() {
+        int_digits.push('0'); // ",5"
+    }
+    let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(&int_digits) || (decimal_mark.is_some() && !all_digits(frac_part)) {
+        return Err(bad());
+    }
+    let canonical = if frac_part.is_empty() { format!("{sign}{int_digits}") } else { format!("{sign}{int_digits}.{frac_part}") };
+    Decimal::from_str(&canonical).map_err(|_| bad())
+}
+
+/// The decimal mark when only `mark` appears: itself if it appears once, none if it
+/// groups thousands.
+fn single_mark(digits: &str, mark: char) -> Option<char> {
+    (digits.matches(mark).count() == 1).then_some(mark)
+}
+
+/// Removes thousands separators, checking the groups are three digits long.
+fn ungroup(int_part: &str, separator: char) -> Option<String> {
+    let mut groups = int_part.split(separator);
+    let first = groups.next()?;
+    let rest: Vec<&str> = groups.collect();
+    if !rest.is_empty() && (first.is_empty() || first.len() > 3 || rest.iter().any(|g| g.len() != 3)) {
+        return None;
+    }
+    Some(std::iter::once(first).chain(rest).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn reads_turkish_and_english_forms() {
+        for (input, want) in [
+            ("12.50", "12.50"),
+            ("12,50", "12.50"),
+            ("1.234,56", "1234.56"),
+            ("1,234.56", "1234.56"),
+            ("1.234.567", "1234567"),
+            ("1,234,567.5", "1234567.5"),
+            ("3,5", "3.5"),
+            ("-3,5", "-3.5"),
+            ("+7", "7"),
+            (" 1 234,5 ", "1234.5"),
+            ("0", "0"),
+            (",5", "0.5"),
+        ] {
+            assert_eq!(parse_decimal(input).unwrap_or_else(|e| panic!("{input}: {e}")), d(want), "{input}");
+        }
+    }
+
+    #[test]
+    fn refuses_what_is_not_a_number() {
+        for input in ["", "abc", "1.2.3,4,5", "12,5,", "1.23,4.5", "1,23,456.7", "--1", "1e5", "12.", "₺"] {
+            let err = parse_decimal(input).unwrap_err();
+            assert_eq!(err.code(), "input.not_a_number", "{input}");
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! Writing and reading movements. `record` is the only code that changes a quantity.
+
+use super::{Movement, MovementKind};
+use crate::catalog::{resolve_sku, Item};
+use crate::db::{self, Fixed};
+use crate::error::{Error, Result};
+use crate::settings::allow_negative_stock;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// A change a person asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", content = "qty", rename_all = "snake_case")]
+pub enum Change {
+    Add(Decimal),
+    Sub(Decimal),
+    /// The quantity on hand becomes this.
+    Set(Decimal),
+}
+
+/// What a movement records besides its delta.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Entry<'a> {
+    pub kind: MovementKind,
+    pub reason: Option<&'a str>,
+    pub order_line_id: Option<i64>,
+    pub undoes: Option<i64>,
+}
+
+impl<'a> Entry<'a> {
+    pub fn new(kind: MovementKind, reason: Option<&'a str>) -> Self {
+        Entry { kind, reason, order_line_id: None, undoes: None }
+    }
+}
+
+/// Adds, subtracts or sets the stock of the product or variant with SKU `sku`.
+pub fn adjust(conn: &mut Connection, sku: &str, change: Change, reason: Option<&str>) -> Result<Movement> {
+    let (qty, kind) = match change {
+        Change::Add(q) => (q, MovementKind::Add),
+        Change::Sub(q) => (q, MovementKind::Sub),
+        Change::Set(q) => (q, MovementKind::Set),
+    };
+    if qty < Decimal::ZERO || (qty == Decimal::ZERO && kind != MovementKind::Set) {
+        return Err(Error::invalid("qty", "the quantity must be positive (zero is allowed for set)"));
+    }
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    db::write(conn, |tx| {
+        let item = resolve_sku(tx, sku)?;
+        let delta = match change {
+            Change::Add(q) => q,
+            Change::Sub(q) => -q,
+            Change::Set(q) => q - on_hand(tx, &item)?,
+        };
+        record(tx, &item, delta, Entry::new(kind, reason))
+    })
+}
+
+/// Writes a compensating movement for movement `id`. Order movements are not undone
+/// here: cancelling the order puts its stock back.
+pub fn undo(conn: &mut Connection, id: i64, reason: Option<&str>) -> Result<Movement> {
+    db::write(conn, |tx| {
+        let original = movement(tx, id)?;
+        if matches!(original.kind, MovementKind::Sale | MovementKind::Cancel) {
+            return Err(Error::NotUndoable { id, kind: original.kind.as_str().to_owned() });
+        }
+        if original.undone_by.is_some() {
+            return Err(Error::AlreadyUndone(id));
+        }
+        let item = Item { product_id: original.product_id, variant_id: original.variant_id, sku: original.sku.clone() };
+        let default_reason = format!("undo #{id}");
+        let entry = Entry { undoes: Some(id), ..Entry::new(MovementKind::Undo, Some(reason.unwrap_or(&default_reason))) };
+        record(tx, &item, -original.delta, entry)
+    })
+}
+
+/// Appends one movement and moves the cached quantities with it. Call inside a write
+/// transaction.
+pub(crate) fn record(tx: &Connection, item: &Item, delta: Decimal, entry: Entry) -> Result<Movement> {
+    let (kind, has_variants): (String, bool) = tx.query_row(
+        "SELECT kind, EXISTS (SELECT 1 FROM variants WHERE product_id = ?1 AND deleted_at IS NULL) FROM products WHERE id = ?1",
+        [item.product_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    if kind == "service" {
+        return Err(Error::invalid("kind", format!("{} is a service and has no stock", item.sku)));
+    }
+    if item.variant_id.is_none() && has_variants {
+        return Err(Error::HasVariants(item.sku.clone()));
+    }
+    let before = on_hand(tx, item)?;
+    let after = before + delta;
+    if !db::fits(delta.abs()) || !db::fits(after.abs()) {
+        return Err(Error::invalid("qty", "at most 4 decimal places"));
+    }
+    let may_go_negative = entry.kind == MovementKind::Sync || allow_negative_stock(tx)?;
+    if delta < Decimal::ZERO && after < Decimal::ZERO && !may_go_negative {
+        return Err(Error::WouldGoNegative { sku: item.sku.clone(), on_hand: before, delta });
+    }
+    tx.execute(
+        "INSERT INTO stock_movements (product_id, variant_id, kind, delta, qty_before, qty_after, reason, order_line_id, undoes, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            item.product_id,
+            item.variant_id,
+            entry.kind.as_str(),
+            Fixed(delta),
+            Fixed(before),
+            Fixed(after),
+            entry.reason,
+            entry.order_line_id,
+            entry.undoes,
+            db::now()
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    if let Some(variant) = item.variant_id {
+        tx.execute("UPDATE variants SET on_hand = on_hand + ?2 WHERE id = ?1", params![variant, Fixed(delta)])?;
+    }
+    tx.execute("UPDATE products SET on_hand = on_hand + ?2 WHERE id = ?1", params![item.product_id, Fixed(delta)])?;
+    movement(tx, id)
+}
+
+fn on_hand(conn: &Connection, item: &Item) -> Result<Decimal> {
+    let fixed: Fixed = match item.variant_id {
+        Some(v) => conn.query_row("SELECT on_hand FROM variants WHERE id = ?1", [v], |r| r.get(0))?,
+        None => conn.query_row("SELECT on_hand FROM products WHERE id = ?1", [item.product_id], |r| r.get(0))?,
+    };
+    Ok(fixed.0)
+}
+
+const SELECT_MOVEMENT: &str = "SELECT m.id, m.product_id, m.variant_id, coalesce(v.sku, p.sku), m.kind, m.delta,
+        m.qty_before, m.qty_after, m.reason, m.order_line_id, m.undoes,
+        (SELECT u.id FROM stock_movements u WHERE u.undoes = m.id), m.created_at
+     FROM stock_movements m JOIN products p ON p.id = m.product_id LEFT JOIN variants v ON v.id = m.variant_id";
+
+pub fn movement(conn: &Connection, id: i64) -> Result<Movement> {
+    conn.query_row(&format!("{SELECT_MOVEMENT} WHERE m.id = ?1"), [id], movement_from_row)
+        .optional()?
+        .ok_or(Error::MovementNotFound(id))
+}
+
+/// The item's movements, newest first; `before` (a movement id) pages back in time.
+/// A product's history includes its variants'.
+pub fn history(conn: &Connection, sku: &str, limit: u32, before: Option<i64>) -> Result<Vec<Movement>> {
+    let item = resolve_sku(conn, sku)?;
+    let (column, id) = match item.variant_id {
+        Some(v) => ("m.variant_id", v),
+        None => ("m.product_id", item.product_id),
+    };
+    let mut stmt = conn.prepare_cached(&format!("{SELECT_MOVEMENT} WHERE {column} = ?1 AND m.id < ?2 ORDER BY m.id DESC LIMIT ?3"))?;
+    let rows = stmt.query_map(params![id, before.unwrap_or(i64::MAX), limit.clamp(1, 10_000)], movement_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn movement_from_row(r: &Row) -> rusqlite::Result<Movement> {
+    let kind: String = r.get(4)?;
+    Ok(Movement {
+        id: r.get(0)?,
+        product_id: r.get(1)?,
+        variant_id: r.get(2)?,
+        sku: r.get(3)?,
+        kind: MovementKind::parse(&kind).ok_or_else(|| rusqlite::Error::InvalidColumnType(4, kind, rusqlite::types::Type::Text))?,
+        delta: r.get::<_, Fixed>(5)?.0,
+        before: r.get::<_, Fixed>(6)?.0,
+        after: r.get::<_, Fixed>(7)?.0,
+        reason: r.get(8)?,
+        order_line_id: r.get(9)?,
+        undoes: r.get(10)?,
+        undone_by: r.get(11)?,
+        created_at: r.get(12)?,
+    })
+}
+
+/// An item whose cached quantity differs from the sum of its movements.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LedgerMismatch {
+    pub sku: String,
+    pub on_hand: Decimal,
+    pub movements_sum: Decimal,
+}
+
+/// Checks the ledger invariant for every product and variant; empty when it holds.
+pub fn check_ledger(conn: &Connection) -> Result<Vec<LedgerMismatch>> {
+    let mut stmt = conn.prepare(
+        "SELECT p.sku, p.on_hand, (SELECT coalesce(sum(delta), 0) FROM stock_movements WHERE product_id = p.id) s
+         FROM products p WHERE p.on_hand != s
+         UNION ALL
+         SELECT v.sku, v.on_hand, (SELECT coalesce(sum(delta), 0) FROM stock_movements WHERE variant_id = v.id) s
+         FROM variants v WHERE v.on_hand != s",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(LedgerMismatch { sku: r.get(0)?, on_hand: r.get::<_, Fixed>(1)?.0, movements_sum: r.get::<_, Fixed>(2)?.0 })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
