@@ -26,7 +26,14 @@ pub fn parse_decimal(input: &str) -> Result<Decimal> {
         Some(mark) => digits.rsplit_once(mark).ok_or_else(bad)?,
         None => (digits, ""),
     };
-    let grouping = if decimal_mark == Some(',') { '.' } else { ',' };
+    // The other mark groups thousands; without a decimal mark, the mark that is there
+    // does (`1.234.567` must not be split on `,`).
+    let grouping = match decimal_mark {
+        Some(',') => '.',
+        Some(_) => ',',
+        None if digits.contains('.') => '.',
+        None => ',',
+    };
     let mut int_digits = ungroup(int_part, grouping).ok_or_else(bad)?;
     if int_digits.is_empty() && decimal_mark.is_some() {
         int_digits.push('0'); // ",5"

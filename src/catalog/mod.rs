@@ -7,8 +7,8 @@ mod search;
 mod taxonomy;
 mod variants;
 
-pub use prices::{price_groups, rename_price_group, set_price, PriceGroup};
-pub use products::{create_product, normalize_currency, product_detail, resolve_sku, restore_product, soft_delete_product, update_product, Item};
+pub use prices::{price_groups, rename_price_group, set_price, upsert_price, PriceGroup};
+pub use products::{create_product, insert_product, normalize_currency, product_detail, resolve_sku, restore_product, soft_delete_product, update_product, Item};
 pub use search::{count_products, search_products, ProductPage, ProductQuery, ProductRow, Sort, StatusFilter, MAX_PAGE};
 pub use taxonomy::{
     add_brand, add_category, add_tag, brand_id, brands, categories, category_id, remove_brand, remove_category, remove_tag,

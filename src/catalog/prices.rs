@@ -36,21 +36,24 @@ pub fn rename_price_group(conn: &mut Connection, no: i64, name: &str) -> Result<
 /// Sets the sale price (and the list price, or clears it) of the product or variant
 /// with SKU `sku` in price group `group`.
 pub fn set_price(conn: &mut Connection, sku: &str, group: i64, sale: Decimal, list: Option<Decimal>) -> Result<()> {
+    db::write(conn, |tx| upsert_price(tx, sku, group, sale, list))
+}
+
+/// `set_price` inside the caller's write transaction (bulk work: import, sync).
+pub fn upsert_price(tx: &Connection, sku: &str, group: i64, sale: Decimal, list: Option<Decimal>) -> Result<()> {
     group_no(group)?;
     check_amount("sale", sale)?;
     if let Some(list) = list {
         check_amount("list", list)?;
     }
-    db::write(conn, |tx| {
-        let item = resolve_sku(tx, sku)?;
-        tx.execute(
-            "INSERT INTO prices (product_id, variant_id, group_no, sale, list) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (product_id, ifnull(variant_id, 0), group_no) DO UPDATE SET sale = excluded.sale, list = excluded.list",
-            params![item.product_id, item.variant_id, group, Fixed(sale), list.map(Fixed)],
-        )?;
-        tx.execute("UPDATE products SET updated_at = ?2 WHERE id = ?1", params![item.product_id, db::now()])?;
-        Ok(())
-    })
+    let item = resolve_sku(tx, sku)?;
+    tx.execute(
+        "INSERT INTO prices (product_id, variant_id, group_no, sale, list) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (product_id, ifnull(variant_id, 0), group_no) DO UPDATE SET sale = excluded.sale, list = excluded.list",
+        params![item.product_id, item.variant_id, group, Fixed(sale), list.map(Fixed)],
+    )?;
+    tx.execute("UPDATE products SET updated_at = ?2 WHERE id = ?1", params![item.product_id, db::now()])?;
+    Ok(())
 }
 
 /// All ten groups for a product (`variant_id` None) or a variant, unset ones as None.

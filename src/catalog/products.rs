@@ -20,18 +20,20 @@ pub struct Item {
 }
 
 pub fn create_product(conn: &mut Connection, fields: &ProductFields) -> Result<Product> {
+    db::write(conn, |tx| insert_product(tx, fields))
+}
+
+/// `create_product` inside the caller's write transaction (bulk work: import, sync).
+pub fn insert_product(tx: &Connection, fields: &ProductFields) -> Result<Product> {
     let fields = normalized(fields)?;
-    db::write(conn, |tx| {
-        ensure_sku_free(tx, &fields.sku, None)?;
-        let now = db::now();
-        tx.execute(
-            "INSERT INTO products (sku, sku_key, name, name_sort, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-            params![fields.sku, fold(&fields.sku), fields.name, sort_key(&fields.name), now],
-        )?;
-        let id = tx.last_insert_rowid();
-        write_fields(tx, id, &fields)?;
-        product_by_id(tx, id)
-    })
+    ensure_sku_free(tx, &fields.sku, None)?;
+    tx.execute(
+        "INSERT INTO products (sku, sku_key, name, name_sort, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        params![fields.sku, fold(&fields.sku), fields.name, sort_key(&fields.name), db::now()],
+    )?;
+    let id = tx.last_insert_rowid();
+    write_fields(tx, id, &fields)?;
+    product_by_id(tx, id)
 }
 
 /// Replaces every editable field of the product that has SKU `sku` (its SKU too).

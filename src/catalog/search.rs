@@ -124,7 +124,7 @@ pub const MAX_PAGE: u32 = 1000;
 
 pub fn search_products(conn: &Connection, query: &ProductQuery) -> Result<ProductPage> {
     let mut sql = Sql::default();
-    let from = sql.from_and_filters(conn, query)?;
+    let from = sql.from_and_filters(conn, query, false)?;
     let limit = query.limit.clamp(1, MAX_PAGE);
     let (column, cmp, dir) = (query.sort.column(), if query.descending { "<" } else { ">" }, if query.descending { "DESC" } else { "ASC" });
     if let Some(after) = query.after {
@@ -135,6 +135,8 @@ pub fn search_products(conn: &Connection, query: &ProductQuery) -> Result<Produc
         }
     }
     let group = Value::Integer(query.price_group.clamp(1, 10).into());
+    // The page's ids are chosen first and the display columns (names, price, variant
+    // count) computed for those rows only, not for every match before the sort.
     let text = format!(
         "SELECT p.id, p.sku, p.name, p.barcode,
                 (SELECT name FROM categories WHERE id = p.category_id),
@@ -144,7 +146,9 @@ pub fn search_products(conn: &Connection, query: &ProductQuery) -> Result<Produc
                 p.active, p.deleted_at IS NOT NULL,
                 (SELECT count(*) FROM variants WHERE product_id = p.id AND deleted_at IS NULL),
                 p.updated_at
-         FROM {from} WHERE {} ORDER BY {column} {dir}, p.id {dir} LIMIT {}",
+         FROM (SELECT p.id, {column} AS k FROM {from} WHERE {} ORDER BY {column} {dir}, p.id {dir} LIMIT {}) page
+         CROSS JOIN products p ON p.id = page.id
+         ORDER BY page.k {dir}, p.id {dir}",
         sql.where_clause(),
         limit + 1
     );
@@ -180,7 +184,7 @@ pub fn search_products(conn: &Connection, query: &ProductQuery) -> Result<Produc
 /// How many products the query's search and filters match (ignoring `after`/`limit`).
 pub fn count_products(conn: &Connection, query: &ProductQuery) -> Result<u64> {
     let mut sql = Sql::default();
-    let from = sql.from_and_filters(conn, query)?;
+    let from = sql.from_and_filters(conn, query, true)?;
     let text = format!("SELECT count(*) FROM {from} WHERE {}", sql.where_clause());
     Ok(conn.query_row(&text, params_from_iter(sql.params), |r| r.get(0))?)
 }
@@ -202,11 +206,24 @@ impl Sql {
         self.conditions.join(" AND ")
     }
 
-    /// The FROM clause (with the search's matches first, when there is a search) and
-    /// the filter conditions.
-    fn from_and_filters(&mut self, conn: &Connection, q: &ProductQuery) -> Result<String> {
-        let from = match q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(search) => self.matches(search),
+    /// The FROM clause and the filter conditions. A search that matches few products
+    /// collects their ids first and sorts only those; one that matches many walks the
+    /// sort order and tests each product, which stops after one page. `for_count`
+    /// always collects (a count has to see every match anyway).
+    fn from_and_filters(&mut self, conn: &Connection, q: &ProductQuery, for_count: bool) -> Result<String> {
+        let search = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(Search::new);
+        let from = match &search {
+            Some(search) if for_count || !search.is_broad(conn)? => {
+                let (union, params) = search.union();
+                self.params.extend(params);
+                format!("({union}) m CROSS JOIN products p ON p.id = m.id")
+            }
+            Some(search) => {
+                let (predicate, params) = search.predicate();
+                self.conditions.push(predicate);
+                self.params.extend(params);
+                "products p".to_owned()
+            }
             None => "products p".to_owned(),
         };
         self.conditions.push(
@@ -242,35 +259,65 @@ impl Sql {
         }
         Ok(from)
     }
-
-    /// The ids whose words start with the search's words, whose SKU (or a variant's)
-    /// starts with the search, or whose barcode (or a variant's) is the search.
-    /// CROSS JOIN keeps SQLite from walking the whole sort index to find them.
-    fn matches(&mut self, search: &str) -> String {
-        let mut sources = Vec::new();
-        let words = words(search);
-        if !words.is_empty() {
-            sources.push("SELECT rowid AS id FROM product_search WHERE product_search MATCH ?".to_owned());
-            let fts = words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" AND ");
-            self.params.push(Value::Text(fts));
-        }
-        let (low, high) = prefix_range(&fold(search));
-        for table in ["products", "variants"] {
-            let id = if table == "products" { "id" } else { "product_id" };
-            sources.push(format!("SELECT {id} AS id FROM {table} WHERE sku_key >= ? AND sku_key < ?"));
-            self.params.extend([Value::Text(low.clone()), Value::Text(high.clone())]);
-        }
-        for (table, id, column) in [("products", "id", "barcode"), ("products", "id", "barcode2"), ("variants", "product_id", "barcode")] {
-            sources.push(format!("SELECT {id} AS id FROM {table} WHERE {column} = ?"));
-            self.params.push(Value::Text(search.to_owned()));
-        }
-        format!("({}) m CROSS JOIN products p ON p.id = m.id", sources.join(" UNION "))
-    }
 }
 
-/// Keys starting with `prefix` lie in `[prefix, prefix + U+10FFFF)`.
-fn prefix_range(prefix: &str) -> (String, String) {
-    (prefix.to_owned(), format!("{prefix}\u{10FFFF}"))
+
+/// What a search text matches: products whose words, SKUs or barcodes (their
+/// variants' included) start with its words. The search index holds SKUs and barcodes
+/// as words too, so a SKU prefix or a barcode is found like a name word. Text with no
+/// letters or digits (`-`, `/`) is matched against SKUs and barcodes directly.
+enum Search {
+    /// An FTS5 query: `"isik"* AND "led"*`.
+    Words(String),
+    /// A folded SKU prefix and the text as a barcode.
+    Code { prefix: String, exact: String },
+}
+
+impl Search {
+    fn new(text: &str) -> Self {
+        let words = words(text);
+        if words.is_empty() {
+            return Search::Code { prefix: fold(text), exact: text.to_owned() };
+        }
+        Search::Words(words.iter().map(|w| format!("\"{w}\"*")).collect::<Vec<_>>().join(" AND "))
+    }
+
+    /// The matching product ids, each once.
+    fn union(&self) -> (String, Vec<Value>) {
+        match self {
+            Search::Words(fts) => ("SELECT rowid AS id FROM product_search WHERE product_search MATCH ?".to_owned(), vec![Value::Text(fts.clone())]),
+            Search::Code { prefix, exact } => {
+                let high = format!("{prefix}\u{10FFFF}");
+                let sql = "SELECT id FROM products WHERE sku_key >= ?1 AND sku_key < ?2
+                           UNION SELECT product_id FROM variants WHERE sku_key >= ?1 AND sku_key < ?2
+                           UNION SELECT id FROM products WHERE barcode = ?3 OR barcode2 = ?3
+                           UNION SELECT product_id FROM variants WHERE barcode = ?3";
+                // Numbered parameters are renumbered by position below: repeat the values.
+                let sql = sql.replace("?1", "?").replace("?2", "?").replace("?3", "?");
+                let (p, h, e) = (Value::Text(prefix.clone()), Value::Text(high), Value::Text(exact.clone()));
+                (sql, vec![p.clone(), h.clone(), p, h, e.clone(), e.clone(), e])
+            }
+        }
+    }
+
+    /// True when so many products match that walking the sort order finds a page
+    /// sooner than sorting the matches. Sorting m matches costs ~m row reads; walking
+    /// costs ~page × n / m; they meet near m = sqrt(10 n) (measured: benches/catalog.rs).
+    fn is_broad(&self, conn: &Connection) -> Result<bool> {
+        let Search::Words(fts) = self else { return Ok(false) };
+        let n: i64 = conn.query_row("SELECT ifnull(max(id), 0) FROM products", [], |r| r.get(0))?;
+        let broad = ((10 * n) as f64).sqrt().clamp(500.0, 5000.0) as i64;
+        let sql = format!("SELECT count(*) FROM (SELECT 1 FROM product_search WHERE product_search MATCH ?1 LIMIT {broad})");
+        let matches: i64 = conn.query_row(&sql, [fts], |r| r.get(0))?;
+        Ok(matches >= broad)
+    }
+
+    /// The matches as a test of one product row `p`. The unary `+` keeps SQLite from
+    /// driving the query by this term, so it walks the sort order.
+    fn predicate(&self) -> (String, Vec<Value>) {
+        let (union, params) = self.union();
+        (format!("+p.id IN ({union})"), params)
+    }
 }
 
 fn category_and_descendants(conn: &Connection, id: i64) -> Result<Vec<i64>> {

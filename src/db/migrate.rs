@@ -29,6 +29,12 @@ pub fn migrate(conn: &mut Connection, path: &Path, migrations: &[Migration]) -> 
     }
     for (i, migration) in migrations.iter().enumerate().skip(current) {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        // Another process opening the same file (the app and the CLI, or two CLIs) may
+        // have applied it while this one waited for the write lock.
+        let applied: usize = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
+        if applied > i {
+            continue;
+        }
         tx.execute_batch(migration.sql).map_err(|e| Error::Migration { name: migration.name, source: e })?;
         tx.pragma_update(None, "user_version", i + 1)?;
         tx.commit()?;

@@ -273,11 +273,13 @@ fn put_stock_back(tx: &Transaction, order_id: i64, code: &str) -> Result<()> {
     Ok(())
 }
 
-/// The order's lines tied to an item that have no movement of `kind` yet.
+/// The order's lines tied to a good (services are sold without stock) that have no
+/// movement of `kind` yet.
 fn lines_without(tx: &Transaction, order_id: i64, kind: MovementKind) -> Result<Vec<(i64, Item, Decimal)>> {
     let mut stmt = tx.prepare_cached(
         "SELECT l.id, l.product_id, l.variant_id, coalesce(l.variant_sku, l.sku), l.quantity FROM order_lines l
          WHERE l.order_id = ?1 AND l.product_id IS NOT NULL
+           AND (SELECT kind FROM products WHERE id = l.product_id) = 'good'
            AND NOT EXISTS (SELECT 1 FROM stock_movements m WHERE m.order_line_id = l.id AND m.kind = ?2)
          ORDER BY l.line_no",
     )?;
@@ -314,7 +316,9 @@ fn order_id(conn: &Connection, code: &str) -> Result<Option<(i64, OrderStatus)>>
     row.map(|(id, status)| Ok((id, OrderStatus::from_code(status)?))).transpose()
 }
 
-/// `R-20261122-0001`: the next free manual order code of the day.
+/// `R-20261122-0001`: the next free manual order code of the day. The count is only a
+/// start: a code typed by hand in this form may hold that number, and recording under
+/// it would return the old order instead of a new one.
 fn next_code(conn: &Connection) -> Result<String> {
     let prefix = format!("R-{}-", chrono::Utc::now().format("%Y%m%d"));
     let count: i64 = conn.query_row(
@@ -322,7 +326,11 @@ fn next_code(conn: &Connection) -> Result<String> {
         [&prefix],
         |r| r.get(0),
     )?;
-    Ok(format!("{prefix}{:04}", count + 1))
+    let mut n = count + 1;
+    while order_id(conn, &format!("{prefix}{n:04}"))?.is_some() {
+        n += 1;
+    }
+    Ok(format!("{prefix}{n:04}"))
 }
 
 const SELECT_ORDER: &str = "SELECT id, code, order_type, marketplace, status, order_date, customer, shipping, billing,

@@ -85,6 +85,9 @@ fn product(conn: &mut Connection, cmd: ProductCmd, out: &Out) -> Result<()> {
                     return Err(Error::invalid(field, "must be zero or more, with at most 4 decimal places"));
                 }
             }
+            if new.kind == ProductKind::Service && stock.is_some_and(|q| !q.is_zero()) {
+                return Err(Error::invalid("stock", "a service has no stock"));
+            }
             if list_price.is_some() && price.is_none() {
                 return Err(Error::invalid("list_price", "give --price too"));
             }

@@ -17,7 +17,10 @@ impl Out {
         if self.json {
             eprintln!("{}", serde_json::to_string(err).expect("errors serialize"));
         } else {
-            eprintln!("raf: {err}");
+            // Keep the promise of one line whatever the message holds: SQLite quotes whole
+            // statements in some errors, and names typed by people may carry line breaks.
+            let text = err.to_string();
+            eprintln!("raf: {}", text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" "));
         }
     }
 
