@@ -25,6 +25,8 @@ pub enum Error {
     PriceGroup(i64),
     #[error("product {0} has stock of its own; move it to zero before adding variants")]
     StockOnProduct(String),
+    #[error("product {0} is in the trash; restore it first")]
+    InTrash(String),
 
     // stock
     #[error("{sku}: stock would go negative ({on_hand} on hand, change {delta})")]
@@ -90,6 +92,7 @@ impl Error {
             Error::Invalid { .. } => "input.invalid",
             Error::PriceGroup(_) => "catalog.bad_price_group",
             Error::StockOnProduct(_) => "catalog.stock_on_product",
+            Error::InTrash(_) => "catalog.in_trash",
             Error::WouldGoNegative { .. } => "stock.would_go_negative",
             Error::HasVariants(_) => "stock.has_variants",
             Error::MovementNotFound(_) => "stock.movement_not_found",
@@ -112,7 +115,11 @@ impl Error {
     /// Values for the UI's translated message.
     pub fn details(&self) -> Value {
         match self {
-            Error::SkuTaken(sku) | Error::ProductNotFound(sku) | Error::HasVariants(sku) | Error::StockOnProduct(sku) => {
+            Error::SkuTaken(sku)
+            | Error::ProductNotFound(sku)
+            | Error::HasVariants(sku)
+            | Error::StockOnProduct(sku)
+            | Error::InTrash(sku) => {
                 json!({ "sku": sku })
             }
             Error::NameTaken { kind, name } | Error::NotFound { kind, name } => json!({ "kind": kind, "name": name }),

@@ -758,3 +758,56 @@ fn keyset_pages_of_a_broad_search_over_a_large_catalog() {
         }
     }
 }
+
+#[test]
+fn variants_are_edited_found_by_their_barcode_and_removed_when_empty() {
+    use raf::catalog::{remove_variant, update_variant, VariantFields};
+    let (_dir, mut conn) = open();
+    add(&mut conn, "TS-1", "Tişört");
+    add(&mut conn, "OTHER", "Başka");
+    generate_variants(&mut conn, "TS-1", &[axis("Renk", &["Beyaz", "Siyah"])]).unwrap();
+
+    let edited = VariantFields { sku: "TS-1-W".into(), barcode: Some("8690000000024".into()), active: true };
+    let variant = update_variant(&mut conn, "TS-1-BEYAZ", &edited).unwrap();
+    assert_eq!((variant.sku.as_str(), variant.barcode.as_deref()), ("TS-1-W", Some("8690000000024")));
+    let found = search_products(&conn, &ProductQuery { search: Some("8690000000024".into()), ..Default::default() }).unwrap();
+    assert_eq!(skus_of(&found.rows), ["TS-1"]);
+
+    let taken = VariantFields { sku: "OTHER".into(), barcode: None, active: true };
+    assert_eq!(update_variant(&mut conn, "TS-1-W", &taken).unwrap_err().code(), "catalog.sku_taken");
+    assert_eq!(update_variant(&mut conn, "TS-1", &taken).unwrap_err().code(), "input.invalid", "a product is not a variant");
+
+    adjust(&mut conn, "TS-1-W", Change::Add(d("2")), None).unwrap();
+    assert_eq!(remove_variant(&mut conn, "TS-1-W").unwrap_err().code(), "input.invalid", "stock must be zero first");
+    adjust(&mut conn, "TS-1-W", Change::Set(d("0")), None).unwrap();
+    remove_variant(&mut conn, "TS-1-W").unwrap();
+    let detail = product_detail(&conn, "TS-1").unwrap();
+    assert_eq!(detail.variants.iter().map(|v| v.sku.as_str()).collect::<Vec<_>>(), ["TS-1-SIYAH"]);
+    let gone = search_products(&conn, &ProductQuery { search: Some("8690000000024".into()), ..Default::default() }).unwrap();
+    assert!(gone.rows.is_empty(), "a removed variant's barcode no longer finds the product");
+}
+
+#[test]
+fn an_unknown_cursor_is_an_error_not_page_one() {
+    let (_dir, mut conn) = open();
+    add(&mut conn, "A", "Alfa");
+    let err = search_products(&conn, &ProductQuery { after: Some(999), ..Default::default() }).unwrap_err();
+    assert_eq!(err.code(), "input.invalid");
+}
+
+#[test]
+fn a_product_in_the_trash_takes_no_new_stock_or_orders() {
+    use raf::orders::{record_order, NewLine, NewOrder};
+    let (_dir, mut conn) = open();
+    add(&mut conn, "A", "Alfa");
+    let movement = adjust(&mut conn, "A", Change::Add(d("5")), None).unwrap();
+    soft_delete_product(&mut conn, "A").unwrap();
+
+    assert_eq!(adjust(&mut conn, "A", Change::Add(d("1")), None).unwrap_err().code(), "catalog.in_trash");
+    let line = NewLine { sku: "A".into(), quantity: d("1"), unit_price: Some(d("10")), commission_price: Decimal::ZERO, marketplace_id: None, marketplace_product_id: None };
+    assert_eq!(record_order(&mut conn, &NewOrder::manual(vec![line])).unwrap_err().code(), "catalog.in_trash");
+    // Undo still works: it only brings a quantity back to what it was.
+    raf::stock::undo(&mut conn, movement.id, None).unwrap();
+    restore_product(&mut conn, "A").unwrap();
+    adjust(&mut conn, "A", Change::Add(d("1")), None).unwrap();
+}

@@ -14,7 +14,7 @@ pub use taxonomy::{
     add_brand, add_category, add_tag, brand_id, brands, categories, category_id, remove_brand, remove_category, remove_tag,
     tag_id, tag_product, tags, untag_product, Brand, Category, Tag,
 };
-pub use variants::{generate_variants, OptionAxis};
+pub use variants::{generate_variants, remove_variant, update_variant, OptionAxis, VariantFields};
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

@@ -6,7 +6,7 @@
 //! barcode) and then sorts only those.
 
 use crate::db::Fixed;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::text::{fold, words};
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection, OptionalExtension};
@@ -130,9 +130,8 @@ pub fn search_products(conn: &Connection, query: &ProductQuery) -> Result<Produc
     if let Some(after) = query.after {
         let key: Option<Value> =
             conn.query_row(&format!("SELECT {column} FROM products p WHERE p.id = ?1"), [after], |r| r.get(0)).optional()?;
-        if let Some(key) = key {
-            sql.push_condition(&format!("({column}, p.id) {cmp} (?, ?)"), [key, Value::Integer(after)]);
-        }
+        let key = key.ok_or_else(|| Error::invalid("after", format!("no product with id {after} to continue after")))?;
+        sql.push_condition(&format!("({column}, p.id) {cmp} (?, ?)"), [key, Value::Integer(after)]);
     }
     let group = Value::Integer(query.price_group.clamp(1, 10).into());
     // The page's ids are chosen first and the display columns (names, price, variant

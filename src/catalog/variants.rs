@@ -62,6 +62,71 @@ pub fn generate_variants(conn: &mut Connection, sku: &str, axes: &[OptionAxis]) 
     Ok(detail.variants.into_iter().filter(|v| created.contains(&v.id)).collect())
 }
 
+/// What a user edits on one variant.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VariantFields {
+    pub sku: String,
+    pub barcode: Option<String>,
+    pub active: bool,
+}
+
+/// Changes the SKU, barcode or status of the variant with SKU `sku`.
+pub fn update_variant(conn: &mut Connection, sku: &str, fields: &VariantFields) -> Result<Variant> {
+    let new_sku = fields.sku.trim();
+    let barcode = fields.barcode.as_deref().map(str::trim).filter(|b| !b.is_empty());
+    if new_sku.is_empty() || new_sku.chars().count() > 64 || new_sku.chars().any(char::is_whitespace) {
+        return Err(Error::invalid("sku", "a SKU has 1 to 64 characters and no spaces"));
+    }
+    if barcode.is_some_and(|b| b.chars().count() > 64 || b.chars().any(char::is_whitespace)) {
+        return Err(Error::invalid("barcode", "a barcode has at most 64 characters and no spaces"));
+    }
+    let (product_id, variant_id) = db::write(conn, |tx| {
+        let (product_id, variant_id) = variant_of(tx, sku)?;
+        let taken: bool = tx.query_row(
+            "SELECT EXISTS (SELECT 1 FROM products WHERE sku = ?1) OR EXISTS (SELECT 1 FROM variants WHERE sku = ?1 AND id != ?2)",
+            params![new_sku, variant_id],
+            |r| r.get(0),
+        )?;
+        if taken {
+            return Err(Error::SkuTaken(new_sku.to_owned()));
+        }
+        tx.execute(
+            "UPDATE variants SET sku = ?2, sku_key = ?3, barcode = ?4, active = ?5, updated_at = ?6 WHERE id = ?1",
+            params![variant_id, new_sku, fold(new_sku), barcode, fields.active, db::now()],
+        )?;
+        reindex(tx, product_id)?;
+        Ok((product_id, variant_id))
+    })?;
+    find_variant(conn, product_id, variant_id)
+}
+
+/// Removes a variant from its product (kept for the ledger's history). Its stock must
+/// be zero first, so the product's quantity stays the sum of its variants'.
+pub fn remove_variant(conn: &mut Connection, sku: &str) -> Result<()> {
+    db::write(conn, |tx| {
+        let (product_id, variant_id) = variant_of(tx, sku)?;
+        let on_hand: crate::db::Fixed = tx.query_row("SELECT on_hand FROM variants WHERE id = ?1", [variant_id], |r| r.get(0))?;
+        if !on_hand.0.is_zero() {
+            return Err(Error::invalid("on_hand", format!("{sku} still has {} in stock; set it to 0 first", on_hand.0)));
+        }
+        tx.execute("UPDATE variants SET deleted_at = ?2 WHERE id = ?1", params![variant_id, db::now()])?;
+        reindex(tx, product_id)
+    })
+}
+
+/// (product id, variant id) of the live variant with SKU `sku`.
+fn variant_of(conn: &Connection, sku: &str) -> Result<(i64, i64)> {
+    match crate::catalog::resolve_sku(conn, sku)? {
+        crate::catalog::Item { product_id, variant_id: Some(variant_id), .. } => Ok((product_id, variant_id)),
+        _ => Err(Error::invalid("sku", format!("{sku} is a product, not a variant"))),
+    }
+}
+
+fn find_variant(conn: &Connection, product_id: i64, variant_id: i64) -> Result<Variant> {
+    let sku: String = conn.query_row("SELECT sku FROM products WHERE id = ?1", [product_id], |r| r.get(0))?;
+    product_detail(conn, &sku)?.variants.into_iter().find(|v| v.id == variant_id).ok_or_else(|| Error::ProductNotFound(sku))
+}
+
 fn checked(axes: &[OptionAxis]) -> Result<Vec<OptionAxis>> {
     if axes.is_empty() {
         return Err(Error::invalid("options", "give at least one option group, e.g. Renk=Beyaz,Siyah"));

@@ -77,11 +77,18 @@ pub fn undo(conn: &mut Connection, id: i64, reason: Option<&str>) -> Result<Move
 /// Appends one movement and moves the cached quantities with it. Call inside a write
 /// transaction.
 pub(crate) fn record(tx: &Connection, item: &Item, delta: Decimal, entry: Entry) -> Result<Movement> {
-    let (kind, has_variants): (String, bool) = tx.query_row(
-        "SELECT kind, EXISTS (SELECT 1 FROM variants WHERE product_id = ?1 AND deleted_at IS NULL) FROM products WHERE id = ?1",
+    let (kind, has_variants, in_trash): (String, bool, bool) = tx.query_row(
+        "SELECT kind, EXISTS (SELECT 1 FROM variants WHERE product_id = ?1 AND deleted_at IS NULL), deleted_at IS NOT NULL
+         FROM products WHERE id = ?1",
         [item.product_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
+    // Stock that comes back (a cancelled order, an undo, the remote's word) is taken even
+    // for a product in the trash; new changes are not.
+    let brings_back = matches!(entry.kind, MovementKind::Cancel | MovementKind::Undo | MovementKind::Sync);
+    if in_trash && !brings_back {
+        return Err(Error::InTrash(item.sku.clone()));
+    }
     if kind == "service" {
         return Err(Error::invalid("kind", format!("{} is a service and has no stock", item.sku)));
     }
