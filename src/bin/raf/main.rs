@@ -4,6 +4,7 @@
 
 mod cli;
 mod output;
+mod sync;
 
 use clap::Parser;
 use cli::*;
@@ -44,18 +45,25 @@ fn run(cli: Cli, out: &Out) -> Result<()> {
         Command::Stock(cmd) => stock_cmd(&mut conn, cmd, out),
         Command::Category(cmd) => match cmd {
             CategoryCmd::Add { name, color, parent } => {
-                out.value(&catalog::add_category(&mut conn, &name, color.as_deref(), parent.as_deref())?)
+                let category = catalog::add_category(&mut conn, &name, color.as_deref(), parent.as_deref())?;
+                out.message(&category, &format!("category {} added", category.name))
             }
             CategoryCmd::List => out.categories(&catalog::categories(&conn)?),
             CategoryCmd::Rm { name } => removed(catalog::remove_category(&mut conn, &name), &name, out),
         },
         Command::Brand(cmd) => match cmd {
-            BrandCmd::Add { name } => out.value(&catalog::add_brand(&mut conn, &name)?),
+            BrandCmd::Add { name } => {
+                let brand = catalog::add_brand(&mut conn, &name)?;
+                out.message(&brand, &format!("brand {} added", brand.name))
+            }
             BrandCmd::List => out.brands(&catalog::brands(&conn)?),
             BrandCmd::Rm { name } => removed(catalog::remove_brand(&mut conn, &name), &name, out),
         },
         Command::Tag(cmd) => tag(&mut conn, cmd, out),
         Command::Order(cmd) => order(&mut conn, cmd, out),
+        Command::Connection(cmd) => sync::connection(&mut conn, cmd, out),
+        Command::Sync(args) => sync::sync(&mut conn, args, out),
+        Command::Conflicts(cmd) => sync::conflicts(&mut conn, cmd, out),
         Command::Settings { allow_negative_stock } => {
             if let Some(allow) = allow_negative_stock {
                 settings::set_allow_negative_stock(&mut conn, allow)?;
@@ -262,7 +270,11 @@ fn stock_cmd(conn: &mut Connection, cmd: StockCmd, out: &Out) -> Result<()> {
         }
         StockCmd::Check => {
             let mismatches = stock::check_ledger(conn)?;
-            out.value(&mismatches)?;
+            let text = match mismatches.is_empty() {
+                true => "ledger ok: every quantity equals the sum of its movements".to_owned(),
+                false => mismatches.iter().map(|m| format!("{}: on hand {}, movements sum {}", m.sku, m.on_hand, m.movements_sum)).collect::<Vec<_>>().join("\n"),
+            };
+            out.message(&mismatches, &text)?;
             return if mismatches.is_empty() {
                 Ok(())
             } else {
@@ -275,7 +287,10 @@ fn stock_cmd(conn: &mut Connection, cmd: StockCmd, out: &Out) -> Result<()> {
 
 fn tag(conn: &mut Connection, cmd: TagCmd, out: &Out) -> Result<()> {
     match cmd {
-        TagCmd::Add { name, color, description } => out.value(&catalog::add_tag(conn, &name, color.as_deref(), description.as_deref())?),
+        TagCmd::Add { name, color, description } => {
+            let tag = catalog::add_tag(conn, &name, color.as_deref(), description.as_deref())?;
+            out.message(&tag, &format!("tag {} added", tag.name))
+        }
         TagCmd::List => out.tags(&catalog::tags(conn)?),
         TagCmd::Rm { name } => removed(catalog::remove_tag(conn, &name), &name, out),
         TagCmd::Assign { name, skus } => {
@@ -308,7 +323,7 @@ fn order(conn: &mut Connection, cmd: OrderCmd, out: &Out) -> Result<()> {
             if !created && !out.json {
                 eprintln!("order {} was already recorded; nothing changed", order.code);
             }
-            out.order(&order)
+            out.recorded_order(&order, created)
         }
         OrderCmd::List { status, marketplace, from, to, limit, after } => {
             out.orders(&orders::list_orders(conn, &OrderQuery { status, marketplace, from, to, limit, after })?)

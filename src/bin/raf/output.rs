@@ -11,21 +11,35 @@ pub struct Out {
     pub json: bool,
 }
 
+/// `println!` that ends the process quietly when stdout is closed (`raf ... | head`)
+/// instead of panicking on the broken pipe.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            panic!("cannot write to stdout: {e}");
+        }
+    }};
+}
+
 impl Out {
     /// Errors go to stderr: one line of text, or one line of `{code, message, details}`.
     pub fn error(&self, err: &Error) {
         if self.json {
-            eprintln!("{}", serde_json::to_string(err).expect("errors serialize"));
+            esay!("{}", serde_json::to_string(err).expect("errors serialize"));
         } else {
             // Keep the promise of one line whatever the message holds: SQLite quotes whole
             // statements in some errors, and names typed by people may carry line breaks.
             let text = err.to_string();
-            eprintln!("raf: {}", text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" "));
+            esay!("raf: {}", text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" "));
         }
     }
 
     pub fn value<T: Serialize + ?Sized>(&self, value: &T) -> Result<()> {
-        println!("{}", serde_json::to_string_pretty(value).expect("values serialize"));
+        say!("{}", serde_json::to_string_pretty(value).expect("values serialize"));
         Ok(())
     }
 
@@ -33,7 +47,7 @@ impl Out {
         if self.json {
             return self.value(value);
         }
-        println!("{text}");
+        say!("{text}");
         Ok(())
     }
 
@@ -60,11 +74,11 @@ impl Out {
         ];
         lines.retain(|(_, v)| !v.is_empty());
         for (label, value) in lines {
-            println!("{label:<10} {value}");
+            say!("{label:<10} {value}");
         }
         print_prices(&p.prices);
         if !p.variants.is_empty() {
-            println!();
+            say!();
             self.variants(&p.variants);
         }
         Ok(())
@@ -122,10 +136,10 @@ impl Out {
             .collect();
         table(&["ID", "SKU", "NAME", "CATEGORY", "ON HAND", "PRICE", "STATUS"], rows);
         if let Some(count) = count {
-            println!("{count} product(s) match");
+            say!("{count} product(s) match");
         }
         if let Some(next) = page.next_after {
-            println!("more: --after {next}");
+            say!("more: --after {next}");
         }
         Ok(())
     }
@@ -184,16 +198,16 @@ impl Out {
         if self.json {
             return self.value(o);
         }
-        println!("Order     {}", o.code);
-        println!("Status    {:?}", o.status);
-        println!("Date      {}", o.order_date);
+        say!("Order     {}", o.code);
+        say!("Status    {:?}", o.status);
+        say!("Date      {}", o.order_date);
         if let Some(m) = &o.marketplace {
-            println!("Market    {m}");
+            say!("Market    {m}");
         }
         if let Some(name) = o.customer.get("name").and_then(|n| n.as_str()) {
-            println!("Customer  {name}");
+            say!("Customer  {name}");
         }
-        println!("Total     {} {}", o.total_price, o.currency);
+        say!("Total     {} {}", o.total_price, o.currency);
         let rows = o
             .lines
             .iter()
@@ -203,6 +217,16 @@ impl Out {
             .collect();
         table(&["#", "SKU", "PRODUCT", "QTY", "UNIT PRICE", "TOTAL"], rows);
         Ok(())
+    }
+
+    /// An order just recorded; in JSON, `created: false` says the code was known already.
+    pub fn recorded_order(&self, o: &Order, created: bool) -> Result<()> {
+        if self.json {
+            let mut value = serde_json::to_value(o).expect("orders serialize");
+            value["created"] = created.into();
+            return self.value(&value);
+        }
+        self.order(o)
     }
 
     pub fn orders(&self, list: &[Order]) -> Result<()> {
@@ -222,7 +246,7 @@ fn print_prices(prices: &[Price]) {
     let rows: Vec<Vec<String>> =
         prices.iter().filter(|p| p.sale.is_some()).map(|p| vec![p.group.to_string(), p.group_name.clone(), dec(p.sale), dec(p.list)]).collect();
     if !rows.is_empty() {
-        println!();
+        say!();
         table(&["GROUP", "PRICE GROUP", "SALE", "LIST"], rows);
     }
 }
@@ -244,7 +268,7 @@ fn table(headers: &[&str], rows: Vec<Vec<String>>) {
     }
     let line = |cells: Vec<&str>| {
         let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count()))).collect();
-        println!("{}", padded.join("  ").trim_end());
+        say!("{}", padded.join("  ").trim_end());
     };
     line(headers.to_vec());
     for row in &rows {
