@@ -1,0 +1,1089 @@
+//! A run: log in -> pull (paged full scan) -> link by SKU -> apply remote changes locally
+//! (three-way against the base; stock as `sync` movements) -> push the outbox (batches,
+//! per-item results) -> record the run. Writes whose outcome is unknown stay marked `sent`
+//! and are settled by reading the remote back (the next pull) before anything is resent.
+//!
+//! SQLite is only touched on the calling thread; each HTTP call is driven to completion
+//! with `Runtime::block_on` on a current-thread runtime the run owns.
+
+use super::http::redact;
+use super::model::*;
+use super::kolaybi::KolayBi;
+use super::quota;
+use super::sopyo::Sopyo;
+use super::stokdurumu::Stokdurumu;
+use super::store::{self, Info, NewConflict, OutboxRow, RunCounts, RunSummary, Snapshot};
+use super::{ConnectionInfo, Kind, RunOptions, Side, SyncError};
+use crate::catalog::{self, Item, ProductFields};
+use crate::db::{self, Fixed};
+use crate::error::{Error, Result};
+use crate::orders::{self, NewLine, NewOrder, OrderStatus};
+use crate::progress::Task;
+use crate::stock::{record, Entry, MovementKind};
+use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
+use rust_decimal::Decimal;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use tokio::runtime::Runtime;
+
+/// Pull-push rounds per run: a round after an unclear write reads the remote back.
+const ROUNDS: u32 = 3;
+/// Products applied per write transaction.
+const APPLY_CHUNK: usize = 500;
+
+fn runtime() -> Result<Runtime> {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Sync(SyncError::Unreachable { what: "runtime".into(), reason: e.to_string() }))
+}
+
+fn sopyo(info: &ConnectionInfo, token: &str, options: &RunOptions) -> Result<Sopyo> {
+    Ok(Sopyo::new(&info.base_url, token, options.limits.clone(), info.settings.batch_size)?)
+}
+
+/// `budget` is the day's quota left (stokdurumu); `None` sends without counting.
+fn stokdurumu(info: &ConnectionInfo, token: &str, options: &RunOptions, budget: Option<quota::Budget>) -> Result<Stokdurumu> {
+    Ok(Stokdurumu::new(&info.base_url, token, options.limits.clone(), budget)?)
+}
+
+fn kolaybi(info: &ConnectionInfo, token: &str, options: &RunOptions) -> Result<KolayBi> {
+    Ok(KolayBi::new(&info.base_url, token, info.settings.channel.as_deref().unwrap_or_default(), options.limits.clone())?)
+}
+
+pub fn test(info: &ConnectionInfo, token: &str, options: &RunOptions) -> Result<()> {
+    let rt = runtime()?;
+    match info.kind {
+        Kind::Sopyo => Ok(rt.block_on(sopyo(info, token, options)?.check())?),
+        Kind::Stokdurumu => Ok(rt.block_on(stokdurumu(info, token, options, None)?.check())?),
+        Kind::Kolaybi => Ok(rt.block_on(kolaybi(info, token, options)?.check())?),
+    }
+}
+
+pub fn run(conn: &mut Connection, info: &ConnectionInfo, token: &str, options: &RunOptions, task: &Task) -> Result<RunSummary> {
+    let rt = runtime()?;
+    match info.kind {
+        Kind::Sopyo => Run::new(info, &rt, sopyo(info, token, options)?, options, token).go(conn, task),
+        Kind::Stokdurumu => {
+            let budget =
+                info.settings.plan.daily_quota().map(|limit| quota::load(conn, info.id, limit, options.clock)).transpose()?;
+            Run::new(info, &rt, stokdurumu(info, token, options, budget)?, options, token).go(conn, task)
+        }
+        Kind::Kolaybi => Run::new(info, &rt, kolaybi(info, token, options)?, options, token).go(conn, task),
+    }
+}
+
+struct Run<'a, K> {
+    info: &'a ConnectionInfo,
+    rt: &'a Runtime,
+    remote: K,
+    dry_run: bool,
+    token: &'a str,
+    counts: RunCounts,
+    log: Vec<store::LogLine>,
+}
+
+impl<'a, K: Connector> Run<'a, K> {
+    fn new(info: &'a ConnectionInfo, rt: &'a Runtime, remote: K, options: &RunOptions, token: &'a str) -> Self {
+        Run { info, rt, remote, dry_run: options.dry_run, token, counts: RunCounts::default(), log: Vec::new() }
+    }
+
+    fn go(mut self, conn: &mut Connection, task: &Task) -> Result<RunSummary> {
+        let run_id = store::start_run(conn, self.info.id, self.dry_run)?;
+        self.note(
+            "info",
+            format!("sync with {} ({}) started{}", self.info.name, self.info.base_url, if self.dry_run { ", dry run" } else { "" }),
+        );
+        let mut outcome = self.steps(conn, task);
+        self.counts.requests = self.remote.requests();
+        if let Some(budget) = self.remote.quota() {
+            db::write(conn, |tx| quota::save(tx, self.info.id, budget))?;
+        }
+        // A spent quota pauses the run: what is left waits for the next quota day.
+        if let Err(Error::Sync(e @ SyncError::QuotaSpent { .. })) = &outcome {
+            self.note("warn", format!("paused: {e}"));
+            outcome = Ok(false);
+        }
+        let (status, error) = match &outcome {
+            Ok(true) => ("ok", None),
+            Ok(false) => ("partial", None),
+            Err(Error::Cancelled) => ("cancelled", Some("cancelled".to_owned())),
+            Err(e) => ("failed", Some(redact(&e.to_string(), &[self.token]))),
+        };
+        if let Some(error) = &error {
+            self.note("error", error.clone());
+        }
+        self.counts.unconfirmed = store::outbox(conn, self.info.id)?.iter().filter(|r| r.sent.is_some()).count() as u64;
+        store::finish_run(conn, run_id, status, &self.counts, &self.log, error.as_deref())?;
+        outcome?;
+        Ok(store::runs(conn, self.info.id, 1)?.remove(0))
+    }
+
+    /// `Ok(true)` when everything was settled, `Ok(false)` when some items failed or
+    /// still wait for a read-back.
+    fn steps(&mut self, conn: &mut Connection, task: &Task) -> Result<bool> {
+        task.step("login", 0, 1)?;
+        self.call(async |k| k.check().await)?;
+        let settings = self.info.settings.clone();
+        for round in 1..=ROUNDS {
+            if settings.products != super::Direction::Off {
+                let products = self.pull_products(task)?;
+                self.apply_products(conn, &products, task)?;
+            }
+            if settings.orders.pulls() {
+                self.pull_orders(conn, task)?;
+            }
+            if self.dry_run {
+                self.counts.items_pushed = store::pending_count(conn, Some(self.info.id))?;
+                return Ok(true);
+            }
+            let unsure = self.push(conn, task)?;
+            if !unsure {
+                return Ok(self.counts.push_failed == 0 && self.counts.orders_skipped == 0);
+            }
+            self.note("warn", format!("some writes are unconfirmed; reading the remote back (round {round} of {ROUNDS})"));
+        }
+        Ok(false)
+    }
+
+    /// One HTTP operation, driven to its end on the run's runtime.
+    fn call<T>(&mut self, op: impl AsyncFnOnce(&mut K) -> std::result::Result<T, SyncError>) -> Result<T> {
+        Ok(self.rt.block_on(op(&mut self.remote))?)
+    }
+
+    fn note(&mut self, level: &str, message: String) {
+        let message = redact(&message, &[self.token]);
+        match level {
+            "error" | "warn" => tracing::warn!(connection = %self.info.name, "{message}"),
+            _ => tracing::info!(connection = %self.info.name, "{message}"),
+        }
+        self.log.push(store::LogLine { at: db::now(), level: level.to_owned(), message });
+    }
+
+    // ---- pull
+
+    fn pull_products(&mut self, task: &Task) -> Result<Vec<RemoteProduct>> {
+        let mut all = Vec::new();
+        let mut page = 1;
+        loop {
+            let got = self.call(async |k| k.products_page(page).await)?;
+            all.extend(got.items);
+            task.step("pull_products", page as u64, got.last_page as u64)?;
+            if page >= got.last_page {
+                return Ok(all);
+            }
+            page += 1;
+        }
+    }
+
+    /// Remote group -> local group, for the groups the connection maps.
+    fn to_local(&self, prices: &Prices) -> Prices {
+        self.info.settings.price_groups.iter().filter_map(|[local, remote]| prices.get(remote).map(|p| (*local, *p))).collect()
+    }
+
+    fn to_remote(&self, prices: &Prices) -> Prices {
+        self.info.settings.price_groups.iter().filter_map(|[local, remote]| prices.get(local).map(|p| (*remote, *p))).collect()
+    }
+
+    /// Applies the pull in transactions of `APPLY_CHUNK` products, so the app's own writes
+    /// wait seconds at most; a dry run plans in transactions that are never committed.
+    fn apply_products(&mut self, conn: &mut Connection, products: &[RemoteProduct], task: &Task) -> Result<()> {
+        for (n, chunk) in products.chunks(APPLY_CHUNK).enumerate() {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            for product in chunk {
+                // A product the catalog refuses (a bad SKU ...) is logged and skipped, whole.
+                tx.execute_batch("SAVEPOINT item")?;
+                match self.apply_product(&tx, product) {
+                    Ok(()) => tx.execute_batch("RELEASE item")?,
+                    Err(e @ (Error::Sqlite(_) | Error::Cancelled)) => return Err(e),
+                    Err(e) => {
+                        tx.execute_batch("ROLLBACK TO item; RELEASE item")?;
+                        self.note("warn", format!("{}: not applied: {e}", product.sku));
+                    }
+                }
+            }
+            if !self.dry_run {
+                tx.commit()?;
+            }
+            task.step("apply", (n * APPLY_CHUNK + chunk.len()) as u64, products.len() as u64)?;
+        }
+        Ok(())
+    }
+
+    /// The local item linked to `remote_id`, else the one with the SKU.
+    fn find_local(&self, tx: &Connection, entity: &str, remote_id: Option<&str>, sku: &str) -> Result<Option<Item>> {
+        if let Some(id) = remote_id {
+            if let Some(local) = store::local_by_remote(tx, self.info.id, entity, id)? {
+                if let Some(item) = store::item(tx, entity, local)? {
+                    return Ok(Some(item));
+                }
+            }
+        }
+        match catalog::resolve_sku(tx, sku) {
+            Ok(item) => Ok(Some(item)),
+            Err(Error::ProductNotFound(_)) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn apply_product(&mut self, tx: &Transaction, p: &RemoteProduct) -> Result<()> {
+        self.counts.products_pulled += 1;
+        self.counts.variants_pulled += p.variants.len() as u64;
+        let Some(item) = self.find_local(tx, "product", p.remote_id.as_deref(), &p.sku)? else {
+            if self.info.settings.products.pulls() {
+                self.create_local(tx, p)?;
+            }
+            return Ok(());
+        };
+        if item.variant_id.is_some() {
+            self.note("warn", format!("{}: a variant in Raf but a product on the remote; skipped", p.sku));
+            return Ok(());
+        }
+        store::set_link(tx, self.info.id, "product", item.product_id, &remote_key(p.remote_id.as_deref(), &p.sku))?;
+        let remote = Snapshot {
+            stock: if p.variants.is_empty() { p.stock } else { None },
+            prices: self.to_local(&p.prices),
+            info: Some(self.remote_info(p)),
+            ..Snapshot::default()
+        };
+        self.merge(tx, "product", item.product_id, &item, &remote)?;
+        for v in &p.variants {
+            match self.find_local(tx, "variant", v.remote_id.as_deref(), &v.sku)? {
+                Some(local) if local.variant_id.is_some() && local.product_id == item.product_id => {
+                    let id = local.variant_id.expect("checked");
+                    store::set_link(tx, self.info.id, "variant", id, &remote_key(v.remote_id.as_deref(), &v.sku))?;
+                    let remote = Snapshot { stock: v.stock, prices: self.to_local(&v.prices), ..Snapshot::default() };
+                    self.merge(tx, "variant", id, &local, &remote)?;
+                }
+                Some(_) => self.note("warn", format!("{}: used by another item in Raf; variant skipped", v.sku)),
+                None if self.info.settings.products.pulls() => {
+                    let id = catalog::insert_variant(tx, item.product_id, &v.sku, v.barcode.as_deref(), &v.options)?;
+                    catalog::reindex_products(tx, [item.product_id])?;
+                    self.take_remote_values(
+                        tx,
+                        "variant",
+                        id,
+                        &Item { variant_id: Some(id), ..item.clone() },
+                        v.remote_id.as_deref(),
+                        v.stock,
+                        &v.prices,
+                        &v.sku,
+                    )?;
+                }
+                None => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// A product only the remote has: created locally with its variants, prices and stock.
+    fn create_local(&mut self, tx: &Transaction, p: &RemoteProduct) -> Result<()> {
+        let mut fields = ProductFields::new(&p.sku, if p.name.is_empty() { &p.sku } else { &p.name });
+        fields.subtitle = p.subtitle.clone();
+        fields.description = p.description.clone();
+        fields.barcode = p.barcode.clone();
+        fields.barcode2 = p.barcode2.clone();
+        fields.vat_rate = p.vat_rate.unwrap_or(fields.vat_rate);
+        fields.desi = p.desi;
+        fields.currency = p.currency.as_deref().map(catalog::normalize_currency).unwrap_or(fields.currency);
+        fields.image_urls = p.images.iter().filter(|u| u.starts_with("http://") || u.starts_with("https://")).cloned().collect();
+        fields.category_id = p.category.as_deref().map(|c| catalog::ensure_category(tx, c)).transpose()?;
+        fields.brand_id = p.brand.as_deref().map(|b| catalog::ensure_brand(tx, b)).transpose()?;
+        let product = catalog::insert_product(tx, &fields)?;
+        let item = Item { product_id: product.id, variant_id: None, sku: product.fields.sku.clone() };
+        let own_stock = if p.variants.is_empty() { p.stock } else { None };
+        self.take_remote_values(tx, "product", product.id, &item, p.remote_id.as_deref(), own_stock, &p.prices, &p.sku)?;
+        let mut base = store::link(tx, self.info.id, "product", product.id)?.and_then(|(_, b)| b).unwrap_or_default();
+        base.info = Some(self.remote_info(p));
+        store::set_base(tx, self.info.id, "product", product.id, &base)?;
+        for v in &p.variants {
+            let id = catalog::insert_variant(tx, product.id, &v.sku, v.barcode.as_deref(), &v.options)?;
+            let variant = Item { product_id: product.id, variant_id: Some(id), sku: v.sku.clone() };
+            self.take_remote_values(tx, "variant", id, &variant, v.remote_id.as_deref(), v.stock, &v.prices, &v.sku)?;
+        }
+        catalog::reindex_products(tx, [product.id])?;
+        self.counts.created_locally += 1;
+        Ok(())
+    }
+
+    /// Links a newly created local item and gives it the remote's prices and stock; what
+    /// it took becomes the base.
+    #[allow(clippy::too_many_arguments)]
+    fn take_remote_values(
+        &mut self,
+        tx: &Transaction,
+        entity: &str,
+        local_id: i64,
+        item: &Item,
+        remote_id: Option<&str>,
+        stock: Option<Decimal>,
+        prices: &Prices,
+        sku: &str,
+    ) -> Result<()> {
+        store::set_link(tx, self.info.id, entity, local_id, &remote_key(remote_id, sku))?;
+        let mut base = Snapshot::default();
+        for (group, price) in self.to_local(prices) {
+            if let Some(sale) = price.sale {
+                catalog::upsert_price(tx, &item.sku, group.into(), sale, price.list)?;
+                base.prices.insert(group, price);
+            }
+        }
+        if let Some(qty) = stock {
+            if !qty.is_zero() {
+                record(tx, item, qty, Entry::new(MovementKind::Sync, Some(&self.reason())))?;
+            }
+            base.stock = Some(qty);
+        }
+        store::set_base(tx, self.info.id, entity, local_id, &base)
+    }
+
+    /// The remote's text fields, only those it has (a missing one is not a clear).
+    fn remote_info(&self, p: &RemoteProduct) -> Info {
+        let fields = self.remote.capabilities().text_fields;
+        remote_info(p).into_iter().filter(|(key, _)| fields.contains(&key.as_str())).collect()
+    }
+
+    fn reason(&self) -> String {
+        format!("sync {}", self.info.name)
+    }
+
+    /// The three-way merge of one linked item: settles an unconfirmed write first, then
+    /// applies what only the remote changed and records conflicts where both did. What
+    /// only Raf changed stays for the push.
+    fn merge(&mut self, tx: &Transaction, entity: &str, local_id: i64, item: &Item, remote: &Snapshot) -> Result<()> {
+        let c = self.info.id;
+        let mut base = store::link(tx, c, entity, local_id)?.and_then(|(_, base)| base);
+        if let Some(sent) = store::sent(tx, c, entity, local_id)? {
+            self.settle_sent(tx, entity, local_id, item, &sent, remote, &mut base)?;
+        }
+        let blocked = store::conflicted_fields(tx, c, entity, local_id)?;
+        let local = local_snapshot(tx, item)?;
+        let first_link = base.is_none();
+        let mut base = base.unwrap_or_default();
+        let pulls = self.info.settings.products.pulls();
+        if let (Some(r), Some(l)) = (remote.stock, local.stock) {
+            if !blocked.iter().any(|f| f == "stock") {
+                match base.stock {
+                    Some(b) if pulls => {
+                        if r != b {
+                            record(tx, item, r - b, Entry::new(MovementKind::Sync, Some(&self.reason())))?;
+                            self.counts.stock_applied += 1;
+                        }
+                        base.stock = Some(r);
+                    }
+                    // Push only: Raf's quantity is the truth; the push sends it.
+                    _ if !pulls => base.stock = Some(r),
+                    _ if l == r => base.stock = Some(r),
+                    _ if l.is_zero() && !has_movements(tx, item)? => {
+                        record(tx, item, r, Entry::new(MovementKind::Sync, Some(&self.reason())))?;
+                        self.counts.stock_applied += 1;
+                        base.stock = Some(r);
+                    }
+                    _ => self.conflict(tx, entity, local_id, item, "stock".into(), json!(null), json!(l), json!(r))?,
+                }
+            }
+        }
+        for [group, _] in self.info.settings.price_groups.clone() {
+            let field = format!("price.{group}");
+            if blocked.contains(&field) {
+                continue;
+            }
+            let (l, r, b) = (local.price(group), remote.price(group), base.prices.get(&group).copied());
+            let only_remote_changed = match b {
+                Some(b) => b == l && b != r,
+                None => is_unset(l),
+            };
+            if l == r || !pulls {
+                base.prices.insert(group, r);
+            } else if only_remote_changed && r.sale.is_some() {
+                catalog::upsert_price(tx, &item.sku, group.into(), r.sale.expect("checked"), r.list)?;
+                self.counts.prices_applied += 1;
+                base.prices.insert(group, r);
+            } else if b == Some(r) || (first_link && is_unset(r)) {
+                // Only Raf changed it: the push sends it.
+                base.prices.entry(group).or_insert(r);
+            } else {
+                self.conflict(tx, entity, local_id, item, field, json!(b), json!(l), json!(r))?;
+            }
+        }
+        if let (Some(remote_info), Some(local_info)) = (&remote.info, &local.info) {
+            self.merge_info(tx, entity, local_id, item, remote_info, local_info, &blocked, &mut base)?;
+        }
+        store::set_base(tx, c, entity, local_id, &base)
+    }
+
+    /// Three-way merge of a product's text fields, field by field.
+    #[allow(clippy::too_many_arguments)]
+    fn merge_info(
+        &mut self,
+        tx: &Transaction,
+        entity: &str,
+        local_id: i64,
+        item: &Item,
+        remote: &Info,
+        local: &Info,
+        blocked: &[String],
+        base: &mut Snapshot,
+    ) -> Result<()> {
+        let known = base.info.clone();
+        let mut agreed = known.clone().unwrap_or_default();
+        let mut take = Info::new();
+        for (key, r) in remote {
+            let field = format!("info.{key}");
+            if blocked.contains(&field) {
+                continue;
+            }
+            let l = local.get(key).cloned().flatten();
+            let b = known.as_ref().map(|b| b.get(key).cloned().flatten());
+            if l == *r || !self.info.settings.products.pulls() {
+                agreed.insert(key.clone(), r.clone());
+            } else if b.as_ref() == Some(&l) {
+                take.insert(key.clone(), r.clone());
+                agreed.insert(key.clone(), r.clone());
+            } else if b.as_ref() != Some(r) {
+                self.conflict(tx, entity, local_id, item, field, json!(b), json!(l), json!(r))?;
+            }
+        }
+        if !take.is_empty() {
+            apply_info(tx, item, &take)?;
+            self.counts.info_applied += 1;
+        }
+        base.info = Some(agreed);
+        Ok(())
+    }
+
+    /// A write sent earlier whose outcome was unknown, read back now: the remote shows
+    /// the values sent (applied: they become the base), or the base (not applied: send
+    /// again), or something else (nobody can tell: a conflict for the user).
+    #[allow(clippy::too_many_arguments)]
+    fn settle_sent(
+        &mut self,
+        tx: &Transaction,
+        entity: &str,
+        local_id: i64,
+        item: &Item,
+        sent: &Snapshot,
+        remote: &Snapshot,
+        base: &mut Option<Snapshot>,
+    ) -> Result<()> {
+        let mut settled = base.clone().unwrap_or_default();
+        let mut resend = false;
+        if let Some(s) = sent.stock {
+            match remote.stock {
+                Some(r) if r == s => settled.stock = Some(s),
+                r if r == settled.stock => resend = true,
+                r => {
+                    let (b, l) = (json!(settled.stock), json!(s));
+                    self.conflict(tx, entity, local_id, item, "stock".into(), b, l, json!(r))?;
+                }
+            }
+        }
+        for (group, s) in &sent.prices {
+            let r = remote.price(*group);
+            if r == *s {
+                settled.prices.insert(*group, *s);
+            } else if settled.prices.get(group) == Some(&r) {
+                resend = true;
+            } else {
+                let b = json!(settled.prices.get(group));
+                self.conflict(tx, entity, local_id, item, format!("price.{group}"), b, json!(s), json!(r))?;
+            }
+        }
+        for (key, s) in sent.info.iter().flatten() {
+            if remote.info.as_ref().and_then(|r| r.get(key)) == Some(s) {
+                settled.info.get_or_insert_with(Info::new).insert(key.clone(), s.clone());
+            }
+        }
+        if resend {
+            store::retry_later(tx, self.info.id, entity, local_id, Some("not applied by the remote; sent again"))?;
+        } else {
+            store::settle(tx, self.info.id, entity, local_id)?;
+        }
+        *base = Some(settled);
+        Ok(())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn conflict(
+        &mut self,
+        tx: &Connection,
+        entity: &str,
+        local_id: i64,
+        item: &Item,
+        field: String,
+        base: Value,
+        local: Value,
+        remote: Value,
+    ) -> Result<()> {
+        self.note("warn", format!("{}: {field} changed on both sides (Raf {local}, remote {remote}): a conflict to resolve", item.sku));
+        store::add_conflict(tx, self.info.id, &NewConflict { entity, local_id, sku: &item.sku, field, base, local, remote })?;
+        self.counts.conflicts += 1;
+        Ok(())
+    }
+
+    fn pull_orders(&mut self, conn: &mut Connection, task: &Task) -> Result<()> {
+        let mut page = 1;
+        loop {
+            let got = self.call(async |k| k.orders_page(page).await)?;
+            for order in &got.items {
+                self.counts.orders_pulled += 1;
+                if !self.dry_run {
+                    self.apply_order(conn, order)?;
+                }
+            }
+            task.step("pull_orders", page as u64, got.last_page as u64)?;
+            if page >= got.last_page {
+                return Ok(());
+            }
+            page += 1;
+        }
+    }
+
+    /// A new remote order is recorded (its lines take stock out once: `record_order` is
+    /// idempotent by code); a status the remote changed is applied.
+    fn apply_order(&mut self, conn: &mut Connection, o: &RemoteOrder) -> Result<()> {
+        let c = self.info.id;
+        let remote_status = o.status.max(1);
+        let Some(order_id) = store::local_by_remote(conn, c, "order", &o.remote_id)? else {
+            return match orders::record_order(conn, &new_order(o)) {
+                Ok((order, created)) => {
+                    self.counts.orders_recorded += u64::from(created);
+                    db::write(conn, |tx| {
+                        store::set_link(tx, c, "order", order.id, &o.remote_id)?;
+                        store::set_base(tx, c, "order", order.id, &Snapshot { status: Some(remote_status), ..Snapshot::default() })
+                    })
+                }
+                Err(e @ Error::Sqlite(_)) => Err(e),
+                Err(e) => {
+                    self.counts.orders_skipped += 1;
+                    self.note("warn", format!("order {}: not recorded: {e}", o.code));
+                    Ok(())
+                }
+            };
+        };
+        let (code, local_status): (String, i64) =
+            conn.query_row("SELECT code, status FROM orders WHERE id = ?1", [order_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let base = store::link(conn, c, "order", order_id)?.and_then(|(_, b)| b).and_then(|b| b.status);
+        if base == Some(remote_status) || local_status == remote_status {
+            return Ok(());
+        }
+        if base == Some(local_status) || base.is_none() {
+            match orders::set_status(conn, &code, OrderStatus::from_code(remote_status)?) {
+                Ok(_) => db::write(conn, |tx| {
+                    store::set_base(tx, c, "order", order_id, &Snapshot { status: Some(remote_status), ..Snapshot::default() })
+                })?,
+                Err(e) => self.note("warn", format!("order {code}: status {remote_status} not applied: {e}")),
+            }
+        }
+        // Both changed: Raf's status stays and is pushed (an order's status only moves on).
+        Ok(())
+    }
+
+    // ---- push
+
+    /// Pushes the outbox. Returns whether some writes are unconfirmed (read back needed).
+    fn push(&mut self, conn: &mut Connection, task: &Task) -> Result<bool> {
+        let rows = store::outbox(conn, self.info.id)?;
+        let batch_size = self.remote.capabilities().batch_size;
+        let mut unsure = false;
+        let mut batch: Vec<(OutboxRow, ItemWrite, Snapshot)> = Vec::new();
+        let mut nothing_to_send = Vec::new();
+        for (i, row) in rows.iter().enumerate() {
+            if row.sent.is_some() {
+                // Not seen in this round's pull: wait for a read-back.
+                unsure = true;
+                continue;
+            }
+            match row.entity.as_str() {
+                "order" => self.push_order(conn, row)?,
+                "product" if !self.push_info(conn, row)? => {}
+                _ => match self.plan(conn, row)? {
+                    Plan::Nothing => nothing_to_send.push(row),
+                    Plan::Create(item) => unsure |= self.create_remote(conn, row, &item)?,
+                    Plan::Variant(item, product_remote_id) => unsure |= self.push_variant(conn, row, &item, &product_remote_id)?,
+                    Plan::Write(write, sent) => {
+                        batch.push((row.clone(), write, sent));
+                        if batch.len() >= batch_size {
+                            unsure |= self.flush(conn, &mut batch)?;
+                        }
+                    }
+                },
+            }
+            if i % 100 == 0 {
+                task.step("push", i as u64, rows.len() as u64)?;
+            }
+        }
+        unsure |= self.flush(conn, &mut batch)?;
+        // Items the pull itself touched (their values are the base): one transaction.
+        db::write(conn, |tx| nothing_to_send.iter().try_for_each(|row| store::discard(tx, self.info.id, row)))?;
+        task.step("push", rows.len() as u64, rows.len() as u64)?;
+        Ok(unsure)
+    }
+
+    /// Sends the text fields Raf changed on a linked product (a partial PUT, safe to
+    /// repeat). `false` when the remote refused them: the row stays pending.
+    fn push_info(&mut self, conn: &mut Connection, row: &OutboxRow) -> Result<bool> {
+        let c = self.info.id;
+        let (Some(item), Some((remote_id, Some(mut base)))) =
+            (store::item(conn, "product", row.local_id)?, store::link(conn, c, "product", row.local_id)?)
+        else {
+            return Ok(true);
+        };
+        let (Some(local), Some(agreed)) = (local_snapshot(conn, &item)?.info, base.info.clone()) else { return Ok(true) };
+        let fields = self.remote.capabilities().text_fields;
+        let local: Info = local.into_iter().filter(|(key, _)| fields.contains(&key.as_str())).collect();
+        let blocked = store::conflicted_fields(conn, c, "product", row.local_id)?;
+        let changed: Info =
+            local.into_iter().filter(|(key, value)| agreed.get(key) != Some(value) && !blocked.contains(&format!("info.{key}"))).collect();
+        if changed.is_empty() || remote_id.starts_with("sku:") {
+            return Ok(true);
+        }
+        match self.call(async |k| k.update_product(&remote_id, &changed).await) {
+            Ok(()) => {
+                base.info.get_or_insert_with(Info::new).extend(changed);
+                db::write(conn, |tx| store::set_base(tx, c, "product", row.local_id, &base))?;
+                self.counts.items_pushed += 1;
+                Ok(true)
+            }
+            Err(Error::Sync(e)) if !matches!(e, SyncError::Unauthorized) => {
+                self.counts.push_failed += 1;
+                let message = e.to_string();
+                self.note("warn", format!("{}: not updated on the remote: {message}", item.sku));
+                db::write(conn, |tx| store::retry_later(tx, c, "product", row.local_id, Some(&message)))?;
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// What an outbox row needs: nothing, a create, a variant upsert or a batch write of
+    /// the fields that differ from the base.
+    fn plan(&mut self, conn: &mut Connection, row: &OutboxRow) -> Result<Plan> {
+        let c = self.info.id;
+        let Some(item) = store::item(conn, &row.entity, row.local_id)? else { return Ok(Plan::Nothing) };
+        let Some((remote_id, base)) = store::link(conn, c, &row.entity, row.local_id)? else {
+            if row.entity == "product" {
+                return Ok(Plan::Create(item));
+            }
+            return match store::link(conn, c, "product", item.product_id)? {
+                Some((product_remote_id, _)) if !product_remote_id.starts_with("sku:") => Ok(Plan::Variant(item, product_remote_id)),
+                // The product is created with its variants inline.
+                _ => {
+                    db::write(conn, |tx| store::enqueue_for(tx, c, "product", item.product_id))?;
+                    Ok(Plan::Nothing)
+                }
+            };
+        };
+        let Some(base) = base else { return Ok(Plan::Nothing) };
+        let local = local_snapshot(conn, &item)?;
+        let blocked = store::conflicted_fields(conn, c, &row.entity, row.local_id)?;
+        let mut sent = Snapshot::default();
+        let mut write = ItemWrite {
+            sku: item.sku.clone(),
+            kind: if item.variant_id.is_some() { ItemKind::Variant } else { ItemKind::Product },
+            remote_id: Some(remote_id),
+            stock: None,
+            prices: Prices::new(),
+        };
+        if let (true, Some(l), Some(b)) = (self.info.settings.push_stock, local.stock, base.stock) {
+            if l != b && !blocked.iter().any(|f| f == "stock") {
+                write.stock = Some(StockWrite { target: l, delta: l - b });
+                sent.stock = Some(l);
+            }
+        }
+        for [group, _] in &self.info.settings.price_groups {
+            let l = local.price(*group);
+            if base.prices.get(group) != Some(&l) && l.sale.is_some() && !blocked.contains(&format!("price.{group}")) {
+                sent.prices.insert(*group, l);
+            }
+        }
+        write.prices = self.to_remote(&sent.prices);
+        if write.stock.is_none() && write.prices.is_empty() {
+            return Ok(Plan::Nothing);
+        }
+        Ok(Plan::Write(write, sent))
+    }
+
+    /// Sends one batch: marked `sent` first (a crash is read back), then settled per item.
+    fn flush(&mut self, conn: &mut Connection, batch: &mut Vec<(OutboxRow, ItemWrite, Snapshot)>) -> Result<bool> {
+        if batch.is_empty() {
+            return Ok(false);
+        }
+        let c = self.info.id;
+        let items = std::mem::take(batch);
+        db::write(conn, |tx| items.iter().try_for_each(|(row, _, sent)| store::mark_sent(tx, c, &row.entity, row.local_id, sent)))?;
+        let writes: Vec<ItemWrite> = items.iter().map(|(_, w, _)| w.clone()).collect();
+        let outcomes = match self.call(async |k| k.write_items(&writes).await) {
+            Ok(outcomes) => outcomes,
+            Err(Error::Sync(e)) if e.is_ambiguous() => {
+                self.note("warn", format!("{e} ({} items)", items.len()));
+                return Ok(true);
+            }
+            Err(e) => {
+                let message = e.to_string();
+                db::write(conn, |tx| {
+                    items.iter().try_for_each(|(row, _, _)| store::retry_later(tx, c, &row.entity, row.local_id, Some(&message)))
+                })?;
+                return Err(e);
+            }
+        };
+        let by_sku: HashMap<String, ItemOutcome> = outcomes.into_iter().collect();
+        let mut unsure = false;
+        let mut failures = Vec::new();
+        db::write(conn, |tx| {
+            for (row, write, sent) in &items {
+                match by_sku.get(&write.sku).unwrap_or(&ItemOutcome::Unknown) {
+                    ItemOutcome::Done => {
+                        let mut base = store::link(tx, c, &row.entity, row.local_id)?.and_then(|(_, b)| b).unwrap_or_default();
+                        base.absorb(sent);
+                        store::set_base(tx, c, &row.entity, row.local_id, &base)?;
+                        store::settle(tx, c, &row.entity, row.local_id)?;
+                    }
+                    ItemOutcome::Failed(message) => {
+                        store::retry_later(tx, c, &row.entity, row.local_id, Some(message))?;
+                        failures.push(format!("{}: {message}", write.sku));
+                    }
+                    ItemOutcome::Unknown => unsure = true,
+                }
+            }
+            Ok(())
+        })?;
+        self.counts.items_pushed += (items.len() - failures.len()) as u64;
+        self.counts.push_failed += failures.len() as u64;
+        for failure in failures {
+            self.note("warn", format!("refused by the remote: {failure}"));
+        }
+        Ok(unsure)
+    }
+
+    /// A product only Raf has: created on the remote with its variants. A create is not
+    /// safe to repeat, so an unclear outcome is read back by SKU before a second try.
+    fn create_remote(&mut self, conn: &mut Connection, row: &OutboxRow, item: &Item) -> Result<bool> {
+        let c = self.info.id;
+        let detail = catalog::product_detail(conn, &item.sku)?;
+        if detail.product.deleted_at.is_some() {
+            db::write(conn, |tx| store::discard(tx, c, row))?;
+            return Ok(false);
+        }
+        let push_stock = self.info.settings.push_stock;
+        let stock_of = |qty: Decimal| if push_stock { Some(qty) } else { Some(Decimal::ZERO) };
+        let prices_of = |prices: &[catalog::Price]| -> Prices {
+            prices.iter().filter(|p| p.sale.is_some()).map(|p| (p.group, GroupPrice { sale: p.sale, list: p.list })).collect()
+        };
+        let f = &detail.product.fields;
+        let variants: Vec<(i64, RemoteVariant, Snapshot)> = detail
+            .variants
+            .iter()
+            .map(|v| {
+                let local = Snapshot { stock: stock_of(v.on_hand), prices: prices_of(&v.prices), ..Snapshot::default() };
+                let remote = RemoteVariant {
+                    remote_id: None,
+                    sku: v.sku.clone(),
+                    barcode: v.barcode.clone(),
+                    stock: local.stock,
+                    options: v.options.clone(),
+                    prices: self.to_remote(&local.prices),
+                };
+                (v.id, remote, local)
+            })
+            .collect();
+        let sent = Snapshot {
+            stock: if variants.is_empty() { stock_of(detail.product.on_hand) } else { None },
+            prices: prices_of(&detail.prices),
+            info: Some(store::info(&f.name, f.barcode.as_deref(), f.subtitle.as_deref(), f.description.as_deref())),
+            status: None,
+        };
+        let product = RemoteProduct {
+            remote_id: None,
+            sku: f.sku.clone(),
+            name: f.name.clone(),
+            subtitle: f.subtitle.clone(),
+            description: f.description.clone(),
+            barcode: f.barcode.clone(),
+            barcode2: f.barcode2.clone(),
+            brand: detail.brand.clone(),
+            category: detail.category.clone(),
+            vat_rate: Some(f.vat_rate),
+            desi: f.desi,
+            currency: Some(f.currency.clone()),
+            images: f.image_urls.clone(),
+            stock: sent.stock,
+            prices: self.to_remote(&sent.prices),
+            variants: variants.iter().map(|(_, v, _)| v.clone()).collect(),
+        };
+        db::write(conn, |tx| store::mark_sent(tx, c, &row.entity, row.local_id, &sent))?;
+        let new = NewRemoteProduct { product };
+        let mut created = self.call(async |k| k.create_product(&new).await);
+        if matches!(&created, Err(Error::Sync(e)) if e.is_ambiguous()) {
+            self.note("warn", format!("{}: create unconfirmed; reading back by SKU", item.sku));
+            created = match self.call(async |k| k.find_product(&new.product.sku).await) {
+                Ok(Some(id)) => Ok(id),
+                Ok(None) => self.call(async |k| k.create_product(&new).await),
+                Err(e) => Err(e),
+            };
+        }
+        match created {
+            Ok(remote_id) => {
+                db::write(conn, |tx| {
+                    store::set_link(tx, c, "product", item.product_id, &remote_id)?;
+                    store::set_base(tx, c, "product", item.product_id, &sent)?;
+                    store::settle(tx, c, "product", item.product_id)?;
+                    for (id, v, local) in &variants {
+                        store::set_link(tx, c, "variant", *id, &remote_key(None, &v.sku))?;
+                        store::set_base(tx, c, "variant", *id, local)?;
+                        store::settle(tx, c, "variant", *id)?;
+                    }
+                    Ok(())
+                })?;
+                self.counts.created_remotely += 1;
+                Ok(false)
+            }
+            Err(Error::Sync(e)) if e.is_ambiguous() => {
+                self.note("warn", format!("{}: {e}", item.sku));
+                Ok(true)
+            }
+            Err(Error::Sync(e @ (SyncError::Http { .. } | SyncError::BadResponse { .. }))) => {
+                db::write(conn, |tx| store::retry_later(tx, c, &row.entity, row.local_id, Some(&e.to_string())))?;
+                self.counts.push_failed += 1;
+                self.note("warn", format!("{}: not created on the remote: {e}", item.sku));
+                Ok(false)
+            }
+            Err(e) => {
+                db::write(conn, |tx| store::retry_later(tx, c, &row.entity, row.local_id, Some(&e.to_string())))?;
+                Err(e)
+            }
+        }
+    }
+
+    /// A variant Raf added to a product the remote has: an upsert by SKU (safe to repeat).
+    fn push_variant(&mut self, conn: &mut Connection, row: &OutboxRow, item: &Item, product_remote_id: &str) -> Result<bool> {
+        let c = self.info.id;
+        let detail = catalog::product_detail(conn, &item.sku)?;
+        let Some(v) = detail.variants.iter().find(|v| Some(v.id) == item.variant_id) else { return Ok(false) };
+        let prices: Prices =
+            v.prices.iter().filter(|p| p.sale.is_some()).map(|p| (p.group, GroupPrice { sale: p.sale, list: p.list })).collect();
+        let sent = Snapshot { stock: self.info.settings.push_stock.then_some(v.on_hand), prices, ..Snapshot::default() };
+        let variant = RemoteVariant {
+            remote_id: None,
+            sku: v.sku.clone(),
+            barcode: v.barcode.clone(),
+            stock: sent.stock,
+            options: v.options.clone(),
+            prices: self.to_remote(&sent.prices),
+        };
+        db::write(conn, |tx| store::mark_sent(tx, c, &row.entity, row.local_id, &sent))?;
+        let product_remote_id = product_remote_id.to_owned();
+        match self.call(async |k| k.upsert_variant(&product_remote_id, &variant).await) {
+            Ok(remote_id) => {
+                db::write(conn, |tx| {
+                    store::set_link(tx, c, "variant", v.id, &remote_id)?;
+                    store::set_base(tx, c, "variant", v.id, &sent)?;
+                    store::settle(tx, c, "variant", v.id)
+                })?;
+                self.counts.created_remotely += 1;
+                Ok(false)
+            }
+            Err(Error::Sync(e)) if e.is_ambiguous() || matches!(e, SyncError::Unreachable { .. }) => {
+                self.note("warn", format!("{}: {e}", item.sku));
+                Ok(true)
+            }
+            Err(e) => {
+                db::write(conn, |tx| store::retry_later(tx, c, &row.entity, row.local_id, Some(&e.to_string())))?;
+                self.counts.push_failed += 1;
+                self.note("warn", format!("{}: variant not sent: {e}", item.sku));
+                Ok(false)
+            }
+        }
+    }
+
+    /// A status Raf changed on a linked order. Setting a status is safe to repeat.
+    fn push_order(&mut self, conn: &mut Connection, row: &OutboxRow) -> Result<()> {
+        let c = self.info.id;
+        let link = store::link(conn, c, "order", row.local_id)?;
+        let status: Option<i64> = conn.query_row("SELECT status FROM orders WHERE id = ?1", [row.local_id], |r| r.get(0)).optional()?;
+        let (Some((remote_id, base)), Some(status)) = (link, status) else {
+            // Orders made in Raf are not created on the remote (yet).
+            return db::write(conn, |tx| store::discard(tx, c, row));
+        };
+        if base.as_ref().and_then(|b| b.status) == Some(status) {
+            return db::write(conn, |tx| store::discard(tx, c, row));
+        }
+        match self.call(async |k| k.set_order_status(&remote_id, status).await) {
+            Ok(()) => {
+                self.counts.statuses_pushed += 1;
+                db::write(conn, |tx| {
+                    store::set_base(tx, c, "order", row.local_id, &Snapshot { status: Some(status), ..Snapshot::default() })?;
+                    store::settle(tx, c, "order", row.local_id)
+                })
+            }
+            Err(Error::Sync(e)) if !matches!(e, SyncError::Unauthorized) => {
+                self.counts.push_failed += 1;
+                let message = e.to_string();
+                self.note("warn", format!("order status not sent: {message}"));
+                db::write(conn, |tx| store::retry_later(tx, c, "order", row.local_id, Some(&message)))
+            }
+            Err(e) => Err(e),
+        }
+    }
+}
+
+enum Plan {
+    Nothing,
+    Create(Item),
+    Variant(Item, String),
+    Write(ItemWrite, Snapshot),
+}
+
+/// The remote id, or `sku:<SKU>` while the remote has not told it (list rows without id,
+/// variants created inline).
+fn remote_key(remote_id: Option<&str>, sku: &str) -> String {
+    remote_id.map(str::to_owned).unwrap_or_else(|| format!("sku:{sku}"))
+}
+
+fn is_unset(p: GroupPrice) -> bool {
+    p.sale.is_none() && p.list.is_none()
+}
+
+fn has_movements(conn: &Connection, item: &Item) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM stock_movements WHERE product_id = ?1 AND variant_id IS ?2)",
+        params![item.product_id, item.variant_id],
+        |r| r.get(0),
+    )?)
+}
+
+/// Raf's stock (none for a product with variants) and prices of one item.
+fn local_snapshot(conn: &Connection, item: &Item) -> Result<Snapshot> {
+    let stock: Option<Fixed> = match item.variant_id {
+        Some(v) => conn.query_row("SELECT on_hand FROM variants WHERE id = ?1", [v], |r| r.get(0))?,
+        None => conn.query_row(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM variants WHERE product_id = ?1 AND deleted_at IS NULL) THEN NULL ELSE on_hand END
+             FROM products WHERE id = ?1",
+            [item.product_id],
+            |r| r.get(0),
+        )?,
+    };
+    let mut stmt = conn.prepare_cached("SELECT group_no, sale, list FROM prices WHERE product_id = ?1 AND variant_id IS ?2")?;
+    let prices = stmt
+        .query_map(params![item.product_id, item.variant_id], |r| {
+            Ok((r.get::<_, u8>(0)?, GroupPrice { sale: Some(r.get::<_, Fixed>(1)?.0), list: r.get::<_, Option<Fixed>>(2)?.map(|f| f.0) }))
+        })?
+        .collect::<rusqlite::Result<Prices>>()?;
+    let info = match item.variant_id {
+        Some(_) => None,
+        None => {
+            Some(conn.query_row("SELECT name, barcode, subtitle, description FROM products WHERE id = ?1", [item.product_id], |r| {
+                Ok(store::info(
+                    &r.get::<_, String>(0)?,
+                    r.get::<_, Option<String>>(1)?.as_deref(),
+                    r.get::<_, Option<String>>(2)?.as_deref(),
+                    r.get::<_, Option<String>>(3)?.as_deref(),
+                ))
+            })?)
+        }
+    };
+    Ok(Snapshot { stock: stock.map(|f| f.0), prices, info, status: None })
+}
+
+fn remote_info(p: &RemoteProduct) -> Info {
+    store::info(&p.name, p.barcode.as_deref(), p.subtitle.as_deref(), p.description.as_deref())
+}
+
+/// Writes the remote's text fields into the local product (name, barcode, subtitle, description).
+fn apply_info(tx: &Connection, item: &Item, values: &Info) -> Result<()> {
+    let mut fields = catalog::product_detail(tx, &item.sku)?.product.fields;
+    for (key, value) in values {
+        match key.as_str() {
+            "name" => fields.name = value.clone().unwrap_or_else(|| fields.sku.clone()),
+            "barcode" => fields.barcode = value.clone(),
+            "subtitle" => fields.subtitle = value.clone(),
+            "description" => fields.description = value.clone(),
+            _ => {}
+        }
+    }
+    catalog::update_product_unindexed(tx, item.product_id, &fields)?;
+    catalog::reindex_products(tx, [item.product_id])
+}
+
+/// A Sopyo order as a local order; `order_date` (Istanbul time, no offset) becomes UTC.
+fn new_order(o: &RemoteOrder) -> NewOrder {
+    let lines = o
+        .lines
+        .iter()
+        .map(|l| NewLine {
+            sku: l.variant_sku.clone().unwrap_or_else(|| l.sku.clone()),
+            quantity: l.quantity,
+            unit_price: Some(if l.quantity.is_zero() { Decimal::ZERO } else { (l.total_price / l.quantity).round_dp(4) }),
+            commission_price: l.commission_price,
+            marketplace_id: l.marketplace_id.clone(),
+            marketplace_product_id: l.marketplace_product_id.clone(),
+        })
+        .collect();
+    let order_date = o
+        .order_date
+        .as_deref()
+        .and_then(|d| chrono::NaiveDateTime::parse_from_str(d.trim(), "%Y-%m-%d %H:%M").ok())
+        .map(|local| (local - chrono::Duration::hours(3)).format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string());
+    NewOrder {
+        code: Some(o.code.clone()),
+        order_type: o.order_type.clone(),
+        marketplace: o.marketplace.clone(),
+        status: OrderStatus::from_code(o.status.clamp(1, 4)).unwrap_or(OrderStatus::Awaiting),
+        order_date,
+        customer: o.customer.clone(),
+        shipping: o.shipping.clone(),
+        billing: o.billing.clone(),
+        cargo: o.cargo.clone(),
+        currency: "TRY".into(),
+        note: None,
+        lines,
+    }
+}
+
+/// Resolves a conflict: `Remote` takes the remote's value now (stock as a `sync`
+/// movement); `Local` keeps Raf's and queues it for the next run.
+pub fn resolve(conn: &mut Connection, id: i64, side: Side) -> Result<store::Conflict> {
+    let (conflict, c) = store::open_conflict(conn, id)?;
+    db::write(conn, |tx| {
+        let item = store::item(tx, &conflict.entity, conflict.local_id)?.ok_or_else(|| Error::ProductNotFound(conflict.sku.clone()))?;
+        let mut base = store::link(tx, c, &conflict.entity, conflict.local_id)?.and_then(|(_, b)| b).unwrap_or_default();
+        let bad = || Error::invalid("conflict", format!("conflict #{id} has no usable remote value"));
+        if conflict.field == "stock" {
+            let remote: Decimal = serde_json::from_value(conflict.remote.clone()).map_err(|_| bad())?;
+            if side == Side::Remote {
+                let local = local_snapshot(tx, &item)?.stock.unwrap_or_default();
+                if remote != local {
+                    record(
+                        tx,
+                        &item,
+                        remote - local,
+                        Entry::new(MovementKind::Sync, Some(&format!("sync {}: conflict #{id}", conflict.connection))),
+                    )?;
+                }
+            }
+            base.stock = Some(remote);
+        } else if let Some(group) = conflict.field.strip_prefix("price.").and_then(|g| g.parse::<u8>().ok()) {
+            let remote: GroupPrice = serde_json::from_value(conflict.remote.clone()).map_err(|_| bad())?;
+            if side == Side::Remote {
+                let sale = remote.sale.ok_or_else(|| Error::invalid("conflict", "the remote has no sale price here: keep Raf's"))?;
+                catalog::upsert_price(tx, &item.sku, group.into(), sale, remote.list)?;
+            }
+            base.prices.insert(group, remote);
+        } else if let Some(key) = conflict.field.strip_prefix("info.") {
+            let remote: Option<String> = serde_json::from_value(conflict.remote.clone()).map_err(|_| bad())?;
+            let values = Info::from([(key.to_owned(), remote)]);
+            if side == Side::Remote {
+                apply_info(tx, &item, &values)?;
+            }
+            base.info.get_or_insert_with(Info::new).extend(values);
+        } else {
+            return Err(bad());
+        }
+        store::set_base(tx, c, &conflict.entity, conflict.local_id, &base)?;
+        if side == Side::Local {
+            store::enqueue_for(tx, c, &conflict.entity, conflict.local_id)?;
+        }
+        store::close_conflict(tx, id, if side == Side::Local { "local" } else { "remote" })
+    })?;
+    Ok(conflict)
+}

@@ -1,0 +1,191 @@
+//! What the engine and the connectors exchange: remote items in Raf's terms, the writes
+//! the engine asks for, and the `Connector` trait every remote API implements. Only the
+//! connector modules (`sopyo.rs` ...) know an API's JSON.
+
+use super::error::SyncError;
+use crate::catalog::OptionValue;
+use crate::orders::Cargo;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A sale and a list price in one price group (either may be unset).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupPrice {
+    pub sale: Option<Decimal>,
+    pub list: Option<Decimal>,
+}
+
+/// Price group number -> price. Remote numbers in `Remote*`, local numbers in snapshots.
+pub type Prices = BTreeMap<u8, GroupPrice>;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteProduct {
+    /// Sopyo's list rows may lack the id (doc §5.4); the engine then links by SKU.
+    pub remote_id: Option<String>,
+    pub sku: String,
+    pub name: String,
+    pub subtitle: Option<String>,
+    pub description: Option<String>,
+    pub barcode: Option<String>,
+    pub barcode2: Option<String>,
+    pub brand: Option<String>,
+    pub category: Option<String>,
+    pub vat_rate: Option<Decimal>,
+    pub desi: Option<Decimal>,
+    pub currency: Option<String>,
+    pub images: Vec<String>,
+    pub stock: Option<Decimal>,
+    pub prices: Prices,
+    pub variants: Vec<RemoteVariant>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteVariant {
+    pub remote_id: Option<String>,
+    pub sku: String,
+    pub barcode: Option<String>,
+    pub stock: Option<Decimal>,
+    pub options: Vec<OptionValue>,
+    pub prices: Prices,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteOrderLine {
+    pub sku: String,
+    pub variant_sku: Option<String>,
+    pub quantity: Decimal,
+    pub total_price: Decimal,
+    pub commission_price: Decimal,
+    pub marketplace_id: Option<String>,
+    pub marketplace_product_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteOrder {
+    pub remote_id: String,
+    pub code: String,
+    pub order_type: Option<String>,
+    pub marketplace: Option<String>,
+    /// 0..4; 0 (seen in Sopyo's create doc) is read as 1, awaiting approval.
+    pub status: i64,
+    pub order_date: Option<String>,
+    pub customer: Value,
+    pub shipping: Value,
+    pub billing: Value,
+    pub cargo: Cargo,
+    pub lines: Vec<RemoteOrderLine>,
+}
+
+/// One page of a paged full scan (no API offers "changed since").
+#[derive(Debug, Clone)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub last_page: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    Product,
+    Variant,
+}
+
+/// A stock write: the quantity the remote must end at, and the change that gets it there
+/// from the last quantity the remote confirmed. An API with absolute writes sends
+/// `target`; a delta-only API sends `delta` and reads back.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StockWrite {
+    pub target: Decimal,
+    pub delta: Decimal,
+}
+
+/// Stock and prices for one product or variant, addressed by SKU (remote price groups).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ItemWrite {
+    pub sku: String,
+    pub kind: ItemKind,
+    pub remote_id: Option<String>,
+    pub stock: Option<StockWrite>,
+    pub prices: Prices,
+}
+
+/// The per-item result of a batch write; only failures are retried.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ItemOutcome {
+    Done,
+    /// The remote said no: not applied, safe to send again later.
+    Failed(String),
+    /// The answer did not mention the item: read back before sending again.
+    Unknown,
+}
+
+/// How an API writes stock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StockWrites {
+    /// Sopyo `/process/stock`: the remote quantity becomes the value sent (safe to repeat).
+    Absolute,
+    /// stokdurumu `POST /stock {add|sub|set}`: set is absolute, add/sub are not.
+    Verified,
+    /// KolayBi `stock_histories`: deltas only, never blindly repeated; read back.
+    DeltaOnly,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Capabilities {
+    pub stock_writes: StockWrites,
+    /// Price groups the remote has (Sopyo 10, the others 1).
+    pub price_groups: u8,
+    pub variants: bool,
+    pub orders: bool,
+    /// Items per batch write.
+    pub batch_size: usize,
+    /// Requests a day, when the plan limits them (stokdurumu).
+    pub daily_quota: Option<u32>,
+    /// The product text fields the remote has (`name`, `barcode`, `subtitle`, `description`).
+    #[serde(skip)]
+    pub text_fields: &'static [&'static str],
+}
+
+/// A new product for the remote, with its variants (Sopyo creates them inline).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewRemoteProduct {
+    pub product: RemoteProduct,
+}
+
+/// A remote API. Every method is one logical operation; the connector handles login,
+/// re-login on 401, retries of safe requests and the API's JSON quirks. Writes whose
+/// outcome is unknown fail with `SyncError::Ambiguous`: the engine reads back.
+#[allow(async_fn_in_trait)]
+pub trait Connector {
+    fn capabilities(&self) -> Capabilities;
+    /// Logs in (or checks the static key): `raf connection test`.
+    async fn check(&mut self) -> Result<(), SyncError>;
+    async fn products_page(&mut self, page: u32) -> Result<Page<RemoteProduct>, SyncError>;
+    async fn orders_page(&mut self, page: u32) -> Result<Page<RemoteOrder>, SyncError>;
+    /// Batch write of stock and prices; per-item outcomes keyed by SKU.
+    async fn write_items(&mut self, items: &[ItemWrite]) -> Result<Vec<(String, ItemOutcome)>, SyncError>;
+    /// Creates a product (with its variants); returns its remote id. Not safe to repeat:
+    /// after `Ambiguous`, call `find_product` first.
+    async fn create_product(&mut self, product: &NewRemoteProduct) -> Result<String, SyncError>;
+    /// The remote id of the product with this SKU, if any (read-back after a create).
+    async fn find_product(&mut self, sku: &str) -> Result<Option<String>, SyncError>;
+    /// Adds or updates one variant of a remote product (upsert by SKU: safe to repeat).
+    async fn upsert_variant(&mut self, product_remote_id: &str, variant: &RemoteVariant) -> Result<String, SyncError>;
+    async fn set_order_status(&mut self, remote_id: &str, status: i64) -> Result<(), SyncError>;
+    /// Sets these text fields of a remote product (`name`, `barcode`, `subtitle`,
+    /// `description`; `None` clears). A partial update: safe to repeat.
+    async fn update_product(
+        &mut self,
+        remote_id: &str,
+        fields: &std::collections::BTreeMap<String, Option<String>>,
+    ) -> Result<(), SyncError>;
+    /// Requests sent so far (retries and logins included).
+    fn requests(&self) -> u64;
+    /// The day's request budget after the requests sent, when the plan has a quota.
+    fn quota(&self) -> Option<&super::quota::Budget> {
+        None
+    }
+}

@@ -1,0 +1,576 @@
+//! Sync with Sopyo end to end, against the stateful fake on 127.0.0.1: a large pull, offline
+//! edits pushed in batches, orders pulled twice, three-way merges and conflicts, every
+//! fault at every step, and a seeded simulation of edits, faults and restarts.
+
+#[path = "support/sopyo_fake.rs"]
+mod sopyo_fake;
+
+use raf::catalog::{self, ProductFields};
+use raf::progress::{self, Task};
+use raf::stock::{self, Change};
+use raf::sync::{self, Limits, NewConnection, RunOptions, Settings, Side};
+use rusqlite::Connection;
+use rust_decimal::Decimal;
+use sopyo_fake::{FakeSopyo, Fault, Price, API_TOKEN};
+use std::collections::BTreeMap;
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
+use tempfile::TempDir;
+
+const NAME: &str = "sopyo";
+
+fn d(n: i64) -> Decimal {
+    Decimal::from(n)
+}
+
+fn open(dir: &TempDir) -> Connection {
+    raf::db::open(&dir.path().join("raf.db")).unwrap()
+}
+
+/// Tests keep tokens in keyring's mock store (this process only).
+fn use_mock_keychain() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    // SAFETY: set once, before any test thread reads the environment through keyring.
+    ONCE.call_once(|| unsafe { std::env::set_var("RAF_KEYRING", "mock") });
+}
+
+fn options() -> RunOptions {
+    RunOptions {
+        dry_run: false,
+        token: Some(API_TOKEN.into()),
+        limits: Limits {
+            timeout: Duration::from_millis(700),
+            attempts: 4,
+            backoff: Duration::from_millis(20),
+            max_wait: Duration::from_secs(5),
+        },
+        ..RunOptions::default()
+    }
+}
+
+fn connect(conn: &mut Connection, fake: &FakeSopyo, name: &str) {
+    use_mock_keychain();
+    let new = NewConnection { name: name.into(), kind: sync::Kind::Sopyo, base_url: Some(fake.base_url()), settings: Settings::default() };
+    sync::add_connection(conn, &new, API_TOKEN).unwrap();
+}
+
+fn run(conn: &mut Connection) -> raf::Result<sync::RunSummary> {
+    progress::silent(|task| sync::run(conn, NAME, &options(), task))
+}
+
+fn prices(sale: i64, list: Option<i64>) -> BTreeMap<u8, Price> {
+    (1..=10u8).map(|g| (g, Price { sale: Some(d(sale + g as i64)), list: list.map(|l| d(l + g as i64)) })).collect()
+}
+
+fn local_stock(conn: &Connection, sku: &str) -> Decimal {
+    let item = catalog::resolve_sku(conn, sku).unwrap();
+    match item.variant_id {
+        Some(v) => catalog::product_detail(conn, sku).unwrap().variants.into_iter().find(|x| x.id == v).unwrap().on_hand,
+        None => catalog::product_detail(conn, sku).unwrap().product.on_hand,
+    }
+}
+
+/// Local prices of a product or variant as (group -> (sale, list)).
+fn local_prices(conn: &Connection, sku: &str) -> BTreeMap<u8, Price> {
+    let detail = catalog::product_detail(conn, sku).unwrap();
+    let list = match detail.variants.iter().find(|v| v.sku == sku) {
+        Some(v) => v.prices.clone(),
+        None => detail.prices.clone(),
+    };
+    list.into_iter().filter(|p| p.sale.is_some()).map(|p| (p.group, Price { sale: p.sale, list: p.list })).collect()
+}
+
+/// Every SKU the remote holds, with stock (None for products with variants) and prices.
+fn remote_items(fake: &FakeSopyo) -> Vec<(String, Option<Decimal>, BTreeMap<u8, Price>)> {
+    let world = fake.world();
+    let mut items = Vec::new();
+    for p in world.products.values() {
+        items.push((p.stock_code.clone(), p.variants.is_empty().then_some(p.stock), p.prices.clone()));
+        for v in &p.variants {
+            items.push((v.stock_code.clone(), Some(v.stock), v.prices.clone()));
+        }
+    }
+    items
+}
+
+/// Every local item: SKU -> (stock, None for a product with variants; prices).
+fn local_items(conn: &Connection) -> BTreeMap<String, (Option<Decimal>, BTreeMap<u8, Price>)> {
+    use raf::db::Fixed;
+    let mut keys = BTreeMap::new();
+    let mut items = BTreeMap::new();
+    let mut stmt = conn
+        .prepare(
+            "SELECT p.sku, CASE WHEN EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.deleted_at IS NULL) THEN NULL ELSE p.on_hand END,
+                    p.id, NULL FROM products p
+             UNION ALL SELECT sku, on_hand, product_id, id FROM variants WHERE deleted_at IS NULL",
+        )
+        .unwrap();
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<Fixed>>(1)?, r.get::<_, i64>(2)?, r.get::<_, Option<i64>>(3)?)))
+        .unwrap();
+    for row in rows {
+        let (sku, stock, product, variant) = row.unwrap();
+        keys.insert((product, variant), sku.clone());
+        items.insert(sku, (stock.map(|f| f.0), BTreeMap::new()));
+    }
+    let mut stmt = conn.prepare("SELECT product_id, variant_id, group_no, sale, list FROM prices").unwrap();
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Option<i64>>(1)?, r.get::<_, u8>(2)?, r.get::<_, Fixed>(3)?, r.get::<_, Option<Fixed>>(4)?))
+        })
+        .unwrap();
+    for row in rows {
+        let (product, variant, group, sale, list) = row.unwrap();
+        let sku = &keys[&(product, variant)];
+        items.get_mut(sku).unwrap().1.insert(group, Price { sale: Some(sale.0), list: list.map(|f| f.0) });
+    }
+    items
+}
+
+/// The local catalog equals the remote: same SKUs, stock and prices, nothing extra.
+fn assert_same(conn: &Connection, fake: &FakeSopyo) {
+    let local = local_items(conn);
+    let remote = remote_items(fake);
+    for (sku, stock, prices) in &remote {
+        let (local_stock, local_prices) = local.get(sku).unwrap_or_else(|| panic!("{sku} missing locally"));
+        assert_eq!(local_stock, stock, "stock of {sku}");
+        assert_eq!(local_prices, prices, "prices of {sku}");
+    }
+    assert_eq!(local.len(), remote.len(), "item counts");
+    assert!(stock::check_ledger(conn).unwrap().is_empty(), "ledger holds");
+}
+
+fn seed_remote(fake: &FakeSopyo, products: usize) {
+    let mut world = fake.world();
+    for i in 0..products {
+        let sku = format!("P{i:05}");
+        if i % 10 == 0 {
+            let variants = ["S", "M", "L"]
+                .iter()
+                .enumerate()
+                .map(|(k, size)| {
+                    (
+                        format!("{sku}-{size}"),
+                        vec![("Beden".to_owned(), size.to_string()), ("Renk".to_owned(), "Mavi".to_owned())],
+                        d(k as i64 + 1),
+                    )
+                })
+                .collect();
+            world.add_product(&sku, &format!("Ürün {sku}"), Decimal::ZERO, prices(100 + i as i64, Some(200)), variants);
+        } else {
+            world.add_product(&sku, &format!("Ürün {sku}"), d((i % 50) as i64), prices(100 + i as i64, None), Vec::new());
+        }
+    }
+}
+
+#[test]
+fn pulls_5000_products_then_pushes_offline_price_and_stock_edits() {
+    let fake = FakeSopyo::start();
+    seed_remote(&fake, 5000);
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+
+    let first = run(&mut conn).unwrap();
+    assert_eq!(first.status, "ok", "{:?}", first.log);
+    assert_eq!(first.counts.created_locally, 5000);
+    assert_eq!(first.counts.conflicts, 0);
+    assert_same(&conn, &fake);
+    assert_eq!(sync::pending_count(&conn, None).unwrap(), 0, "nothing to push after a pull");
+
+    // Offline: prices and stock change in Raf only.
+    for i in (1..5000).step_by(7).filter(|i| i % 10 != 0) {
+        let sku = format!("P{i:05}");
+        catalog::set_price(&mut conn, &sku, 1, d(9000 + i as i64), Some(d(9999))).unwrap();
+        stock::adjust(&mut conn, &sku, Change::Add(d(5)), None).unwrap();
+    }
+    stock::adjust(&mut conn, "P00010-M", Change::Sub(d(1)), None).unwrap();
+    assert!(sync::pending_count(&conn, Some(NAME)).unwrap() > 600);
+    let before = fake.world().requests.len();
+    let second = run(&mut conn).unwrap();
+    assert_eq!(second.status, "ok", "{:?}", second.log);
+    assert_same(&conn, &fake);
+    assert_eq!(fake.world().item("P00010-M").unwrap().0, d(1));
+    let pushes = fake.world().requests[before..].iter().filter(|r| r.starts_with("POST /api/v2/process")).count();
+    assert_eq!(pushes, second.counts.items_pushed.div_ceil(100) as usize, "batched by 100");
+    assert_eq!(sync::pending_count(&conn, None).unwrap(), 0);
+}
+
+#[test]
+fn an_order_pulled_twice_takes_stock_out_once() {
+    let fake = FakeSopyo::start();
+    {
+        let mut w = fake.world();
+        w.add_product("KALEM-1", "Tükenmez kalem", d(10), prices(5, None), Vec::new());
+        w.add_product(
+            "TSHIRT",
+            "Tişört basic",
+            Decimal::ZERO,
+            prices(100, None),
+            vec![("TSHIRT-M".into(), vec![("Beden".into(), "M".into())], d(4))],
+        );
+        w.add_order("TY-1001", 1, &[("KALEM-1", None, 2, d(30)), ("TSHIRT", Some("TSHIRT-M"), 1, d(100))]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.counts.orders_recorded, 1, "{:?}", summary.log);
+    assert_eq!(local_stock(&conn, "KALEM-1"), d(8));
+    assert_eq!(local_stock(&conn, "TSHIRT-M"), d(3));
+    // The sale is a local change: Sopyo does not take stock for orders (fake, doc silent).
+    assert_eq!(fake.world().item("KALEM-1").unwrap().0, d(8));
+
+    // Pulled again, and again after losing the link (a crash between record and link).
+    run(&mut conn).unwrap();
+    conn.execute("DELETE FROM sync_links WHERE entity = 'order'", []).unwrap();
+    let third = run(&mut conn).unwrap();
+    assert_eq!(third.counts.orders_recorded, 0);
+    assert_eq!(local_stock(&conn, "KALEM-1"), d(8));
+    assert_eq!(local_stock(&conn, "TSHIRT-M"), d(3));
+    let sales: i64 = conn.query_row("SELECT count(*) FROM stock_movements WHERE kind = 'sale'", [], |r| r.get(0)).unwrap();
+    assert_eq!(sales, 2);
+
+    // Cancelled on Sopyo: the stock comes back once; a local status change is pushed.
+    let order_id = *fake.world().orders.keys().next().unwrap();
+    fake.world().orders.get_mut(&order_id).unwrap()["order_status"] = serde_json::json!(4);
+    run(&mut conn).unwrap();
+    run(&mut conn).unwrap();
+    assert_eq!(local_stock(&conn, "KALEM-1"), d(10));
+    assert_eq!(raf::orders::order(&conn, "TY-1001").unwrap().status, raf::orders::OrderStatus::Cancelled);
+}
+
+#[test]
+fn stock_merges_as_deltas_and_prices_changed_on_both_sides_become_conflicts() {
+    let fake = FakeSopyo::start();
+    fake.world().add_product("A-1", "Defter A4", d(20), prices(50, None), Vec::new());
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+    run(&mut conn).unwrap();
+
+    stock::adjust(&mut conn, "A-1", Change::Sub(d(2)), Some("tezgah")).unwrap();
+    fake.world().move_stock("A-1", d(-3));
+    catalog::set_price(&mut conn, "A-1", 1, d(70), None).unwrap();
+    fake.world().set_price("A-1", 1, d(80));
+    fake.world().set_price("A-1", 2, d(99));
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(local_stock(&conn, "A-1"), d(15));
+    assert_eq!(fake.world().item("A-1").unwrap().0, d(15));
+    assert_eq!(local_prices(&conn, "A-1")[&2].sale, Some(d(99)), "a remote-only change is applied");
+    assert_eq!(summary.counts.conflicts, 1);
+
+    let conflicts = sync::conflicts(&conn, None).unwrap();
+    assert_eq!(conflicts.len(), 1);
+    assert_eq!(conflicts[0].field, "price.1");
+    assert_eq!(conflicts[0].local["sale"], "70");
+    assert_eq!(conflicts[0].remote["sale"], "80");
+    // Until resolved, neither side is overwritten.
+    run(&mut conn).unwrap();
+    assert_eq!(local_prices(&conn, "A-1")[&1].sale, Some(d(70)));
+    assert_eq!(fake.world().item("A-1").unwrap().1[&1].sale, Some(d(80)));
+
+    sync::resolve_conflict(&mut conn, conflicts[0].id, Side::Local).unwrap();
+    run(&mut conn).unwrap();
+    assert_eq!(fake.world().item("A-1").unwrap().1[&1].sale, Some(d(70)));
+    assert!(sync::conflicts(&conn, None).unwrap().is_empty());
+    assert_same(&conn, &fake);
+}
+
+#[test]
+fn new_local_products_and_variants_are_created_remotely_once() {
+    let fake = FakeSopyo::start();
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+    catalog::create_product(&mut conn, &ProductFields::new("YENI-1", "Yeni ürün bir")).unwrap();
+    catalog::set_price(&mut conn, "YENI-1", 1, d(12), Some(d(15))).unwrap();
+    stock::adjust(&mut conn, "YENI-1", Change::Add(d(7)), None).unwrap();
+    catalog::create_product(&mut conn, &ProductFields::new("GOMLEK", "Gömlek slim")).unwrap();
+    let axis = catalog::OptionAxis { group: "Beden".into(), values: vec!["M".into(), "L".into()] };
+    catalog::generate_variants(&mut conn, "GOMLEK", &[axis]).unwrap();
+    catalog::set_price(&mut conn, "GOMLEK-M", 1, d(300), None).unwrap();
+    stock::adjust(&mut conn, "GOMLEK-M", Change::Add(d(2)), None).unwrap();
+    // The first create's answer is lost: it is read back by SKU, not sent twice.
+    fake.world().inject("POST /api/v2/products", Fault::LoseResponse, 1);
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.counts.created_remotely, 2, "{:?}", summary.log);
+    assert_eq!(fake.world().products.len(), 2);
+    assert_same(&conn, &fake);
+
+    // A variant added later goes through the variant upsert.
+    let axis = catalog::OptionAxis { group: "Beden".into(), values: vec!["XL".into()] };
+    catalog::generate_variants(&mut conn, "GOMLEK", &[axis]).unwrap();
+    stock::adjust(&mut conn, "GOMLEK-XL", Change::Add(d(1)), None).unwrap();
+    run(&mut conn).unwrap();
+    assert_same(&conn, &fake);
+    assert_eq!(fake.world().count("PUT /api/v2/products/"), 1);
+}
+
+#[test]
+fn a_dry_run_changes_nothing_and_a_bad_token_fails_clearly() {
+    let fake = FakeSopyo::start();
+    seed_remote(&fake, 30);
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+    let plan = progress::silent(|task| sync::run(&mut conn, NAME, &RunOptions { dry_run: true, ..options() }, task)).unwrap();
+    assert_eq!(plan.counts.created_locally, 30);
+    assert!(plan.dry_run);
+    let products: i64 = conn.query_row("SELECT count(*) FROM products", [], |r| r.get(0)).unwrap();
+    assert_eq!(products, 0);
+
+    let err = progress::silent(|task| sync::run(&mut conn, NAME, &RunOptions { token: Some("wrong-token".into()), ..options() }, task))
+        .unwrap_err();
+    assert_eq!(err.code(), "sync.unauthorized");
+    let last = sync::last_run(&conn, NAME).unwrap().unwrap();
+    assert_eq!(last.status, "failed");
+    assert!(sync::test_connection(&conn, NAME, &options()).is_ok());
+    // The stored token (mock keychain) is used when none is given.
+    assert!(sync::test_connection(&conn, NAME, &RunOptions { token: None, ..options() }).is_ok());
+    let db_bytes = std::fs::read(dir.path().join("raf.db")).unwrap();
+    assert!(!db_bytes.windows(API_TOKEN.len()).any(|w| w == API_TOKEN.as_bytes()), "no token in SQLite");
+    assert!(last.log.iter().all(|l| !l.message.contains("wrong-token")), "no token in the log");
+}
+
+#[test]
+fn cancelling_stops_the_run_and_the_next_run_resumes() {
+    let fake = FakeSopyo::start();
+    seed_remote(&fake, 250);
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+    let cancelled = AtomicBool::new(false);
+    let report = |step: progress::Step| {
+        if step.phase == "pull_products" && step.done == 2 {
+            cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    };
+    let err = sync::run(&mut conn, NAME, &options(), &Task::new(&cancelled, &report)).unwrap_err();
+    assert_eq!(err.code(), "task.cancelled");
+    assert_eq!(sync::last_run(&conn, NAME).unwrap().unwrap().status, "cancelled");
+    run(&mut conn).unwrap();
+    assert_same(&conn, &fake);
+}
+
+/// Where a fault is injected: each step of a run.
+const STEPS: &[&str] = &[
+    "POST /api/v2/auth/login",
+    "GET /api/v2/products",
+    "GET /api/v2/orders",
+    "POST /api/v2/process/price-and-stock",
+    "POST /api/v2/products",
+    "PUT /api/v2/products/",
+];
+
+/// Every fault at every step: afterwards no stock change is doubled or lost, on either side.
+#[test]
+fn fault_matrix_loses_and_doubles_nothing() {
+    for step in STEPS {
+        for fault in Fault::all() {
+            let fake = FakeSopyo::start();
+            seed_remote(&fake, 12);
+            fake.world().add_order("TY-9", 1, &[("P00001", None, 1, d(10))]);
+            let dir = tempfile::tempdir().unwrap();
+            let mut conn = open(&dir);
+            connect(&mut conn, &fake, NAME);
+            run(&mut conn).unwrap();
+            let expected_after = |conn: &Connection| local_stock(conn, "P00002");
+            // Both sides change; a new product and a new variant wait to be created.
+            stock::adjust(&mut conn, "P00002", Change::Sub(d(1)), None).unwrap();
+            stock::adjust(&mut conn, "P00010-S", Change::Add(d(4)), None).unwrap();
+            catalog::set_price(&mut conn, "P00003", 1, d(777), None).unwrap();
+            catalog::create_product(&mut conn, &ProductFields::new("NEW-1", "Yeni ürün")).unwrap();
+            stock::adjust(&mut conn, "NEW-1", Change::Add(d(3)), None).unwrap();
+            let axis = catalog::OptionAxis { group: "Beden".into(), values: vec!["XS".into()] };
+            catalog::generate_variants(&mut conn, "P00010", &[axis]).unwrap();
+            fake.world().move_stock("P00002", d(-2));
+            fake.world().move_stock("P00010-S", d(-1));
+            let expected_p2 = expected_after(&conn) - d(2);
+            let expected_s = local_stock(&conn, "P00010-S") - d(1);
+
+            fake.world().inject(step, fault.clone(), 1);
+            let first = run(&mut conn);
+            fake.world().clear_faults();
+            let second = run(&mut conn);
+            let context = format!(
+                "{fault:?} at {step}: first {:?}, second {:?}",
+                first.as_ref().map(|s| &s.log).map_err(|e| e.to_string()),
+                second.as_ref().map(|s| (&s.status, &s.log)).map_err(|e| e.to_string())
+            );
+            let second = second.unwrap_or_else(|e| panic!("{context}: {e}"));
+            assert_eq!(second.status, "ok", "{context}");
+            assert!(sync::conflicts(&conn, None).unwrap().is_empty(), "{context}");
+            assert_eq!(local_stock(&conn, "P00002"), expected_p2, "{context}");
+            assert_eq!(local_stock(&conn, "P00010-S"), expected_s, "{context}");
+            assert_eq!(fake.world().item("P00003").unwrap().1[&1].sale, Some(d(777)), "{context}");
+            assert_eq!(fake.world().products.values().filter(|p| p.stock_code == "NEW-1").count(), 1, "{context}");
+            let sales: i64 = conn.query_row("SELECT count(*) FROM stock_movements WHERE kind = 'sale'", [], |r| r.get(0)).unwrap();
+            assert_eq!(sales, 1, "{context}");
+            assert_same(&conn, &fake);
+            assert_eq!(sync::pending_count(&conn, None).unwrap(), 0, "{context}");
+        }
+    }
+}
+
+/// Random local and remote edits, faults and restarts, over many seeds: in the end both
+/// sides hold every stock change exactly once and every price edit.
+#[test]
+fn seeded_simulation_keeps_every_change_exactly_once() {
+    let seeds: u64 = std::env::var("RAF_SYNC_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(40);
+    for seed in 0..seeds {
+        simulate(seed);
+    }
+}
+
+fn simulate(seed: u64) {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let fake = FakeSopyo::start();
+    seed_remote(&fake, 15);
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+    // Both sides sell freely: quantities may dip below zero on the way.
+    raf::settings::set_allow_negative_stock(&mut conn, true).unwrap();
+    run(&mut conn).unwrap();
+    let skus: Vec<String> = remote_items(&fake).into_iter().filter(|(_, stock, _)| stock.is_some()).map(|(sku, _, _)| sku).collect();
+    // The expected quantity of each item: the pulled one plus every change on either side.
+    let mut expected: BTreeMap<String, Decimal> = skus.iter().map(|s| (s.clone(), local_stock(&conn, s))).collect();
+    let mut expected_price: BTreeMap<String, Decimal> = BTreeMap::new();
+    let faults = Fault::all();
+    for round in 0..6 {
+        let mut priced_this_round = std::collections::HashSet::new();
+        for _ in 0..rng.usize(1..6) {
+            let sku = &skus[rng.usize(..skus.len())];
+            let delta = d(rng.i64(-3..=4));
+            if delta.is_zero() {
+                continue;
+            }
+            if rng.bool() {
+                let change = if delta > Decimal::ZERO { Change::Add(delta) } else { Change::Sub(-delta) };
+                stock::adjust(&mut conn, sku, change, None).unwrap();
+            } else {
+                fake.world().move_stock(sku, delta);
+            }
+            *expected.get_mut(sku).unwrap() += delta;
+            // One side per item per round edits a price, so no conflict is expected.
+            if rng.u8(..4) == 0 && priced_this_round.insert(sku.clone()) {
+                let price = d(rng.i64(1..100_000));
+                if rng.bool() {
+                    catalog::set_price(&mut conn, sku, 1, price, None).unwrap();
+                } else {
+                    fake.world().set_price(sku, 1, price);
+                }
+                expected_price.insert(sku.clone(), price);
+            }
+        }
+        if rng.bool() {
+            let step = STEPS[rng.usize(..4)];
+            fake.world().inject(step, faults[rng.usize(..faults.len())].clone(), rng.usize(1..3));
+        }
+        let _ = run(&mut conn);
+        if rng.u8(..3) == 0 {
+            // A restart: the app closes and opens the catalog again.
+            drop(conn);
+            conn = open(&dir);
+        }
+        let _ = round;
+    }
+    fake.world().clear_faults();
+    for _ in 0..2 {
+        run(&mut conn).unwrap_or_else(|e| panic!("seed {seed}: {e}"));
+    }
+    assert!(sync::conflicts(&conn, None).unwrap().is_empty(), "seed {seed}: {:?}", sync::conflicts(&conn, None).unwrap());
+    for (sku, qty) in &expected {
+        assert_eq!(local_stock(&conn, sku), *qty, "seed {seed}: local stock of {sku}");
+        assert_eq!(fake.world().item(sku).unwrap().0, *qty, "seed {seed}: remote stock of {sku}");
+    }
+    for (sku, price) in &expected_price {
+        assert_eq!(local_prices(&conn, sku)[&1].sale, Some(*price), "seed {seed}: local price of {sku}");
+        assert_eq!(fake.world().item(sku).unwrap().1[&1].sale, Some(*price), "seed {seed}: remote price of {sku}");
+    }
+    assert_same(&conn, &fake);
+}
+
+/// The CLI: `connection add|list|test|rm`, `sync [--dry-run] [--json]`, `conflicts list|resolve`.
+#[test]
+fn cli_connects_syncs_and_resolves_conflicts() {
+    let fake = FakeSopyo::start();
+    seed_remote(&fake, 5);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("raf.db");
+    let raf = |args: &[&str]| {
+        let mut cmd = assert_cmd::Command::cargo_bin("raf").unwrap();
+        cmd.env("RAF_DB", &db).env("RAF_KEYRING", "mock").env("RAF_SYNC_TOKEN", API_TOKEN).args(args);
+        cmd
+    };
+    let json = |args: &[&str]| -> serde_json::Value { serde_json::from_slice(&raf(args).assert().success().get_output().stdout).unwrap() };
+    raf(&["connection", "add", "shop", "--url", &fake.base_url(), "--price-groups", "1=1,2=2"]).assert().success();
+    assert_eq!(json(&["connection", "list", "--json"])[0]["name"], "shop");
+    raf(&["connection", "test", "shop"]).assert().success().stdout(predicates::str::contains("login ok"));
+
+    let plan = json(&["sync", "shop", "--dry-run", "--json"]);
+    assert_eq!(plan[0]["dry_run"], true);
+    assert_eq!(plan[0]["counts"]["created_locally"], 5);
+    let done = json(&["sync", "--json"]);
+    assert_eq!(done[0]["status"], "ok");
+    assert_eq!(done[0]["counts"]["created_locally"], 5);
+
+    {
+        let mut conn = open(&dir);
+        catalog::set_price(&mut conn, "P00001", 1, d(11), None).unwrap();
+    }
+    fake.world().set_price("P00001", 1, d(12));
+    raf(&["sync", "shop"]).assert().success().stdout(predicates::str::contains("1 conflicts"));
+    let conflicts = json(&["conflicts", "list", "--json"]);
+    assert_eq!(conflicts.as_array().unwrap().len(), 1);
+    let id = conflicts[0]["id"].to_string();
+    raf(&["conflicts", "resolve", &id, "--keep", "remote"]).assert().success();
+    assert_eq!(local_prices(&open(&dir), "P00001")[&1].sale, Some(d(12)));
+
+    let failed = raf(&["sync", "shop", "--json"]).env("RAF_SYNC_TOKEN", "not-the-token").assert().code(1);
+    let err: serde_json::Value = serde_json::from_slice(&failed.get_output().stderr).unwrap();
+    assert_eq!(err["code"], "sync.unauthorized");
+    raf(&["connection", "rm", "shop"]).assert().success();
+    raf(&["sync", "shop"]).assert().code(1).stderr(predicates::str::contains("no connection named shop"));
+}
+
+/// Names, barcodes, subtitles and descriptions merge three-way too, field by field.
+#[test]
+fn product_text_fields_merge_field_by_field() {
+    let fake = FakeSopyo::start();
+    fake.world().add_product("K-1", "Kahve fincanı", d(3), prices(10, None), Vec::new());
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+    run(&mut conn).unwrap();
+
+    let mut fields = catalog::product_detail(&conn, "K-1").unwrap().product.fields;
+    fields.name = "Kahve fincanı seti".into();
+    catalog::update_product(&mut conn, "K-1", &fields).unwrap();
+    {
+        let mut w = fake.world();
+        let p = w.products.values_mut().next().unwrap();
+        p.description = Some("Porselen, 6 adet".into());
+    }
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.counts.conflicts, 0, "{:?}", summary.log);
+    assert_eq!(fake.world().products.values().next().unwrap().title, "Kahve fincanı seti");
+    let local = catalog::product_detail(&conn, "K-1").unwrap().product.fields;
+    assert_eq!(local.description.as_deref(), Some("Porselen, 6 adet"));
+
+    // Both rename it: a conflict with both names; keeping the remote's renames it here.
+    let mut fields = local.clone();
+    fields.name = "Fincan takımı".into();
+    catalog::update_product(&mut conn, "K-1", &fields).unwrap();
+    fake.world().products.values_mut().next().unwrap().title = "Fincan seti 6'lı".into();
+    run(&mut conn).unwrap();
+    let conflicts = sync::conflicts(&conn, Some(NAME)).unwrap();
+    assert_eq!((conflicts.len(), conflicts[0].field.as_str()), (1, "info.name"));
+    assert_eq!(conflicts[0].local, "Fincan takımı");
+    sync::resolve_conflict(&mut conn, conflicts[0].id, Side::Remote).unwrap();
+    run(&mut conn).unwrap();
+    assert_eq!(catalog::product_detail(&conn, "K-1").unwrap().product.fields.name, "Fincan seti 6'lı");
+    assert_eq!(fake.world().products.values().next().unwrap().title, "Fincan seti 6'lı");
+    assert!(sync::conflicts(&conn, None).unwrap().is_empty());
+}

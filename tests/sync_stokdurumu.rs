@@ -1,0 +1,210 @@
+//! Sync with stokdurumu.com end to end, against the stateful fake on 127.0.0.1: pull and
+//! push leave both sides equal, every fault at every step loses and doubles nothing, and
+//! a Free plan (500 requests a UTC+3 day) is never exceeded: the run pauses and resumes
+//! after midnight UTC+3 on a fake clock.
+
+#[path = "support/stokdurumu_fake.rs"]
+mod stokdurumu_fake;
+
+use raf::catalog::{self, ProductFields};
+use raf::progress;
+use raf::stock::{self, Change};
+use raf::sync::{self, Clock, Limits, NewConnection, Plan, RunOptions, Settings};
+use rusqlite::Connection;
+use rust_decimal::Decimal;
+use std::time::Duration;
+use stokdurumu_fake::{FakeStokdurumu, Fault, API_KEY};
+use tempfile::TempDir;
+
+const NAME: &str = "stok";
+
+fn d(n: i64) -> Decimal {
+    Decimal::from(n)
+}
+
+fn open(dir: &TempDir) -> Connection {
+    raf::db::open(&dir.path().join("raf.db")).unwrap()
+}
+
+fn use_mock_keychain() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    // SAFETY: set once, before any test thread reads the environment through keyring.
+    ONCE.call_once(|| unsafe { std::env::set_var("RAF_KEYRING", "mock") });
+}
+
+fn options(fake: &FakeStokdurumu) -> RunOptions {
+    RunOptions {
+        token: Some(API_KEY.into()),
+        limits: Limits { timeout: Duration::from_millis(700), attempts: 4, backoff: Duration::from_millis(20), max_wait: Duration::from_secs(5) },
+        clock: Clock::Fixed(fake.world().now),
+        ..RunOptions::default()
+    }
+}
+
+fn connect(conn: &mut Connection, fake: &FakeStokdurumu, plan: Plan) {
+    use_mock_keychain();
+    let settings = Settings { plan, price_groups: vec![[1, 1]], ..Settings::default() };
+    let new = NewConnection { name: NAME.into(), kind: sync::Kind::Stokdurumu, base_url: Some(fake.base_url()), settings };
+    sync::add_connection(conn, &new, API_KEY).unwrap();
+}
+
+fn run(conn: &mut Connection, fake: &FakeStokdurumu) -> raf::Result<sync::RunSummary> {
+    let options = options(fake);
+    progress::silent(|task| sync::run(conn, NAME, &options, task))
+}
+
+fn local(conn: &Connection, sku: &str) -> (Decimal, Option<Decimal>) {
+    let detail = catalog::product_detail(conn, sku).unwrap();
+    (detail.product.on_hand, detail.prices.iter().find(|p| p.group == 1).and_then(|p| p.sale))
+}
+
+/// Every remote product exists locally with the same stock and price, and vice versa.
+fn assert_same(conn: &Connection, fake: &FakeStokdurumu) {
+    let world = fake.world();
+    for p in world.products.values() {
+        let sku = p.sku.as_deref().unwrap();
+        assert_eq!(local(conn, sku), (p.stock_qty, p.price), "{sku}");
+    }
+    let count: i64 = conn.query_row("SELECT count(*) FROM products WHERE deleted_at IS NULL", [], |r| r.get(0)).unwrap();
+    assert_eq!(count as usize, world.products.len(), "product counts");
+    assert!(stock::check_ledger(conn).unwrap().is_empty(), "ledger holds");
+}
+
+fn seed(fake: &FakeStokdurumu, n: usize) {
+    let mut world = fake.world();
+    for i in 0..n {
+        world.add_product(&format!("S{i:04}"), &format!("Ürün {i}"), d(10 + (i % 7) as i64), Decimal::new(29990 + i as i64, 2));
+    }
+}
+
+#[test]
+fn pulls_then_pushes_sales_prices_and_new_products() {
+    let fake = FakeStokdurumu::start();
+    seed(&fake, 250);
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, Plan::Enterprise);
+    let first = run(&mut conn, &fake).unwrap();
+    assert_eq!(first.status, "ok", "{:?}", first.log);
+    assert_eq!(first.counts.created_locally, 250);
+    assert_eq!(fake.world().count("GET /api/v1/products"), 1 + 3, "the key check, then pages of 100");
+    assert_same(&conn, &fake);
+
+    stock::adjust(&mut conn, "S0001", Change::Sub(d(3)), None).unwrap();
+    stock::adjust(&mut conn, "S0002", Change::Add(d(5)), None).unwrap();
+    catalog::set_price(&mut conn, "S0003", 1, d(450), None).unwrap();
+    catalog::create_product(&mut conn, &ProductFields::new("NEW-1", "Yeni ürün")).unwrap();
+    stock::adjust(&mut conn, "NEW-1", Change::Add(d(4)), None).unwrap();
+    fake.world().move_stock("S0001", d(-1));
+    let second = run(&mut conn, &fake).unwrap();
+    assert_eq!(second.status, "ok", "{:?}", second.log);
+    assert_same(&conn, &fake);
+    let history = fake.world().history.clone();
+    assert!(history.iter().any(|h| h["action"] == "sub" && h["old_qty"] == 10 && h["new_qty"] == 7), "a verified sub: {history:?}");
+    assert_eq!(local(&conn, "S0001").0, d(7), "11 - 3 here - 1 there");
+    assert_eq!(sync::pending_count(&conn, None).unwrap(), 0);
+}
+
+const STEPS: [&str; 4] = ["GET /api/v1/products", "POST /api/v1/stock", "PUT /api/v1/products", "POST /api/v1/products"];
+
+#[test]
+fn fault_matrix_loses_and_doubles_nothing() {
+    for step in STEPS {
+        for fault in Fault::all() {
+            let fake = FakeStokdurumu::start();
+            seed(&fake, 12);
+            let dir = tempfile::tempdir().unwrap();
+            let mut conn = open(&dir);
+            connect(&mut conn, &fake, Plan::Enterprise);
+            run(&mut conn, &fake).unwrap();
+            stock::adjust(&mut conn, "S0002", Change::Sub(d(3)), None).unwrap();
+            stock::adjust(&mut conn, "S0004", Change::Add(d(2)), None).unwrap();
+            catalog::set_price(&mut conn, "S0003", 1, d(777), None).unwrap();
+            catalog::create_product(&mut conn, &ProductFields::new("NEW-1", "Yeni ürün")).unwrap();
+            stock::adjust(&mut conn, "NEW-1", Change::Add(d(3)), None).unwrap();
+            fake.world().move_stock("S0002", d(-2));
+            let expected_s2 = local(&conn, "S0002").0 - d(2);
+            let expected_s4 = local(&conn, "S0004").0;
+
+            fake.world().inject(step, fault.clone(), 1);
+            let first = run(&mut conn, &fake);
+            fake.world().clear_faults();
+            let second = run(&mut conn, &fake);
+            let context = format!(
+                "{fault:?} at {step}: first {:?}, second {:?}",
+                first.as_ref().map(|s| &s.log).map_err(|e| e.to_string()),
+                second.as_ref().map(|s| (&s.status, &s.log)).map_err(|e| e.to_string())
+            );
+            let second = second.unwrap_or_else(|e| panic!("{context}: {e}"));
+            assert_eq!(second.status, "ok", "{context}");
+            assert!(sync::conflicts(&conn, None).unwrap().is_empty(), "{context}");
+            assert_eq!(local(&conn, "S0002").0, expected_s2, "{context}");
+            assert_eq!(fake.world().by_sku("S0002").unwrap().stock_qty, expected_s2, "{context}");
+            assert_eq!(fake.world().by_sku("S0004").unwrap().stock_qty, expected_s4, "{context}");
+            assert_eq!(fake.world().by_sku("S0003").unwrap().price, Some(d(777)), "{context}");
+            assert_eq!(fake.world().products.values().filter(|p| p.sku.as_deref() == Some("NEW-1")).count(), 1, "{context}");
+            assert_same(&conn, &fake);
+            assert_eq!(sync::pending_count(&conn, None).unwrap(), 0, "{context}");
+        }
+    }
+}
+
+#[test]
+fn a_free_plan_never_exceeds_500_requests_a_day_pauses_and_resumes_after_midnight() {
+    let fake = FakeStokdurumu::start();
+    seed(&fake, 600);
+    fake.world().daily_quota = Some(500);
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, Plan::Free);
+    let first = run(&mut conn, &fake).unwrap();
+    assert_eq!(first.status, "ok", "{:?}", first.log);
+    // 600 sales, each its own verified `sub`: more than a day's quota.
+    for i in 0..600 {
+        stock::adjust(&mut conn, &format!("S{i:04}"), Change::Sub(d(1)), None).unwrap();
+    }
+    let paused = run(&mut conn, &fake).unwrap();
+    assert_eq!(paused.status, "partial", "{:?}", paused.log);
+    assert!(paused.log.iter().any(|l| l.message.contains("paused")), "{:?}", paused.log);
+    assert_eq!(fake.world().used_today(), 500, "the whole quota, not one request more");
+
+    // Later the same day: nothing is sent at all.
+    fake.world().advance(2);
+    let still = run(&mut conn, &fake).unwrap();
+    assert_eq!(still.status, "partial");
+    assert_eq!(fake.world().used_today(), 500);
+
+    // 21:00 UTC is midnight in Turkey: a new quota day.
+    fake.world().advance(11);
+    let resumed = run(&mut conn, &fake).unwrap();
+    assert_eq!(resumed.status, "ok", "{:?}", resumed.log);
+    assert!(fake.world().busiest_day() <= 500, "never over the quota in a UTC+3 day");
+    assert_same(&conn, &fake);
+    assert_eq!(sync::pending_count(&conn, None).unwrap(), 0);
+}
+
+#[test]
+fn a_read_only_key_and_the_plan_limit_get_clear_messages() {
+    let fake = FakeStokdurumu::start();
+    seed(&fake, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, Plan::Enterprise);
+    run(&mut conn, &fake).unwrap();
+
+    fake.world().max_products = Some(3);
+    catalog::create_product(&mut conn, &ProductFields::new("NEW-1", "Yeni ürün")).unwrap();
+    let err = run(&mut conn, &fake).unwrap_err();
+    assert_eq!(err.code(), "sync.plan_limit", "{err}");
+    assert!(err.to_string().contains("Plan limiti aşıldı"), "{err}");
+
+    fake.world().max_products = None;
+    fake.world().read_only = true;
+    let err = run(&mut conn, &fake).unwrap_err();
+    assert_eq!(err.code(), "sync.forbidden", "{err}");
+    assert!(err.to_string().contains("permission"), "{err}");
+
+    fake.world().read_only = false;
+    assert_eq!(run(&mut conn, &fake).unwrap().status, "ok");
+    assert_same(&conn, &fake);
+}
