@@ -1,0 +1,219 @@
+//! `raf import …` and `raf export …`: spreadsheets in and out, with a progress bar.
+
+use crate::output::Out;
+use clap::{Args, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+use raf::import::{self, ExportFormat, ExportOptions, Field, ImportError, ImportOptions, Key, Mode, Plan, StockMode};
+use raf::progress::{Step, Task};
+use raf::Result;
+use rusqlite::Connection;
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+
+/// Row errors printed as text; `--report FILE` has them all.
+const ERRORS_SHOWN: usize = 50;
+
+#[derive(Args)]
+pub struct ImportArgs {
+    /// The spreadsheet: xlsx, xlsm, xls, ods, csv, tsv or txt
+    #[arg(required_unless_present = "undo")]
+    file: Option<PathBuf>,
+    /// The sheet to read [default: the first]
+    #[arg(long)]
+    sheet: Option<String>,
+    /// The header row's number [default: found]
+    #[arg(long, value_name = "N")]
+    header_row: Option<u32>,
+    /// Map a column (its header or letter) to a field: sku, barcode, name, description,
+    /// price, price2..price10, list_price, list_price2..list_price10, vat, stock, unit,
+    /// category, brand, min_stock, parent, options, option:GROUP; or ignore
+    #[arg(long = "map", value_name = "COLUMN=FIELD", value_parser = column_field)]
+    map: Vec<(String, Option<Field>)>,
+    #[arg(long, value_enum, default_value = "upsert")]
+    mode: ModeArg,
+    /// The column that finds existing products
+    #[arg(long, value_enum, default_value = "sku")]
+    key: KeyArg,
+    /// The stock column sets the quantity on hand, or adds to it
+    #[arg(long, value_enum, default_value = "set")]
+    stock: StockArg,
+    /// Check the file and show what would change; write nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Write every row error to FILE (xlsx, or csv by its extension)
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Undo import BATCH [default: the latest]
+    #[arg(long, value_name = "BATCH", num_args = 0..=1, conflicts_with = "file")]
+    undo: Option<Option<i64>>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ModeArg {
+    Insert,
+    Update,
+    Upsert,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum KeyArg {
+    Sku,
+    Barcode,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum StockArg {
+    Set,
+    Add,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// Where to write: FILE.xlsx or FILE.csv
+    file: PathBuf,
+    /// [default: by the file's extension, else xlsx]
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+    /// CSV field separator: , or ; (Turkish Excel; decimals then use ,)
+    #[arg(long, default_value = ",", value_parser = delimiter)]
+    delimiter: u8,
+    /// CSV: start with a UTF-8 BOM (Excel then reads Turkish letters right)
+    #[arg(long)]
+    bom: bool,
+    /// Write only the columns: a blank file to fill and import
+    #[arg(long)]
+    template: bool,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Xlsx,
+    Csv,
+}
+
+fn column_field(s: &str) -> std::result::Result<(String, Option<Field>), String> {
+    let (column, field) = s.split_once('=').ok_or_else(|| format!("{s:?} is not COLUMN=FIELD"))?;
+    let field = match field.trim() {
+        "ignore" | "-" | "" => None,
+        f => Some(f.parse::<Field>()?),
+    };
+    Ok((column.trim().to_owned(), field))
+}
+
+fn delimiter(s: &str) -> std::result::Result<u8, String> {
+    match s {
+        "," | ";" | "|" => Ok(s.as_bytes()[0]),
+        "\\t" | "tab" | "\t" => Ok(b'\t'),
+        _ => Err(format!("{s:?}: use , ; | or tab")),
+    }
+}
+
+pub fn import(conn: &mut Connection, args: ImportArgs, out: &Out) -> Result<()> {
+    if let Some(batch) = args.undo {
+        let s = import::undo(conn, batch)?;
+        let text = format!(
+            "import #{} undone: {} products and {} variants restored, {} prices restored, {} stock movements reversed, {} created items moved to the trash",
+            s.batch, s.products_restored, s.variants_restored, s.prices_restored, s.movements_reversed, s.created_removed
+        );
+        return out.message(&s, &text);
+    }
+    let file = args.file.expect("clap requires FILE without --undo");
+    let options = ImportOptions {
+        sheet: args.sheet,
+        header_row: args.header_row,
+        mapping: args.map,
+        mode: match args.mode {
+            ModeArg::Insert => Mode::Insert,
+            ModeArg::Update => Mode::Update,
+            ModeArg::Upsert => Mode::Upsert,
+        },
+        key: match args.key {
+            KeyArg::Sku => Key::Sku,
+            KeyArg::Barcode => Key::Barcode,
+        },
+        stock: match args.stock {
+            StockArg::Set => StockMode::Set,
+            StockArg::Add => StockMode::Add,
+        },
+    };
+    let bar = progress_bar(out, if args.dry_run { "checking" } else { "importing" });
+    let report = |step: Step| bar.set_position(step.done);
+    let never = AtomicBool::new(false);
+    let task = Task::new(&never, &report);
+    let (batch, plan) = if args.dry_run {
+        (None, import::plan(conn, &file, &options, &task)?)
+    } else {
+        let applied = import::apply(conn, &file, &options, &task)?;
+        (applied.batch, applied.plan)
+    };
+    bar.finish_and_clear();
+    if let Some(report) = &args.report {
+        import::write_report(&plan, report)?;
+    }
+    let value = serde_json::json!({ "batch": batch, "dry_run": args.dry_run, "plan": &plan });
+    out.message(&value, &summary(&plan, batch, args.dry_run, args.report.is_some()))?;
+    if plan.error_rows > 0 {
+        return Err(ImportError::HasErrors { rows: plan.rows as usize, error_rows: plan.error_rows as usize }.into());
+    }
+    Ok(())
+}
+
+pub fn export(conn: &Connection, args: ExportArgs, out: &Out) -> Result<()> {
+    let by_extension = args.file.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let format = match args.format {
+        Some(FormatArg::Csv) => ExportFormat::Csv,
+        Some(FormatArg::Xlsx) => ExportFormat::Xlsx,
+        None if by_extension => ExportFormat::Csv,
+        None => ExportFormat::Xlsx,
+    };
+    let options = ExportOptions { format, delimiter: args.delimiter, bom: args.bom };
+    if args.template {
+        import::template(&args.file, &options)?;
+        let value = serde_json::json!({ "file": args.file, "rows": 0 });
+        return out.message(&value, &format!("template written to {}", args.file.display()));
+    }
+    let bar = progress_bar(out, "exporting");
+    let report = |step: Step| {
+        bar.set_length(step.total);
+        bar.set_position(step.done);
+    };
+    let never = AtomicBool::new(false);
+    let summary = import::export(conn, &args.file, &options, &Task::new(&never, &report))?;
+    bar.finish_and_clear();
+    out.message(&summary, &format!("{} rows written to {}", summary.rows, summary.file))
+}
+
+/// A bar on stderr when a person watches; hidden for scripts (`--json`, no terminal).
+fn progress_bar(out: &Out, what: &'static str) -> ProgressBar {
+    if out.json || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(0);
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg} {pos} rows ({per_sec}) {elapsed}").expect("a valid template"));
+    bar.set_message(what);
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    bar
+}
+
+fn summary(plan: &Plan, batch: Option<i64>, dry_run: bool, reported: bool) -> String {
+    let mut lines = vec![format!(
+        "{} ({}): {} rows: {} to create, {} to update, {} unchanged, {} with errors; {} stock movements",
+        plan.file, plan.sheet, plan.rows, plan.creates, plan.updates, plan.unchanged, plan.error_rows, plan.movements
+    )];
+    for e in plan.errors.iter().take(ERRORS_SHOWN) {
+        let column = if e.column.is_empty() { String::new() } else { format!(", {}", e.column) };
+        let value = if e.value.is_empty() { String::new() } else { format!(" {:?}", e.value) };
+        lines.push(format!("  row {}{column}{value}: {} ({})", e.row, e.message, e.code));
+    }
+    if plan.errors.len() > ERRORS_SHOWN {
+        let hint = if reported { "" } else { "; --report FILE lists them all" };
+        lines.push(format!("  … {} more errors{hint}", plan.errors.len() - ERRORS_SHOWN));
+    }
+    lines.push(match (batch, dry_run) {
+        (_, true) => "dry run: nothing was written".to_owned(),
+        (Some(batch), false) => format!("imported as batch #{batch} (undo: raf import --undo {batch})"),
+        (None, false) => "nothing was imported: fix the rows above and run again".to_owned(),
+    });
+    lines.join("\n")
+}

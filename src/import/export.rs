@@ -1,0 +1,280 @@
+//! The catalog out to xlsx or csv, in the columns an import reads (so an export imported
+//! again changes nothing), a blank template of those columns, and a plan's errors as a
+//! report. Text that starts like a formula is neutralized with a leading `'`.
+
+use super::record::neutralized;
+use super::{ImportError, Plan};
+use crate::catalog::{self, Price};
+use crate::db::Fixed;
+use crate::error::{Error, Result};
+use crate::progress::Task;
+use rusqlite::Connection;
+use rust_decimal::prelude::ToPrimitive;
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{Color, Format, FormatBorder, Workbook, Worksheet};
+use serde::{Deserialize, Serialize};
+use std::io::Write;
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    #[default]
+    Xlsx,
+    Csv,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExportOptions {
+    pub format: ExportFormat,
+    /// CSV only: `,` or `;` (Turkish Excel opens `;` files, and then decimals use `,`).
+    pub delimiter: u8,
+    /// CSV only: start with a UTF-8 BOM, so Excel reads the letters right.
+    pub bom: bool,
+}
+
+impl Default for ExportOptions {
+    fn default() -> Self {
+        ExportOptions { format: ExportFormat::Xlsx, delimiter: b',', bom: false }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ExportSummary {
+    pub file: String,
+    /// Data rows written: one per product, plus one per variant.
+    pub rows: u64,
+}
+
+/// The columns, in the words `mapping::suggest` reads back.
+const HEADERS: [&str; 12] =
+    ["Stok Kodu", "Ana Ürün Kodu", "Seçenekler", "Barkod", "Ürün Adı", "Açıklama", "Kategori", "Marka", "Birim", "KDV", "Min Stok", "Stok"];
+
+fn headers() -> Vec<String> {
+    let mut all: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();
+    all.extend((1..=10).map(|n| format!("Fiyat {n}")));
+    all.extend((1..=10).map(|n| format!("Liste Fiyatı {n}")));
+    all
+}
+
+/// One value of an exported row.
+#[derive(Clone)]
+enum Value {
+    Text(String),
+    Number(Decimal),
+    Empty,
+}
+
+fn text(s: Option<&str>) -> Value {
+    s.filter(|s| !s.is_empty()).map_or(Value::Empty, |s| Value::Text(s.to_owned()))
+}
+
+fn number(d: Option<Decimal>) -> Value {
+    d.map_or(Value::Empty, Value::Number)
+}
+
+/// Writes every product (a product with variants: its own row, then one per variant) to `path`.
+pub fn export(conn: &Connection, path: &Path, options: &ExportOptions, task: &Task) -> Result<ExportSummary> {
+    let total: u64 = conn.query_row("SELECT count(*) FROM products WHERE deleted_at IS NULL", [], |r| r.get(0))?;
+    let mut sink = Sink::create(path, options)?;
+    sink.row(headers().into_iter().map(Value::Text).collect())?;
+    let mut rows = 0u64;
+    let mut done = 0u64;
+    for_each_row(conn, |row| {
+        rows += 1;
+        sink.row(row)
+    }, |_| {
+        done += 1;
+        if done.is_multiple_of(1000) {
+            task.step("export", done, total)?;
+        }
+        Ok(())
+    })?;
+    sink.finish(rows)?;
+    task.step("export", done, total)?;
+    Ok(ExportSummary { file: path.display().to_string(), rows })
+}
+
+/// The import columns with no rows: a file for users to fill.
+pub fn template(path: &Path, options: &ExportOptions) -> Result<()> {
+    let mut sink = Sink::create(path, options)?;
+    sink.row(headers().into_iter().map(Value::Text).collect())?;
+    sink.finish(0)
+}
+
+/// A plan's row errors as a sheet: row, column, value, code, message.
+pub fn write_report(plan: &Plan, path: &Path) -> Result<()> {
+    let format = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("csv") => ExportFormat::Csv,
+        _ => ExportFormat::Xlsx,
+    };
+    let mut sink = Sink::create(path, &ExportOptions { format, ..ExportOptions::default() })?;
+    let header = ["Satır (Row)", "Sütun (Column)", "Değer (Value)", "Kod (Code)", "Hata (Error)"];
+    sink.row(header.iter().map(|h| Value::Text(h.to_string())).collect())?;
+    for e in &plan.errors {
+        sink.row(vec![
+            Value::Number(Decimal::from(e.row)),
+            Value::Text(e.column.clone()),
+            Value::Text(e.value.clone()),
+            Value::Text(e.code.to_owned()),
+            Value::Text(e.message.clone()),
+        ])?;
+    }
+    sink.finish(plan.errors.len() as u64)
+}
+
+/// Calls `row` with each exported row and `product` after each product.
+fn for_each_row(conn: &Connection, mut row: impl FnMut(Vec<Value>) -> Result<()>, mut product: impl FnMut(i64) -> Result<()>) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT p.id, p.sku, p.barcode, p.name, p.description, c.name, b.name, p.unit, p.vat_rate, p.min_stock, p.on_hand, p.kind,
+                EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.deleted_at IS NULL)
+         FROM products p LEFT JOIN categories c ON c.id = p.category_id LEFT JOIN brands b ON b.id = p.brand_id
+         WHERE p.deleted_at IS NULL ORDER BY p.id",
+    )?;
+    let mut products = stmt.query([])?;
+    let mut variants = conn.prepare(
+        "SELECT v.id, v.sku, v.barcode, v.on_hand,
+                (SELECT group_concat(g.name || ':' || o.name, ';') FROM variant_values vv
+                 JOIN option_groups g ON g.id = vv.group_id JOIN option_values o ON o.id = vv.value_id WHERE vv.variant_id = v.id)
+         FROM variants v WHERE v.product_id = ?1 AND v.deleted_at IS NULL ORDER BY v.position, v.id",
+    )?;
+    while let Some(p) = products.next()? {
+        let id: i64 = p.get(0)?;
+        let sku: String = p.get(1)?;
+        let fixed = |i: usize| p.get::<_, Option<Fixed>>(i).map(|f| f.map(|f| f.0));
+        let has_variants: bool = p.get(12)?;
+        let is_good = p.get::<_, String>(11)? == "good";
+        let product_part = [
+            text(p.get::<_, Option<String>>(3)?.as_deref()),
+            text(p.get::<_, Option<String>>(4)?.as_deref()),
+            text(p.get::<_, Option<String>>(5)?.as_deref()),
+            text(p.get::<_, Option<String>>(6)?.as_deref()),
+            text(p.get::<_, Option<String>>(7)?.as_deref()),
+            number(fixed(8)?),
+            number(fixed(9)?),
+        ];
+        // A product with variants holds no stock of its own, nor does a service.
+        let stock = if has_variants || !is_good { Value::Empty } else { number(fixed(10)?) };
+        let mut values = vec![Value::Text(sku.clone()), Value::Empty, Value::Empty, text(p.get::<_, Option<String>>(2)?.as_deref())];
+        values.extend(product_part.iter().cloned());
+        values.push(stock);
+        values.extend(prices(&catalog::item_prices(conn, id, None)?));
+        row(values)?;
+        if has_variants {
+            let mut rows = variants.query([id])?;
+            while let Some(v) = rows.next()? {
+                let variant_id: i64 = v.get(0)?;
+                let mut values = vec![
+                    Value::Text(v.get(1)?),
+                    Value::Text(sku.clone()),
+                    text(v.get::<_, Option<String>>(4)?.as_deref()),
+                    text(v.get::<_, Option<String>>(2)?.as_deref()),
+                ];
+                values.extend(product_part.iter().cloned());
+                values.push(number(Some(v.get::<_, Fixed>(3)?.0)));
+                values.extend(prices(&catalog::item_prices(conn, id, Some(variant_id))?));
+                row(values)?;
+            }
+        }
+        product(id)?;
+    }
+    Ok(())
+}
+
+/// Sale prices of groups 1..10, then list prices of groups 1..10.
+fn prices(prices: &[Price]) -> impl Iterator<Item = Value> + '_ {
+    prices.iter().map(|p| number(p.sale)).chain(prices.iter().map(|p| number(p.list)))
+}
+
+/// Where rows go: an xlsx sheet written in constant memory, or a CSV file.
+enum Sink {
+    Xlsx { book: Box<Workbook>, path: std::path::PathBuf, row: u32, header: Format, price: Format, width: u16 },
+    Csv { writer: csv::Writer<std::io::BufWriter<std::fs::File>>, path: std::path::PathBuf, decimal_comma: bool },
+}
+
+impl Sink {
+    fn create(path: &Path, options: &ExportOptions) -> Result<Sink> {
+        let failed = |e: &dyn std::fmt::Display| Error::from(ImportError::Export { file: path.display().to_string(), reason: e.to_string() });
+        match options.format {
+            ExportFormat::Xlsx => {
+                let mut book = Box::new(Workbook::new());
+                book.add_worksheet_with_constant_memory().map_err(|e| failed(&e))?.set_name("Raf").map_err(|e| failed(&e))?;
+                let header = Format::new().set_bold().set_background_color(Color::RGB(0xE2E8F0)).set_border_bottom(FormatBorder::Thin);
+                let price = Format::new().set_num_format("#,##0.00##");
+                Ok(Sink::Xlsx { book, path: path.to_owned(), row: 0, header, price, width: 0 })
+            }
+            ExportFormat::Csv => {
+                let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(|e| Error::io(path, e))?);
+                if options.bom {
+                    file.write_all(b"\xEF\xBB\xBF").map_err(|e| Error::io(path, e))?;
+                }
+                let writer = csv::WriterBuilder::new().delimiter(options.delimiter).from_writer(file);
+                Ok(Sink::Csv { writer, path: path.to_owned(), decimal_comma: options.delimiter == b';' })
+            }
+        }
+    }
+
+    fn row(&mut self, values: Vec<Value>) -> Result<()> {
+        match self {
+            Sink::Xlsx { book, path, row, header, price, width } => {
+                let sheet = book.worksheet_from_index(0).map_err(|e| xlsx_failed(path, e))?;
+                write_xlsx_row(sheet, *row, &values, (*row == 0).then_some(&*header), price).map_err(|e| xlsx_failed(path, e))?;
+                *width = (*width).max(values.len() as u16);
+                *row += 1;
+                Ok(())
+            }
+            Sink::Csv { writer, path, decimal_comma } => {
+                let fields = values.iter().map(|v| match v {
+                    Value::Text(s) => neutralized(s).into_owned(),
+                    Value::Number(d) if *decimal_comma => d.normalize().to_string().replace('.', ","),
+                    Value::Number(d) => d.normalize().to_string(),
+                    Value::Empty => String::new(),
+                });
+                writer.write_record(fields).map_err(|e| csv_failed(path, e))
+            }
+        }
+    }
+
+    fn finish(self, rows: u64) -> Result<()> {
+        match self {
+            Sink::Xlsx { mut book, path, width, .. } => {
+                let sheet = book.worksheet_from_index(0).map_err(|e| xlsx_failed(&path, e))?;
+                let last_col = width.saturating_sub(1);
+                sheet.set_freeze_panes(1, 0).map_err(|e| xlsx_failed(&path, e))?;
+                sheet.autofilter(0, 0, rows.min(u32::MAX as u64 - 1) as u32, last_col).map_err(|e| xlsx_failed(&path, e))?;
+                book.save(&path).map_err(|e| xlsx_failed(&path, e))
+            }
+            Sink::Csv { mut writer, path, .. } => writer.flush().map_err(|e| Error::io(&path, e)),
+        }
+    }
+}
+
+fn write_xlsx_row(sheet: &mut Worksheet, row: u32, values: &[Value], header: Option<&Format>, price: &Format) -> Result<(), rust_xlsxwriter::XlsxError> {
+    for (col, value) in values.iter().enumerate() {
+        let col = col as u16;
+        match (value, header) {
+            (Value::Text(s), Some(header)) => {
+                sheet.write_string_with_format(row, col, s, header)?;
+                sheet.set_column_width(col, (s.chars().count() as f64 + 4.0).max(10.0))?;
+            }
+            (Value::Text(s), None) => {
+                sheet.write_string(row, col, neutralized(s))?;
+            }
+            // Money and quantities have at most 4 decimals and stay far below 2^53:
+            // the f64 Excel stores reads back as the same decimal.
+            (Value::Number(d), _) => {
+                sheet.write_number_with_format(row, col, d.to_f64().unwrap_or_default(), price)?;
+            }
+            (Value::Empty, _) => {}
+        }
+    }
+    Ok(())
+}
+
+fn xlsx_failed(path: &Path, e: rust_xlsxwriter::XlsxError) -> Error {
+    ImportError::Export { file: path.display().to_string(), reason: e.to_string() }.into()
+}
+
+fn csv_failed(path: &Path, e: csv::Error) -> Error {
+    ImportError::Export { file: path.display().to_string(), reason: e.to_string() }.into()
+}

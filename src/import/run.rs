@@ -1,0 +1,778 @@
+//! The dry run and the apply are one pass: each row is read, decided against the catalog
+//! (create, update, unchanged, or its errors) and, when applying and no row has failed
+//! yet, written. The file is read on one thread and written on another, through a
+//! bounded channel of row batches, so parsing and SQLite overlap.
+
+use super::mapping::{find_header, headers_of, Field, HEADER_SEARCH_ROWS};
+use super::read::{self, Row, Workbook};
+use super::record::{self, Columns, Record};
+use super::undo::{self, Change};
+use super::{columns_for, ImportError, ImportOptions, Key, Mode, Plan, RowError, StockMode};
+use crate::catalog::{self, Item, OptionValue, ProductFields, ProductKind, VariantFields};
+use crate::db::Fixed;
+use crate::error::{Error, Result};
+use crate::progress::Task;
+use crate::stock::{self, Entry, MovementKind};
+use crate::text::fold;
+use rusqlite::Connection;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
+/// Rows sent from the reading thread at a time.
+const BATCH: usize = 1024;
+/// Batches the reading thread may be ahead by.
+const BATCHES_AHEAD: usize = 8;
+
+/// A file opened, its sheet chosen, its header found and its columns mapped.
+pub(crate) struct Prepared {
+    pub workbook: Workbook,
+    pub sheet: String,
+    pub header_row: u32,
+    pub columns: Columns,
+    pub saved_mapping: bool,
+}
+
+pub(crate) fn prepare(conn: &Connection, path: &Path, options: &ImportOptions) -> Result<Prepared> {
+    let mut workbook = read::open(path)?;
+    let sheet = workbook.sheet(options.sheet.as_deref())?;
+    let header = match options.header_row {
+        Some(wanted) => {
+            let mut header = None;
+            workbook.read_rows(&sheet, |row| {
+                let past = row.number >= wanted;
+                if row.number == wanted {
+                    header = Some(row);
+                }
+                Ok(!past)
+            })?;
+            header.ok_or(ImportError::HeaderNotFound { searched: wanted as usize })?
+        }
+        None => {
+            let mut head: Vec<Row> = Vec::new();
+            workbook.read_rows(&sheet, |row| {
+                head.push(row);
+                Ok(head.len() < HEADER_SEARCH_ROWS)
+            })?;
+            let i = find_header(&head).ok_or(ImportError::HeaderNotFound { searched: HEADER_SEARCH_ROWS })?;
+            head.swap_remove(i)
+        }
+    };
+    let (columns, saved_mapping) = columns_for(conn, headers_of(&header), options)?;
+    Ok(Prepared { workbook, sheet, header_row: header.number, columns, saved_mapping })
+}
+
+/// Reads every data row of the prepared file and decides it; with `batch`, writes it too.
+pub(crate) fn run(conn: &Connection, prepared: Prepared, options: &ImportOptions, batch: Option<i64>, task: &Task) -> Result<Plan> {
+    let Prepared { mut workbook, sheet, header_row, columns, .. } = prepared;
+    let file = workbook.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut engine = Engine::new(conn, options, &columns, batch)?;
+    engine.plan.file = file;
+    engine.plan.sheet = sheet.clone();
+    std::thread::scope(|scope| {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<Parsed>>>(BATCHES_AHEAD);
+        let (columns, sheet) = (&columns, &sheet);
+        scope.spawn(move || {
+            let mut rows = Vec::with_capacity(BATCH);
+            let read = workbook.read_rows(sheet, |row| {
+                if row.number <= header_row {
+                    return Ok(true);
+                }
+                rows.push(record::parse(&row, columns));
+                if rows.len() < BATCH {
+                    return Ok(true);
+                }
+                // A closed channel means the writer stopped (cancelled or failed): stop reading.
+                Ok(sender.send(Ok(std::mem::replace(&mut rows, Vec::with_capacity(BATCH)))).is_ok())
+            });
+            let _ = sender.send(read.map(|()| rows));
+        });
+        for rows in receiver {
+            for parsed in rows? {
+                engine.take(parsed)?;
+            }
+            task.step("import", engine.plan.rows, 0)?;
+        }
+        engine.finish()
+    })
+}
+
+type Parsed = std::result::Result<Record, Vec<RowError>>;
+
+/// What a row does. One lives at a time (per row), so its size does not matter.
+#[allow(clippy::large_enum_variant)]
+enum Action {
+    Unchanged,
+    CreateProduct { fields: ProductFields, names: Names, prices: Vec<PriceChange>, stock: Option<Decimal> },
+    CreateVariant { parent: Parent, sku: String, barcode: Option<String>, options: Vec<OptionValue>, prices: Vec<PriceChange>, stock: Option<Decimal> },
+    Update { item: Item, product: Option<(ProductFields, ProductFields, Names)>, variant: Option<(VariantFields, VariantFields)>, prices: Vec<PriceChange>, stock: Option<Decimal> },
+}
+
+/// Where a new variant goes.
+#[allow(clippy::large_enum_variant)]
+enum Parent {
+    Existing(i64),
+    /// Created by an earlier row of this file.
+    InFile(String),
+    /// Created by this row.
+    New(ProductFields, Names),
+}
+
+/// Categories and brands a row names that do not exist yet: created when applied.
+#[derive(Default)]
+struct Names {
+    category: Option<String>,
+    brand: Option<String>,
+}
+
+impl Names {
+    fn any(&self) -> bool {
+        self.category.is_some() || self.brand.is_some()
+    }
+}
+
+/// A sale/list price a row sets, and what was there before.
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
+pub(crate) struct PriceChange {
+    pub group: u8,
+    pub before: Option<(Decimal, Option<Decimal>)>,
+    pub sale: Decimal,
+    pub list: Option<Decimal>,
+}
+
+/// A parent product named by variant rows: its id when it was in the catalog before this
+/// file, and its variants' option values, so two rows cannot make the same variant.
+struct ParentInfo {
+    existing: Option<i64>,
+    combinations: HashSet<Vec<(String, String)>>,
+}
+
+/// What a key finds in the catalog.
+enum Found {
+    Nothing,
+    Product(i64),
+    Variant(i64, i64),
+    Several(usize),
+}
+
+struct Engine<'a> {
+    conn: &'a Connection,
+    options: &'a ImportOptions,
+    columns: &'a Columns,
+    /// Some while applying: the batch changes are journaled to.
+    batch: Option<i64>,
+    /// Applying stops writing at the first row error (and keeps deciding, to list them all).
+    writing: bool,
+    allow_negative: bool,
+    /// Each key's first row, for duplicates within the file.
+    seen: HashMap<String, u32>,
+    /// SKUs that rows of this file create.
+    new_skus: HashSet<String>,
+    /// Products this apply created, by SKU: the parents of later variant rows.
+    created: HashMap<String, i64>,
+    parents: HashMap<String, ParentInfo>,
+    /// Products whose search index row is rewritten at the end.
+    touched: HashSet<i64>,
+    journal_seq: i64,
+    plan: Plan,
+}
+
+type Verdict = std::result::Result<Action, Vec<RowError>>;
+
+impl<'a> Engine<'a> {
+    fn new(conn: &'a Connection, options: &'a ImportOptions, columns: &'a Columns, batch: Option<i64>) -> Result<Self> {
+        Ok(Engine {
+            conn,
+            options,
+            columns,
+            batch,
+            writing: batch.is_some(),
+            allow_negative: crate::settings::allow_negative_stock(conn)?,
+            seen: HashMap::new(),
+            new_skus: HashSet::new(),
+            created: HashMap::new(),
+            parents: HashMap::new(),
+            touched: HashSet::new(),
+            journal_seq: 0,
+            plan: Plan::default(),
+        })
+    }
+
+    fn take(&mut self, parsed: Parsed) -> Result<()> {
+        self.plan.rows += 1;
+        let verdict = match parsed {
+            Ok(record) => {
+                let row = record.row;
+                let verdict = self.decide(record)?;
+                match verdict {
+                    Ok(action) if self.writing => self.execute(row, action)?,
+                    other => other,
+                }
+            }
+            Err(errors) => Err(errors),
+        };
+        match verdict {
+            Err(errors) => {
+                self.plan.error_rows += 1;
+                self.plan.errors.extend(errors);
+                self.writing = false;
+            }
+            Ok(Action::Unchanged) => self.plan.unchanged += 1,
+            Ok(Action::CreateProduct { stock, .. } | Action::CreateVariant { stock, .. }) => {
+                self.plan.creates += 1;
+                self.plan.movements += stock.is_some() as u64;
+            }
+            Ok(Action::Update { stock, .. }) => {
+                self.plan.updates += 1;
+                self.plan.movements += stock.is_some() as u64;
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Plan> {
+        if self.writing {
+            catalog::reindex_products(self.conn, self.touched.iter().copied())?;
+        }
+        Ok(self.plan)
+    }
+
+    // ---- deciding ----
+
+    fn decide(&mut self, r: Record) -> Result<Verdict> {
+        let key_field = self.options.key.field();
+        let key = match self.options.key {
+            Key::Sku => r.sku.clone(),
+            Key::Barcode => r.barcode.clone(),
+        };
+        let Some(key) = key.filter(|k| !k.is_empty()) else {
+            return Ok(Err(vec![self.error(&r, &key_field, "import.key_missing", format!("the {key_field} cell is empty"))]));
+        };
+        if let Some(first) = self.seen.get(&key) {
+            let why = format!("{key_field} {key} is also on row {first}; each product or variant must be on one row");
+            return Ok(Err(vec![self.error(&r, &key_field, "import.duplicate_key", why)]));
+        }
+        self.seen.insert(key.clone(), r.row);
+        let found = self.find(&key)?;
+        let mode = self.options.mode;
+        let verdict = match found {
+            Found::Several(n) => Err(vec![self.error(&r, &key_field, "import.ambiguous_key", format!("{n} products or variants have {key_field} {key}"))]),
+            Found::Nothing if mode == Mode::Update => {
+                Err(vec![self.error(&r, &key_field, "import.not_found", format!("no product or variant has {key_field} {key} (mode update)"))])
+            }
+            Found::Product(_) | Found::Variant(..) if mode == Mode::Insert => {
+                Err(vec![self.error(&r, &key_field, "import.exists", format!("{key_field} {key} already exists (mode insert)"))])
+            }
+            Found::Nothing if r.parent.is_some() => self.new_variant(r)?,
+            Found::Nothing => self.new_product(r)?,
+            Found::Product(id) => self.product_update(id, r)?,
+            Found::Variant(product, variant) => self.variant_update(product, variant, r)?,
+        };
+        Ok(verdict)
+    }
+
+    fn find(&self, key: &str) -> Result<Found> {
+        let (products, variants) = match self.options.key {
+            Key::Sku => ("SELECT id FROM products WHERE sku = ?1", "SELECT product_id, id FROM variants WHERE sku = ?1"),
+            Key::Barcode => (
+                "SELECT id FROM products WHERE barcode = ?1 AND deleted_at IS NULL",
+                "SELECT product_id, id FROM variants WHERE barcode = ?1 AND deleted_at IS NULL",
+            ),
+        };
+        let products: Vec<i64> = self.conn.prepare_cached(products)?.query_map([key], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let variants: Vec<(i64, i64)> =
+            self.conn.prepare_cached(variants)?.query_map([key], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        Ok(match (products.as_slice(), variants.as_slice()) {
+            ([], []) => Found::Nothing,
+            ([id], []) => Found::Product(*id),
+            ([], [(product, variant)]) => Found::Variant(*product, *variant),
+            (p, v) => Found::Several(p.len() + v.len()),
+        })
+    }
+
+    fn new_product(&mut self, r: Record) -> Result<Verdict> {
+        let mut errors = Vec::new();
+        let (Some(sku), Some(name)) = (r.sku.clone(), r.name.clone()) else {
+            let missing = if r.sku.is_none() { Field::Sku } else { Field::Name };
+            return Ok(Err(vec![self.error(&r, &missing, "import.required", format!("a new product needs a {missing}"))]));
+        };
+        let mut fields = ProductFields::new(sku, name);
+        let names = self.overlay(&mut fields, &r, &mut errors)?;
+        let fields = self.validated(fields, None, &r, &mut errors)?;
+        let prices = self.price_changes(&r, None, &mut errors)?;
+        let stock = self.stock_delta(&r, Decimal::ZERO, &mut errors);
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        let fields = fields.expect("validated without errors");
+        self.new_skus.insert(fields.sku.clone());
+        Ok(Ok(Action::CreateProduct { fields, names, prices, stock }))
+    }
+
+    fn new_variant(&mut self, r: Record) -> Result<Verdict> {
+        let mut errors = Vec::new();
+        let parent_sku = r.parent.clone().expect("a variant row has a parent");
+        let Some(sku) = r.sku.clone() else {
+            return Ok(Err(vec![self.error(&r, &Field::Sku, "import.required", "a new variant needs a SKU".into())]));
+        };
+        if let Err(e) = catalog::checked_sku_barcode(&sku, r.barcode.as_deref()) {
+            errors.push(self.catalog_error(&r, e));
+        }
+        if r.options.is_empty() {
+            errors.push(self.error(&r, &Field::Options, "import.options_missing", format!("variant {sku} needs option values, e.g. Renk:Beyaz;Beden:L")));
+        }
+        self.check_sku_free(&r, &sku, None, &mut errors)?;
+        let parent = self.parent(&parent_sku, &r, &mut errors)?;
+        let combination = combination_key(&r.options);
+        if let Some(info) = self.parents.get(&parent_sku) {
+            if !r.options.is_empty() && info.combinations.contains(&combination) {
+                let values: Vec<&str> = r.options.iter().map(|o| o.value.as_str()).collect();
+                let why = format!("{parent_sku} already has a variant {}", values.join(" / "));
+                errors.push(self.error(&r, &Field::Options, "import.duplicate_variant", why));
+            }
+        }
+        let prices = self.price_changes(&r, None, &mut errors)?;
+        let stock = self.stock_delta(&r, Decimal::ZERO, &mut errors);
+        let Some(parent) = parent.filter(|_| errors.is_empty()) else {
+            return Ok(Err(errors));
+        };
+        self.parents.get_mut(&parent_sku).expect("parent known").combinations.insert(combination);
+        self.new_skus.insert(sku.clone());
+        Ok(Ok(Action::CreateVariant { parent, sku, barcode: r.barcode.clone(), options: r.options.clone(), prices, stock }))
+    }
+
+    /// The product variant rows name by `parent_sku`: in the catalog, made by an earlier
+    /// row, or to be made by this one from the row's product fields.
+    fn parent(&mut self, parent_sku: &str, r: &Record, errors: &mut Vec<RowError>) -> Result<Option<Parent>> {
+        if let Some(info) = self.parents.get(parent_sku) {
+            return Ok(Some(match info.existing {
+                Some(id) => Parent::Existing(id),
+                None => Parent::InFile(parent_sku.to_owned()),
+            }));
+        }
+        if self.new_skus.contains(parent_sku) {
+            // An earlier row of the file creates the parent (a product row, then its variants).
+            self.parents.insert(parent_sku.to_owned(), ParentInfo { existing: None, combinations: HashSet::new() });
+            return Ok(Some(Parent::InFile(parent_sku.to_owned())));
+        }
+        match catalog::resolve_sku(self.conn, parent_sku) {
+            Ok(Item { product_id, variant_id: None, .. }) => {
+                let product = catalog::product_by_id(self.conn, product_id)?;
+                let has_variants = self.has_variants(product_id)?;
+                if product.deleted_at.is_some() {
+                    errors.push(self.catalog_error(r, Error::InTrash(parent_sku.to_owned())));
+                } else if !has_variants && !product.on_hand.is_zero() {
+                    errors.push(self.catalog_error(r, Error::StockOnProduct(parent_sku.to_owned())));
+                } else {
+                    let combinations = catalog::option_keys(self.conn, product_id)?;
+                    self.parents.insert(parent_sku.to_owned(), ParentInfo { existing: Some(product_id), combinations });
+                    return Ok(Some(Parent::Existing(product_id)));
+                }
+                Ok(None)
+            }
+            Ok(_) => {
+                errors.push(self.error(r, &Field::Parent, "import.parent_is_variant", format!("{parent_sku} is a variant, not a product")));
+                Ok(None)
+            }
+            Err(Error::ProductNotFound(_)) => {
+                let Some(name) = r.name.clone() else {
+                    errors.push(self.error(r, &Field::Name, "import.required", format!("the new product {parent_sku} needs a name")));
+                    return Ok(None);
+                };
+                let mut fields = ProductFields::new(parent_sku, name);
+                let names = self.overlay_product_level(&mut fields, r, errors)?;
+                let Some(fields) = self.validated(fields, None, r, errors)? else { return Ok(None) };
+                if !errors.is_empty() {
+                    return Ok(None);
+                }
+                self.new_skus.insert(parent_sku.to_owned());
+                self.parents.insert(parent_sku.to_owned(), ParentInfo { existing: None, combinations: HashSet::new() });
+                Ok(Some(Parent::New(fields, names)))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    fn product_update(&mut self, id: i64, r: Record) -> Result<Verdict> {
+        let mut errors = Vec::new();
+        let current = catalog::product_by_id(self.conn, id)?;
+        if current.deleted_at.is_some() {
+            return Ok(Err(vec![self.catalog_error(&r, Error::InTrash(current.fields.sku))]));
+        }
+        if let Some(parent) = r.parent.as_ref().filter(|p| **p != current.fields.sku) {
+            let why = format!("{} is a product, not a variant of {parent}", current.fields.sku);
+            return Ok(Err(vec![self.error(&r, &Field::Parent, "import.not_a_variant", why)]));
+        }
+        let mut after = current.fields.clone();
+        let names = self.overlay(&mut after, &r, &mut errors)?;
+        let after = self.validated(after, Some(&current.fields.sku), &r, &mut errors)?;
+        let prices = self.price_changes(&r, Some((id, None)), &mut errors)?;
+        let stock = if r.stock.is_some() && current.fields.kind == ProductKind::Service {
+            errors.push(self.catalog_error(&r, Error::invalid("kind", format!("{} is a service and has no stock", current.fields.sku))));
+            None
+        } else if r.stock.is_some() && self.has_variants(id)? {
+            errors.push(self.catalog_error(&r, Error::HasVariants(current.fields.sku.clone())));
+            None
+        } else {
+            self.stock_delta(&r, current.on_hand, &mut errors)
+        };
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        let after = after.expect("validated without errors");
+        let product = (after != current.fields || names.any()).then_some((current.fields, after, names));
+        let item = Item { product_id: id, variant_id: None, sku: product.as_ref().map(|p| p.1.sku.clone()).unwrap_or_else(|| key_sku(&r)) };
+        Ok(Ok(update_or_unchanged(item, product, None, prices, stock)))
+    }
+
+    fn variant_update(&mut self, product_id: i64, variant_id: i64, r: Record) -> Result<Verdict> {
+        let mut errors = Vec::new();
+        let product = catalog::product_by_id(self.conn, product_id)?;
+        if product.deleted_at.is_some() {
+            return Ok(Err(vec![self.catalog_error(&r, Error::InTrash(product.fields.sku))]));
+        }
+        let (sku, barcode, active, on_hand): (String, Option<String>, bool, Fixed) = self
+            .conn
+            .prepare_cached("SELECT sku, barcode, active, on_hand FROM variants WHERE id = ?1")?
+            .query_row([variant_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?;
+        let before = VariantFields { sku, barcode, active };
+        let mut after = before.clone();
+        if let Some(barcode) = &r.barcode {
+            after.barcode = Some(barcode.clone());
+        }
+        if let Some(sku) = r.sku.as_ref().filter(|_| self.options.key == Key::Barcode) {
+            after.sku = sku.clone();
+            self.check_sku_free(&r, sku, Some(&before.sku), &mut errors)?;
+        }
+        if let Err(e) = catalog::checked_sku_barcode(&after.sku, after.barcode.as_deref()) {
+            errors.push(self.catalog_error(&r, e));
+        }
+        let prices = self.price_changes(&r, Some((product_id, Some(variant_id))), &mut errors)?;
+        let stock = self.stock_delta(&r, on_hand.0, &mut errors);
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+        let item = Item { product_id, variant_id: Some(variant_id), sku: after.sku.clone() };
+        let variant = (after != before).then_some((before, after));
+        Ok(Ok(update_or_unchanged(item, None, variant, prices, stock)))
+    }
+
+    /// Puts the row's values on `fields`; returns the category and brand it names that
+    /// do not exist yet.
+    fn overlay(&self, fields: &mut ProductFields, r: &Record, errors: &mut Vec<RowError>) -> Result<Names> {
+        if let Some(sku) = &r.sku {
+            fields.sku = sku.clone();
+        }
+        if let Some(barcode) = &r.barcode {
+            fields.barcode = Some(barcode.clone());
+        }
+        self.overlay_product_level(fields, r, errors)
+    }
+
+    /// The fields a variant row also carries for its product.
+    fn overlay_product_level(&self, fields: &mut ProductFields, r: &Record, errors: &mut Vec<RowError>) -> Result<Names> {
+        let set = |target: &mut String, value: &Option<String>| {
+            if let Some(v) = value {
+                target.clone_from(v);
+            }
+        };
+        set(&mut fields.name, &r.name);
+        set(&mut fields.unit, &r.unit);
+        if r.description.is_some() {
+            fields.description.clone_from(&r.description);
+        }
+        if let Some(vat) = r.vat {
+            fields.vat_rate = vat;
+        }
+        if r.min_stock.is_some() {
+            fields.min_stock = r.min_stock;
+        }
+        let mut names = Names::default();
+        if let Some(category) = &r.category {
+            match catalog::category_id(self.conn, category) {
+                Ok(id) => fields.category_id = Some(id),
+                Err(Error::NotFound { .. }) => names.category = Some(category.clone()),
+                Err(e) => errors.push(self.catalog_error(r, e)),
+            }
+        }
+        if let Some(brand) = &r.brand {
+            match catalog::brand_id(self.conn, brand) {
+                Ok(id) => fields.brand_id = Some(id),
+                Err(Error::NotFound { .. }) => names.brand = Some(brand.clone()),
+                Err(e) => errors.push(self.catalog_error(r, e)),
+            }
+        }
+        Ok(names)
+    }
+
+    /// The fields as the catalog will store them, or the row's errors about them.
+    /// `own_sku`: the product's SKU before the row, when it exists.
+    fn validated(&self, fields: ProductFields, own_sku: Option<&str>, r: &Record, errors: &mut Vec<RowError>) -> Result<Option<ProductFields>> {
+        match catalog::normalized(&fields) {
+            Ok(fields) => {
+                self.check_sku_free(r, &fields.sku, own_sku, errors)?;
+                Ok(Some(fields))
+            }
+            Err(e) => {
+                errors.push(self.catalog_error(r, e));
+                Ok(None)
+            }
+        }
+    }
+
+    /// A SKU about to be given to a new item (or to `own`, renamed) must be free in the
+    /// catalog and in this file.
+    fn check_sku_free(&self, r: &Record, sku: &str, own: Option<&str>, errors: &mut Vec<RowError>) -> Result<()> {
+        if own == Some(sku) {
+            return Ok(());
+        }
+        let taken: bool = self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM products WHERE sku = ?1) OR EXISTS (SELECT 1 FROM variants WHERE sku = ?1)")?
+            .query_row([sku], |row| row.get(0))?;
+        if taken || self.new_skus.contains(sku) {
+            errors.push(self.catalog_error(r, Error::SkuTaken(sku.to_owned())));
+        }
+        Ok(())
+    }
+
+    fn has_variants(&self, product_id: i64) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM variants WHERE product_id = ?1 AND deleted_at IS NULL)")?
+            .query_row([product_id], |row| row.get(0))?)
+    }
+
+    /// The prices the row changes, against the item's current ones (`None`: a new item).
+    fn price_changes(&self, r: &Record, item: Option<(i64, Option<i64>)>, errors: &mut Vec<RowError>) -> Result<Vec<PriceChange>> {
+        if r.sale.iter().chain(&r.list).all(Option::is_none) {
+            return Ok(Vec::new());
+        }
+        let current = match item {
+            Some((product, variant)) => catalog::item_prices(self.conn, product, variant)?,
+            None => Vec::new(),
+        };
+        let mut changes = Vec::new();
+        for g in 0..10 {
+            let (sale, list) = (r.sale[g], r.list[g]);
+            if sale.is_none() && list.is_none() {
+                continue;
+            }
+            let group = g as u8 + 1;
+            let before = current.get(g).and_then(|p| p.sale.map(|s| (s, p.list)));
+            let Some(new_sale) = sale.or(before.map(|b| b.0)) else {
+                let why = format!("a list price in group {group} needs a sale price there too");
+                errors.push(self.error(r, &Field::ListPrice(group), "import.sale_price_missing", why));
+                continue;
+            };
+            let new_list = list.or(before.and_then(|b| b.1));
+            let mut ok = true;
+            for (field, value) in [(Field::Price(group), Some(new_sale)), (Field::ListPrice(group), new_list)] {
+                if let Some(Err(e)) = value.map(|v| catalog::check_amount(if matches!(field, Field::Price(_)) { "sale" } else { "list" }, v)) {
+                    errors.push(self.error(r, &field, e.code(), e.to_string()));
+                    ok = false;
+                }
+            }
+            if ok && before != Some((new_sale, new_list)) {
+                changes.push(PriceChange { group, before, sale: new_sale, list: new_list });
+            }
+        }
+        Ok(changes)
+    }
+
+    /// The stock movement the row makes: `None` when it makes none.
+    fn stock_delta(&self, r: &Record, on_hand: Decimal, errors: &mut Vec<RowError>) -> Option<Decimal> {
+        let qty = r.stock?;
+        if !crate::db::fits(qty.abs()) {
+            errors.push(self.error(r, &Field::Stock, "input.invalid", "at most 4 decimal places".into()));
+            return None;
+        }
+        let delta = match self.options.stock {
+            StockMode::Set => qty - on_hand,
+            StockMode::Add => qty,
+        };
+        let after = on_hand + delta;
+        if delta < Decimal::ZERO && after < Decimal::ZERO && !self.allow_negative {
+            let e = Error::WouldGoNegative { sku: key_sku(r), on_hand, delta };
+            errors.push(self.error(r, &Field::Stock, e.code(), e.to_string()));
+            return None;
+        }
+        (!delta.is_zero()).then_some(delta)
+    }
+
+    fn error(&self, r: &Record, field: &Field, code: &'static str, message: String) -> RowError {
+        RowError { row: r.row, column: self.columns.of(field), value: value_of(r, field), code, message }
+    }
+
+    /// A catalog rule broken by the row, placed on the column of the field it names.
+    fn catalog_error(&self, r: &Record, e: Error) -> RowError {
+        let field = match &e {
+            Error::Invalid { field, .. } => match *field {
+                "name" => Field::Name,
+                "unit" => Field::Unit,
+                "vat_rate" => Field::Vat,
+                "barcode" => Field::Barcode,
+                "min_stock" => Field::MinStock,
+                "options" => Field::Options,
+                "kind" | "qty" => Field::Stock,
+                "description" => Field::Description,
+                _ => Field::Sku,
+            },
+            Error::NotFound { kind: "brand", .. } => Field::Brand,
+            Error::NotFound { .. } => Field::Category,
+            Error::InTrash(_) | Error::StockOnProduct(_) if r.parent.is_some() => Field::Parent,
+            Error::HasVariants(_) | Error::StockOnProduct(_) => Field::Stock,
+            _ => self.options.key.field(),
+        };
+        self.error(r, &field, e.code(), e.to_string())
+    }
+
+    // ---- writing ----
+
+    /// Writes the row's action; a catalog rule broken here becomes the row's error.
+    fn execute(&mut self, row: u32, action: Action) -> Result<Verdict> {
+        match self.write(row, &action) {
+            Ok(()) => Ok(Ok(action)),
+            Err(e @ (Error::Sqlite(_) | Error::Cancelled)) => Err(e),
+            Err(e) => Ok(Err(vec![RowError { row, column: String::new(), value: String::new(), code: e.code(), message: e.to_string() }])),
+        }
+    }
+
+    fn write(&mut self, row: u32, action: &Action) -> Result<()> {
+        match action {
+            Action::Unchanged => Ok(()),
+            Action::CreateProduct { fields, names, prices, stock } => {
+                let id = self.create_product(row, fields, names)?;
+                let item = Item { product_id: id, variant_id: None, sku: fields.sku.clone() };
+                self.write_prices(row, &item, prices, false)?;
+                self.write_stock(row, &item, *stock)
+            }
+            Action::CreateVariant { parent, sku, barcode, options, prices, stock } => {
+                let product_id = match parent {
+                    Parent::Existing(id) => *id,
+                    Parent::InFile(parent_sku) => *self.created.get(parent_sku).expect("an earlier row created the parent"),
+                    Parent::New(fields, names) => self.create_product(row, fields, names)?,
+                };
+                let variant_id = catalog::insert_variant(self.conn, product_id, sku, barcode.as_deref(), options)?;
+                self.touched.insert(product_id);
+                self.journal(row, Change::VariantCreated, product_id, Some(variant_id), None, None)?;
+                let item = Item { product_id, variant_id: Some(variant_id), sku: sku.clone() };
+                self.write_prices(row, &item, prices, false)?;
+                self.write_stock(row, &item, *stock)
+            }
+            Action::Update { item, product, variant, prices, stock } => {
+                if let Some((before, after, names)) = product {
+                    let mut after = after.clone();
+                    self.create_names(names, &mut after)?;
+                    catalog::update_product_unindexed(self.conn, item.product_id, &after)?;
+                    self.touched.insert(item.product_id);
+                    self.journal(row, Change::ProductUpdated, item.product_id, None, None, Some(json(before)))?;
+                }
+                if let Some((before, after)) = variant {
+                    catalog::update_variant_in(self.conn, &before.sku, after)?;
+                    self.journal(row, Change::VariantUpdated, item.product_id, item.variant_id, None, Some(json(before)))?;
+                }
+                self.write_prices(row, item, prices, true)?;
+                self.write_stock(row, item, *stock)
+            }
+        }
+    }
+
+    fn create_product(&mut self, row: u32, fields: &ProductFields, names: &Names) -> Result<i64> {
+        let mut fields = fields.clone();
+        self.create_names(names, &mut fields)?;
+        let id = catalog::insert_product_unindexed(self.conn, &fields)?;
+        self.touched.insert(id);
+        self.created.insert(fields.sku.clone(), id);
+        self.journal(row, Change::ProductCreated, id, None, None, None)?;
+        Ok(id)
+    }
+
+    fn create_names(&self, names: &Names, fields: &mut ProductFields) -> Result<()> {
+        if let Some(category) = &names.category {
+            fields.category_id = Some(catalog::ensure_category(self.conn, category)?);
+        }
+        if let Some(brand) = &names.brand {
+            fields.brand_id = Some(catalog::ensure_brand(self.conn, brand)?);
+        }
+        Ok(())
+    }
+
+    /// Sets prices; on an existing item each one is journaled with the price it replaces.
+    fn write_prices(&mut self, row: u32, item: &Item, prices: &[PriceChange], journaled: bool) -> Result<()> {
+        for price in prices {
+            catalog::upsert_price(self.conn, &item.sku, price.group as i64, price.sale, price.list)?;
+            if journaled {
+                self.journal(row, Change::PriceSet, item.product_id, item.variant_id, None, Some(json(price)))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write_stock(&mut self, row: u32, item: &Item, delta: Option<Decimal>) -> Result<()> {
+        let Some(delta) = delta else { return Ok(()) };
+        let batch = self.batch.expect("writing in a batch");
+        let reason = format!("import #{batch}, row {row}");
+        let movement = stock::record(self.conn, item, delta, Entry::new(MovementKind::Import, Some(&reason)))?;
+        self.journal(row, Change::Movement, item.product_id, item.variant_id, Some(movement.id), None)
+    }
+
+    fn journal(&mut self, row: u32, change: Change, product: i64, variant: Option<i64>, movement: Option<i64>, before: Option<String>) -> Result<()> {
+        self.journal_seq += 1;
+        let batch = self.batch.expect("writing in a batch");
+        undo::journal(self.conn, batch, self.journal_seq, row, change, product, variant, movement, before)
+    }
+}
+
+fn update_or_unchanged(
+    item: Item,
+    product: Option<(ProductFields, ProductFields, Names)>,
+    variant: Option<(VariantFields, VariantFields)>,
+    prices: Vec<PriceChange>,
+    stock: Option<Decimal>,
+) -> Action {
+    if product.is_none() && variant.is_none() && prices.is_empty() && stock.is_none() {
+        Action::Unchanged
+    } else {
+        Action::Update { item, product, variant, prices, stock }
+    }
+}
+
+fn json(value: &impl Serialize) -> String {
+    serde_json::to_string(value).expect("plain data serializes")
+}
+
+/// The SKU a row names, for messages.
+fn key_sku(r: &Record) -> String {
+    r.sku.clone().or_else(|| r.barcode.clone()).unwrap_or_default()
+}
+
+/// A variant's option values as the catalog compares them: folded, sorted by group.
+fn combination_key(options: &[OptionValue]) -> Vec<(String, String)> {
+    let mut key: Vec<(String, String)> = options.iter().map(|o| (fold(o.group.trim()), fold(o.value.trim()))).collect();
+    key.sort();
+    key
+}
+
+/// What the row holds for `field`, as text, for error reports.
+fn value_of(r: &Record, field: &Field) -> String {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let number = |v: Option<Decimal>| v.map(|d| d.to_string()).unwrap_or_default();
+    match field {
+        Field::Sku => text(&r.sku),
+        Field::Barcode => text(&r.barcode),
+        Field::Name => text(&r.name),
+        Field::Description => text(&r.description),
+        Field::Unit => text(&r.unit),
+        Field::Category => text(&r.category),
+        Field::Brand => text(&r.brand),
+        Field::Parent => text(&r.parent),
+        Field::Vat => number(r.vat),
+        Field::MinStock => number(r.min_stock),
+        Field::Stock => number(r.stock),
+        Field::Price(n) => number(r.sale[*n as usize - 1]),
+        Field::ListPrice(n) => number(r.list[*n as usize - 1]),
+        Field::Option(_) | Field::Options => r.options.iter().map(|o| format!("{}:{}", o.group, o.value)).collect::<Vec<_>>().join(";"),
+    }
+}

@@ -1,0 +1,235 @@
+//! Import batches: every change an applied import made is journaled in order, with the
+//! values it replaced, so undo can walk the journal backwards: previous fields and prices
+//! come back, stock comes back through compensating movements (the ledger stays
+//! append-only), and what the import created goes to the trash.
+
+use super::run::{PriceChange, Prepared};
+use super::{ImportError, ImportOptions, Plan};
+use crate::catalog::{self, Item, ProductFields, VariantFields};
+use crate::db;
+use crate::error::Result;
+use crate::stock::{self, Entry, MovementKind};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// One journaled change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Change {
+    ProductCreated,
+    VariantCreated,
+    /// `before`: the product's fields (JSON `ProductFields`).
+    ProductUpdated,
+    /// `before`: the variant's SKU, barcode and status (JSON `VariantFields`).
+    VariantUpdated,
+    /// `before`: the price it replaced (JSON `PriceChange`).
+    PriceSet,
+    Movement,
+}
+
+impl Change {
+    fn as_str(self) -> &'static str {
+        match self {
+            Change::ProductCreated => "product_created",
+            Change::VariantCreated => "variant_created",
+            Change::ProductUpdated => "product_updated",
+            Change::VariantUpdated => "variant_updated",
+            Change::PriceSet => "price_set",
+            Change::Movement => "movement",
+        }
+    }
+
+    fn parse(s: &str) -> Option<Change> {
+        [Change::ProductCreated, Change::VariantCreated, Change::ProductUpdated, Change::VariantUpdated, Change::PriceSet, Change::Movement]
+            .into_iter()
+            .find(|c| c.as_str() == s)
+    }
+}
+
+/// An applied import.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Batch {
+    pub id: i64,
+    pub file_name: String,
+    pub sheet: Option<String>,
+    pub rows: u64,
+    pub creates: u64,
+    pub updates: u64,
+    pub unchanged: u64,
+    pub created_at: String,
+    pub undone_at: Option<String>,
+}
+
+/// What an undo put back.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct UndoSummary {
+    pub batch: i64,
+    pub products_restored: u64,
+    pub variants_restored: u64,
+    pub prices_restored: u64,
+    pub movements_reversed: u64,
+    /// Products and variants the import created, now in the trash.
+    pub created_removed: u64,
+}
+
+pub(crate) fn start_batch(tx: &Connection, prepared: &Prepared, options: &ImportOptions) -> Result<i64> {
+    let file = prepared.workbook.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let recorded = serde_json::json!({
+        "mode": options.mode, "key": options.key, "stock": options.stock,
+        "header_row": prepared.header_row, "mapping": prepared.columns.fields,
+    });
+    tx.execute(
+        "INSERT INTO import_batches (file_name, sheet, options, rows, creates, updates, unchanged, created_at)
+         VALUES (?1, ?2, ?3, 0, 0, 0, 0, ?4)",
+        params![file, prepared.sheet, recorded.to_string(), db::now()],
+    )?;
+    Ok(tx.last_insert_rowid())
+}
+
+pub(crate) fn finish_batch(tx: &Connection, batch: i64, plan: &Plan) -> Result<()> {
+    tx.execute(
+        "UPDATE import_batches SET rows = ?2, creates = ?3, updates = ?4, unchanged = ?5 WHERE id = ?1",
+        params![batch, plan.rows as i64, plan.creates as i64, plan.updates as i64, plan.unchanged as i64],
+    )?;
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn journal(
+    tx: &Connection,
+    batch: i64,
+    seq: i64,
+    row: u32,
+    change: Change,
+    product: i64,
+    variant: Option<i64>,
+    movement: Option<i64>,
+    before: Option<String>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO import_changes (batch_id, seq, row_no, change, product_id, variant_id, movement_id, before)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![batch, seq, row, change.as_str(), product, variant, movement, before])?;
+    Ok(())
+}
+
+/// Applied imports, newest first.
+pub fn batches(conn: &Connection) -> Result<Vec<Batch>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, file_name, sheet, rows, creates, updates, unchanged, created_at, undone_at FROM import_batches ORDER BY id DESC",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Batch {
+            id: r.get(0)?,
+            file_name: r.get(1)?,
+            sheet: r.get(2)?,
+            rows: r.get(3)?,
+            creates: r.get(4)?,
+            updates: r.get(5)?,
+            unchanged: r.get(6)?,
+            created_at: r.get(7)?,
+            undone_at: r.get(8)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Undoes import `batch` (the latest one not undone when `None`), in one transaction.
+/// Batches are undone newest first: a later import may have changed the same products.
+pub fn undo(conn: &mut Connection, batch: Option<i64>) -> Result<UndoSummary> {
+    db::write(conn, |tx| {
+        let batch = match batch {
+            Some(id) => id,
+            None => tx
+                .query_row("SELECT max(id) FROM import_batches WHERE undone_at IS NULL", [], |r| r.get::<_, Option<i64>>(0))?
+                .ok_or(ImportError::NothingToUndo)?,
+        };
+        let undone: Option<String> = tx
+            .query_row("SELECT undone_at FROM import_batches WHERE id = ?1", [batch], |r| r.get(0))
+            .optional()?
+            .ok_or(ImportError::BatchNotFound(batch))?;
+        if undone.is_some() {
+            return Err(ImportError::AlreadyUndone(batch).into());
+        }
+        let later: Option<i64> = tx.query_row("SELECT max(id) FROM import_batches WHERE id > ?1 AND undone_at IS NULL", [batch], |r| r.get(0))?;
+        if let Some(later) = later {
+            return Err(ImportError::UndoOrder { batch, later }.into());
+        }
+        let summary = revert(tx, batch)?;
+        tx.execute("UPDATE import_batches SET undone_at = ?2 WHERE id = ?1", params![batch, db::now()])?;
+        Ok(summary)
+    })
+}
+
+type Journaled = (Change, i64, Option<i64>, Option<i64>, Option<String>);
+
+fn revert(tx: &Connection, batch: i64) -> Result<UndoSummary> {
+    let mut summary = UndoSummary { batch, ..UndoSummary::default() };
+    let changes: Vec<Journaled> = tx
+        .prepare("SELECT change, product_id, variant_id, movement_id, before FROM import_changes WHERE batch_id = ?1 ORDER BY seq DESC")?
+        .query_map([batch], |r| {
+            let change: String = r.get(0)?;
+            let change = Change::parse(&change).ok_or_else(|| rusqlite::Error::InvalidColumnType(0, change, rusqlite::types::Type::Text))?;
+            Ok((change, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut touched = BTreeSet::new();
+    let reason = format!("undo import #{batch}");
+    for (change, product_id, variant_id, movement_id, before) in changes {
+        let before = before.unwrap_or_default();
+        match change {
+            Change::Movement => {
+                let id = movement_id.expect("a movement change names its movement");
+                let movement = stock::movement(tx, id)?;
+                if movement.undone_by.is_none() {
+                    let item = Item { product_id, variant_id, sku: movement.sku.clone() };
+                    stock::record(tx, &item, -movement.delta, Entry { undoes: Some(id), ..Entry::new(MovementKind::Undo, Some(&reason)) })?;
+                    summary.movements_reversed += 1;
+                }
+            }
+            Change::PriceSet => {
+                let price: PriceChange = parse_before(&before)?;
+                let sku = item_sku(tx, product_id, variant_id)?;
+                match price.before {
+                    Some((sale, list)) => catalog::upsert_price(tx, &sku, price.group as i64, sale, list)?,
+                    None => catalog::remove_price(tx, &sku, price.group as i64)?,
+                }
+                summary.prices_restored += 1;
+            }
+            Change::ProductUpdated => {
+                let fields: ProductFields = parse_before(&before)?;
+                catalog::update_product_unindexed(tx, product_id, &fields)?;
+                touched.insert(product_id);
+                summary.products_restored += 1;
+            }
+            Change::VariantUpdated => {
+                let fields: VariantFields = parse_before(&before)?;
+                let sku = item_sku(tx, product_id, variant_id)?;
+                catalog::update_variant_in(tx, &sku, &fields)?;
+                summary.variants_restored += 1;
+            }
+            Change::VariantCreated => {
+                catalog::remove_variant_in(tx, &item_sku(tx, product_id, variant_id)?)?;
+                summary.created_removed += 1;
+            }
+            Change::ProductCreated => {
+                catalog::set_deleted_in(tx, product_id, Some(db::now()))?;
+                summary.created_removed += 1;
+            }
+        }
+    }
+    catalog::reindex_products(tx, touched)?;
+    Ok(summary)
+}
+
+fn parse_before<T: serde::de::DeserializeOwned>(json: &str) -> Result<T> {
+    serde_json::from_str(json).map_err(|e| crate::Error::Corrupt(format!("import journal: {e}")))
+}
+
+fn item_sku(tx: &Connection, product_id: i64, variant_id: Option<i64>) -> Result<String> {
+    Ok(match variant_id {
+        Some(v) => tx.query_row("SELECT sku FROM variants WHERE id = ?1", [v], |r| r.get(0))?,
+        None => tx.query_row("SELECT sku FROM products WHERE id = ?1", [product_id], |r| r.get(0))?,
+    })
+}

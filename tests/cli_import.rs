@@ -1,0 +1,136 @@
+//! `raf import` and `raf export` end to end: arguments, exit codes, stdout, stderr, files.
+
+use assert_cmd::Command;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use tempfile::TempDir;
+
+struct Shop {
+    dir: TempDir,
+    db: PathBuf,
+}
+
+impl Shop {
+    fn new() -> Shop {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("raf.db");
+        let shop = Shop { dir, db };
+        shop.run(&["init"]);
+        shop
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn file(&self, name: &str, text: &str) -> String {
+        std::fs::write(self.path(name), text).unwrap();
+        self.path(name).display().to_string()
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_raf"));
+        cmd.env_remove("RAF_DB").env("HOME", self.dir.path()).env("XDG_DATA_HOME", self.dir.path().join("data"));
+        cmd.arg("--db").arg(&self.db).args(args);
+        cmd
+    }
+
+    fn run(&self, args: &[&str]) -> String {
+        let out = self.cmd(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "raf {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let stdout = self.run(&[args, &["--json"]].concat());
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("raf {args:?}: not JSON ({e}):\n{stdout}"))
+    }
+
+    /// Runs, expects exit `code`; returns (stdout, stderr).
+    fn fail(&self, args: &[&str], code: i32) -> (String, String) {
+        let out = self.cmd(args).output().unwrap();
+        let (stdout, stderr) = (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap());
+        assert_eq!(out.status.code(), Some(code), "raf {args:?}:\n{stdout}\n{stderr}");
+        (stdout, stderr)
+    }
+}
+
+fn exists(path: &Path) -> bool {
+    path.is_file()
+}
+
+#[test]
+fn import_dry_run_apply_report_and_undo() {
+    let shop = Shop::new();
+    let file = shop.file("urunler.csv", "Stok Kodu;Ürün Adı;Fiyat;Stok\nLED-9W;LED Ampul;1.234,56;10\nKBL;Kablo;12,5;3\n");
+
+    let dry = shop.json(&["import", &file, "--dry-run"]);
+    assert_eq!(dry["dry_run"], true);
+    assert_eq!(dry["plan"]["creates"], 2);
+    assert_eq!(dry["batch"], Value::Null);
+    assert_eq!(shop.json(&["product", "list"])["rows"].as_array().unwrap().len(), 0, "a dry run writes nothing");
+
+    let text = shop.run(&["import", &file]);
+    assert!(text.contains("2 rows: 2 to create, 0 to update, 0 unchanged, 0 with errors; 2 stock movements"), "{text}");
+    assert!(text.contains("imported as batch #1 (undo: raf import --undo 1)"), "{text}");
+    let led = shop.json(&["product", "show", "LED-9W"]);
+    assert_eq!(led["prices"][0]["sale"], "1234.56");
+    assert_eq!(led["on_hand"], "10");
+
+    // Errors: exit 1, every error listed, the report written, nothing imported.
+    let bad = shop.file("bad.csv", "Stok Kodu;Ürün Adı;Fiyat\nLED-9W;LED Ampul;abc\nNEW;;5\n");
+    let report = shop.path("rapor.csv");
+    let (stdout, stderr) = shop.fail(&["import", &bad, "--report", report.to_str().unwrap()], 1);
+    assert!(stdout.contains("row 2, Fiyat \"abc\": \"abc\" is not a number (import.not_a_number)"), "{stdout}");
+    assert!(stdout.contains("row 3, Ürün Adı: a new product needs a name (import.required)"), "{stdout}");
+    assert!(stderr.contains("2 of 2 rows have errors; nothing was imported"), "{stderr}");
+    assert!(exists(&report));
+    let (stdout, stderr) = shop.fail(&["import", &bad, "--json"], 1);
+    let plan: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(plan["plan"]["errors"].as_array().unwrap().len(), 2);
+    assert_eq!(plan["plan"]["errors"][0]["code"], "import.not_a_number");
+    let err: Value = serde_json::from_str(stderr.trim()).unwrap();
+    assert_eq!(err["code"], "import.has_errors");
+
+    // Mapping, modes and keys from the command line.
+    let other = shop.file("other.csv", "Kod,Tanım,Tutar,Adet\nKBL,Kablo,13,2\n");
+    let out = shop.json(&["import", &other, "--map", "Tanım=name", "--map", "C=price2", "--mode", "update", "--stock", "add"]);
+    assert_eq!(out["plan"]["updates"], 1);
+    let kbl = shop.json(&["product", "show", "KBL"]);
+    assert_eq!(kbl["prices"][1]["sale"], "13");
+    assert_eq!(kbl["on_hand"], "5");
+    let (_, stderr) = shop.fail(&["import", &other, "--map", "Tanım=nope"], 2);
+    assert!(stderr.contains("unknown field"), "{stderr}");
+
+    let undone = shop.json(&["import", "--undo"]);
+    assert_eq!(undone["batch"], 2);
+    assert_eq!(shop.json(&["product", "show", "KBL"])["on_hand"], "3");
+    shop.run(&["import", "--undo", "1"]);
+    let (_, stderr) = shop.fail(&["import", "--undo"], 1);
+    assert!(stderr.contains("there is no import to undo"), "{stderr}");
+}
+
+#[test]
+fn export_then_import_changes_nothing() {
+    let shop = Shop::new();
+    shop.run(&["product", "add", "LED-9W", "IŞIK LED", "--barcode", "8690000000017", "--price", "1.234,56", "--stock", "3,5"]);
+    let xlsx = shop.path("k.xlsx");
+    let out = shop.json(&["export", xlsx.to_str().unwrap()]);
+    assert_eq!(out["rows"], 1);
+    let again = shop.json(&["import", xlsx.to_str().unwrap()]);
+    assert_eq!(again["plan"]["unchanged"], 1);
+
+    let csv = shop.path("k.csv");
+    shop.run(&["export", csv.to_str().unwrap(), "--delimiter", ";", "--bom"]);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    assert!(text.starts_with("\u{feff}Stok Kodu;"), "{text}");
+    assert!(text.contains("LED-9W;;;8690000000017;IŞIK LED;;;;adet;20;;3,5;1234,56;"), "{text}");
+    assert_eq!(shop.json(&["import", csv.to_str().unwrap()])["plan"]["unchanged"], 1);
+
+    let template = shop.path("sablon.xlsx");
+    shop.run(&["export", template.to_str().unwrap(), "--template"]);
+    assert!(exists(&template));
+
+    let (_, stderr) = shop.fail(&["import", shop.file("x.xlsx", "not a workbook").as_str()], 1);
+    assert!(stderr.contains("x.xlsx is named .xlsx but holds text (csv)"), "{stderr}");
+}

@@ -1,0 +1,285 @@
+//! Stock counting sessions through the public API: scan sequences, typed quantities,
+//! unknown barcodes, scopes, variance, post and undo, sales during a count, export and
+//! import of a count sheet, and crash-resume (a child killed with SIGKILL mid-count).
+
+use raf::catalog::{add_category, create_product, generate_variants, product_detail, update_variant, OptionAxis, ProductFields, VariantFields};
+use raf::orders::{record_order, NewLine, NewOrder};
+use raf::stock::count::{self, NewCount, ScanOutcome, Scope, SessionStatus, Unscanned};
+use raf::stock::{adjust, check_ledger, history, Change, MovementKind};
+use rusqlite::Connection;
+use rust_decimal::Decimal;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use tempfile::TempDir;
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn open() -> (TempDir, Connection) {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = raf::db::open(&dir.path().join("raf.db")).unwrap();
+    (dir, conn)
+}
+
+/// `KALEM` (barcode 8690000000019, 10 in stock, bought at 2.50), `DEFTER` (barcode
+/// 8690000000026, 4 in stock, category Kırtasiye), `TS` with variants `TS-S` (barcode
+/// 8690000000033, 3 in stock) and `TS-M` (1 in stock).
+fn shop(conn: &mut Connection) {
+    add_category(conn, "Kırtasiye", None, None).unwrap();
+    let category = raf::catalog::category_id(conn, "Kırtasiye").unwrap();
+    let kalem = ProductFields { barcode: Some("8690000000019".into()), purchase_price: Some(d("2.50")), ..ProductFields::new("KALEM", "Kalem") };
+    create_product(conn, &kalem).unwrap();
+    let defter = ProductFields { barcode: Some("8690000000026".into()), category_id: Some(category), ..ProductFields::new("DEFTER", "Defter") };
+    create_product(conn, &defter).unwrap();
+    create_product(conn, &ProductFields::new("TS", "Tişört")).unwrap();
+    generate_variants(conn, "TS", &[OptionAxis { group: "Beden".into(), values: vec!["S".into(), "M".into()] }]).unwrap();
+    update_variant(conn, "TS-S", &VariantFields { sku: "TS-S".into(), barcode: Some("8690000000033".into()), active: true }).unwrap();
+    for (sku, qty) in [("KALEM", "10"), ("DEFTER", "4"), ("TS-S", "3"), ("TS-M", "1")] {
+        adjust(conn, sku, Change::Add(d(qty)), None).unwrap();
+    }
+}
+
+fn on_hand(conn: &Connection, sku: &str) -> Decimal {
+    let detail = product_detail(conn, sku).unwrap();
+    detail.variants.iter().find(|v| v.sku == sku).map(|v| v.on_hand).unwrap_or(detail.product.on_hand)
+}
+
+fn start(conn: &mut Connection, scope: Scope, blind: bool) -> i64 {
+    count::start(conn, &NewCount { name: "Raf sayımı".into(), scope, blind }).unwrap().id
+}
+
+fn scan(conn: &mut Connection, id: i64, barcode: &str) -> ScanOutcome {
+    count::scan(conn, id, barcode, Decimal::ONE).unwrap()
+}
+
+fn counted(conn: &Connection, id: i64, sku: &str) -> Decimal {
+    count::status(conn, id).unwrap().lines.into_iter().find(|l| l.sku == sku).map(|l| l.counted).unwrap_or_default()
+}
+
+#[test]
+fn scans_add_to_one_line_per_item_and_variants_match_their_own_barcode() {
+    let (_dir, mut conn) = open();
+    shop(&mut conn);
+    let id = start(&mut conn, Scope::All, false);
+    for code in ["8690000000019", "8690000000019", "8690000000033", "8690000000019", "TS-M"] {
+        assert!(matches!(scan(&mut conn, id, code), ScanOutcome::Counted { .. }));
+    }
+    let status = count::status(&conn, id).unwrap();
+    let lines: Vec<(&str, Decimal)> = status.lines.iter().map(|l| (l.sku.as_str(), l.counted)).collect();
+    assert_eq!(lines, [("KALEM", d("3")), ("TS-S", d("1")), ("TS-M", d("1"))], "never a duplicate line");
+    let kalem = &status.lines[0];
+    assert_eq!((kalem.expected, kalem.difference, kalem.value), (Some(d("10")), Some(d("-7")), Some(d("-17.5"))));
+    assert_eq!(status.difference_value, Some(d("-17.5")));
+    assert_eq!(status.not_scanned.iter().map(|n| n.sku.as_str()).collect::<Vec<_>>(), ["DEFTER"]);
+
+    // A typed quantity replaces the scanned one; a scan with a quantity adds it.
+    count::set_counted(&mut conn, id, "KALEM", d("8")).unwrap();
+    count::scan(&mut conn, id, "8690000000019", d("2")).unwrap();
+    assert_eq!(counted(&conn, id, "KALEM"), d("10"));
+    assert!(count::scan(&mut conn, id, "8690000000019", d("-1")).is_err());
+    // The product with variants is not counted as itself.
+    assert_eq!(count::set_counted(&mut conn, id, "TS", d("1")).unwrap_err().code(), "stock.has_variants");
+}
+
+#[test]
+fn an_unknown_barcode_is_listed_then_linked_to_an_item_with_its_scans() {
+    let (_dir, mut conn) = open();
+    shop(&mut conn);
+    let id = start(&mut conn, Scope::All, false);
+    assert_eq!(scan(&mut conn, id, "4006381333931"), ScanOutcome::Unknown { barcode: "4006381333931".into(), scans: 1 });
+    assert_eq!(scan(&mut conn, id, "4006381333931"), ScanOutcome::Unknown { barcode: "4006381333931".into(), scans: 2 });
+    assert_eq!(count::status(&conn, id).unwrap().unknown.len(), 1);
+
+    let line = count::link_barcode(&mut conn, id, "4006381333931", "TS-M").unwrap();
+    assert_eq!(line.counted, d("2"));
+    assert!(count::status(&conn, id).unwrap().unknown.is_empty());
+    // The barcode now belongs to the variant: the next scan finds it.
+    scan(&mut conn, id, "4006381333931");
+    assert_eq!(counted(&conn, id, "TS-M"), d("3"));
+    let err = count::link_barcode(&mut conn, id, "4006381333931", "KALEM").unwrap_err();
+    assert_eq!(err.code(), "count.barcode_taken");
+}
+
+#[test]
+fn a_blind_count_hides_expected_quantities_until_posted() {
+    let (_dir, mut conn) = open();
+    shop(&mut conn);
+    let id = start(&mut conn, Scope::All, true);
+    scan(&mut conn, id, "8690000000019");
+    let status = count::status(&conn, id).unwrap();
+    assert_eq!((status.lines[0].expected, status.lines[0].difference, status.difference_value), (None, None, None));
+    assert!(status.not_scanned.iter().all(|n| n.on_hand.is_none()));
+    count::post(&mut conn, id, Unscanned::Keep).unwrap();
+    assert_eq!(count::status(&conn, id).unwrap().lines[0].expected, Some(d("10")));
+}
+
+#[test]
+fn a_partial_count_refuses_items_outside_its_scope() {
+    let (_dir, mut conn) = open();
+    shop(&mut conn);
+    let id = start(&mut conn, Scope::Category("Kırtasiye".into()), false);
+    let err = count::scan(&mut conn, id, "8690000000019", Decimal::ONE).unwrap_err();
+    assert_eq!(err.code(), "count.out_of_scope");
+    scan(&mut conn, id, "8690000000026");
+    assert!(count::status(&conn, id).unwrap().not_scanned.is_empty());
+
+    let shelf = start(&mut conn, Scope::Skus(vec!["TS".into()]), false);
+    assert_eq!(count::status(&conn, shelf).unwrap().not_scanned.len(), 2, "a product SKU brings its variants");
+    assert_eq!(count::start(&mut conn, &NewCount { name: "x".into(), scope: Scope::Brand("Yok".into()), blind: false }).unwrap_err().code(), "catalog.ref_not_found");
+}
+
+#[test]
+fn post_writes_count_movements_once_and_undo_puts_everything_back() {
+    let (_dir, mut conn) = open();
+    shop(&mut conn);
+    let id = start(&mut conn, Scope::All, false);
+    for code in ["8690000000019"; 7] {
+        scan(&mut conn, id, code);
+    }
+    count::set_counted(&mut conn, id, "TS-S", d("3")).unwrap(); // no difference: no movement
+    let summary = count::post(&mut conn, id, Unscanned::Zero).unwrap();
+    assert_eq!(summary.movements, 3, "KALEM -3, and DEFTER and TS-M not scanned: zero");
+    assert_eq!(
+        [on_hand(&conn, "KALEM"), on_hand(&conn, "DEFTER"), on_hand(&conn, "TS-S"), on_hand(&conn, "TS-M")],
+        [d("7"), d("0"), d("3"), d("0")]
+    );
+    let last = &history(&conn, "KALEM", 1, None).unwrap()[0];
+    assert_eq!((last.kind, last.delta), (MovementKind::Count, d("-3")));
+    assert_eq!(count::session(&conn, id).unwrap().status, SessionStatus::Posted);
+    assert_eq!(count::post(&mut conn, id, Unscanned::Keep).unwrap_err().code(), "count.not_open");
+    assert_eq!(count::scan(&mut conn, id, "KALEM", Decimal::ONE).unwrap_err().code(), "count.not_open");
+
+    assert_eq!(count::undo(&mut conn, id).unwrap(), 3);
+    assert_eq!(
+        [on_hand(&conn, "KALEM"), on_hand(&conn, "DEFTER"), on_hand(&conn, "TS-S"), on_hand(&conn, "TS-M")],
+        [d("10"), d("4"), d("3"), d("1")]
+    );
+    assert_eq!(count::undo(&mut conn, id).unwrap_err().code(), "count.not_posted");
+    assert_eq!(check_ledger(&conn).unwrap(), []);
+}
+
+#[test]
+fn keeping_unscanned_items_leaves_their_stock() {
+    let (_dir, mut conn) = open();
+    shop(&mut conn);
+    let id = start(&mut conn, Scope::All, false);
+    scan(&mut conn, id, "8690000000026");
+    assert_eq!(count::post(&mut conn, id, Unscanned::Keep).unwrap().movements, 1);
+    assert_eq!([on_hand(&conn, "DEFTER"), on_hand(&conn, "KALEM")], [d("1"), d("10")]);
+}
+
+#[test]
+fn a_sale_after_the_scan_is_kept_when_the_count_is_posted() {
+    let (_dir, mut conn) = open();
+    shop(&mut conn);
+    let id = start(&mut conn, Scope::All, false);
+    for _ in 0..8 {
+        scan(&mut conn, id, "8690000000019"); // 8 on the shelf, 10 expected
+    }
+    // Two sold at the till while the count goes on.
+    let sale = NewLine { sku: "KALEM".into(), quantity: d("2"), unit_price: Some(d("5")), commission_price: Decimal::ZERO, marketplace_id: None, marketplace_product_id: None };
+    record_order(&mut conn, &NewOrder { code: Some("S-1".into()), ..NewOrder::manual(vec![sale]) }).unwrap();
+    assert_eq!(on_hand(&conn, "KALEM"), d("8"));
+    count::post(&mut conn, id, Unscanned::Keep).unwrap();
+    // The count found 2 missing at scan time; the sale took 2 more since.
+    assert_eq!(on_hand(&conn, "KALEM"), d("6"));
+    assert_eq!(check_ledger(&conn).unwrap(), []);
+}
+
+#[test]
+fn several_sessions_are_kept_apart() {
+    let (_dir, mut conn) = open();
+    shop(&mut conn);
+    let a = start(&mut conn, Scope::All, false);
+    let b = start(&mut conn, Scope::All, false);
+    scan(&mut conn, a, "KALEM");
+    scan(&mut conn, b, "KALEM");
+    scan(&mut conn, b, "KALEM");
+    assert_eq!([counted(&conn, a, "KALEM"), counted(&conn, b, "KALEM")], [d("1"), d("2")]);
+    assert_eq!(count::sessions(&conn).unwrap().iter().map(|s| s.id).collect::<Vec<_>>(), [b, a]);
+}
+
+#[test]
+fn a_count_sheet_goes_out_and_comes_back_filled_in() {
+    let (dir, mut conn) = open();
+    shop(&mut conn);
+    let id = start(&mut conn, Scope::All, false);
+    scan(&mut conn, id, "KALEM");
+    let sheet = dir.path().join("sayim.csv");
+    assert_eq!(count::export_sheet(&conn, id, &sheet).unwrap(), 4);
+    let text = std::fs::read_to_string(&sheet).unwrap();
+    assert!(text.starts_with("sku,barcode,name,expected,counted\nKALEM,8690000000019,Kalem,10,1\n"), "{text}");
+
+    // Counted on paper: DEFTER 3, TS-S 2,5 (Turkish decimal comma).
+    let filled = text.replace("DEFTER,8690000000026,Defter,4,", "DEFTER,8690000000026,Defter,4,3").replace("TS-S,8690000000033,Tişört,3,", "TS-S,8690000000033,Tişört,3,\"2,5\"");
+    std::fs::write(&sheet, filled).unwrap();
+    assert_eq!(count::import_sheet(&mut conn, id, &sheet).unwrap(), 3);
+    assert_eq!([counted(&conn, id, "DEFTER"), counted(&conn, id, "TS-S"), counted(&conn, id, "KALEM")], [d("3"), d("2.5"), d("1")]);
+
+    // A bad row is reported with its row and column, and nothing is written.
+    std::fs::write(&sheet, "sku,barcode,name,expected,counted\nKALEM,,,,7\nDEFTER,,,,üç\n").unwrap();
+    let err = count::import_sheet(&mut conn, id, &sheet).unwrap_err();
+    assert_eq!(err.code(), "count.bad_sheet");
+    assert!(err.to_string().contains("row 3, column counted"), "{err}");
+    assert_eq!(counted(&conn, id, "KALEM"), d("1"));
+}
+
+const CRASH_ENV: &str = "RAF_TEST_COUNT_CRASH_DB";
+
+/// Run by the crash test as a child process: scans into count 1 one by one, says how far
+/// it got after each, and never stops on its own. In a normal run it returns at once.
+#[test]
+fn count_crash_child() {
+    let Ok(path) = std::env::var(CRASH_ENV) else { return };
+    let mut conn = raf::db::open(Path::new(&path)).unwrap();
+    for i in 1.. {
+        count::scan(&mut conn, 1, if i % 3 == 0 { "8690000000033" } else { "8690000000019" }, Decimal::ONE).unwrap();
+        println!("SCANNED {i}");
+        std::io::stdout().flush().unwrap();
+    }
+}
+
+#[test]
+fn a_count_killed_mid_scan_resumes_with_every_acknowledged_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("raf.db");
+    {
+        let mut conn = raf::db::open(&path).unwrap();
+        shop(&mut conn);
+        assert_eq!(start(&mut conn, Scope::All, false), 1);
+    }
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["count_crash_child", "--exact", "--nocapture", "--test-threads=1"])
+        .env(CRASH_ENV, &path)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut acknowledged = 0;
+    for line in BufReader::new(child.stdout.take().unwrap()).lines() {
+        if let Some(n) = line.unwrap().strip_prefix("SCANNED ") {
+            acknowledged = n.parse().unwrap();
+            if acknowledged >= 60 {
+                break;
+            }
+        }
+    }
+    child.kill().unwrap(); // SIGKILL: no destructor, no rollback, no checkpoint
+    assert!(!child.wait().unwrap().success());
+
+    let mut conn = raf::db::open(&path).unwrap();
+    let (kalem, ts) = (counted(&conn, 1, "KALEM"), counted(&conn, 1, "TS-S"));
+    let total = kalem + ts;
+    // Every scan the child reported is there; at most the one after it, too.
+    assert!(total >= Decimal::from(acknowledged) && total <= Decimal::from(acknowledged + 1), "{total} vs {acknowledged}");
+    assert_eq!(ts, Decimal::from(i64::try_from(total).unwrap() / 3));
+    // The session resumes: more scans, then the post.
+    scan(&mut conn, 1, "8690000000019");
+    assert_eq!(counted(&conn, 1, "KALEM"), kalem + Decimal::ONE);
+    count::post(&mut conn, 1, Unscanned::Keep).unwrap();
+    assert_eq!(on_hand(&conn, "KALEM"), kalem + Decimal::ONE);
+    assert_eq!(check_ledger(&conn).unwrap(), []);
+    raf::db::quick_check(&conn).unwrap();
+}

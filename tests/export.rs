@@ -1,0 +1,163 @@
+//! Export to xlsx and csv: typed cells, a styled frozen header with a filter, formula-like
+//! text neutralized, the template, the error report, and the round trip: an export
+//! imported again changes nothing, and imported into an empty catalog rebuilds it.
+
+use calamine::{Data, Reader};
+use raf::catalog::{self, OptionAxis, ProductFields, ProductKind};
+use raf::import::{self, ExportFormat, ExportOptions, ImportOptions};
+use raf::progress;
+use raf::stock::{self, Change};
+use rusqlite::Connection;
+use rust_decimal::Decimal;
+use std::io::Read;
+use std::path::Path;
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+/// A catalog with what an export must carry: barcodes of digits, ten price groups, list
+/// prices, fractional stock, a category and a brand, formula-like text, a service, a
+/// product with variants, and a product in the trash.
+fn shop(path: &Path) -> Connection {
+    let mut conn = raf::db::open(path).unwrap();
+    catalog::add_category(&mut conn, "Aydınlatma", None, None).unwrap();
+    catalog::add_brand(&mut conn, "Öz Işık").unwrap();
+    let mut led = ProductFields::new("LED-9W", "IŞIK LED Ampul 9W");
+    led.barcode = Some("8690000000017".into());
+    led.description = Some("=HYPERLINK(\"http://x\")".into());
+    led.category_id = Some(catalog::category_id(&conn, "aydınlatma").unwrap());
+    led.brand_id = Some(catalog::brand_id(&conn, "öz ışık").unwrap());
+    led.min_stock = Some(d("3"));
+    led.vat_rate = d("10");
+    led.unit = "kutu".into();
+    catalog::create_product(&mut conn, &led).unwrap();
+    catalog::set_price(&mut conn, "LED-9W", 1, d("1234.56"), Some(d("1500"))).unwrap();
+    catalog::set_price(&mut conn, "LED-9W", 2, d("1100.5"), None).unwrap();
+    catalog::set_price(&mut conn, "LED-9W", 10, d("999.9999"), None).unwrap();
+    stock::adjust(&mut conn, "LED-9W", Change::Add(d("3.5")), None).unwrap();
+
+    let mut minus = ProductFields::new("-5", "-5 indirim @kampanya");
+    minus.kind = ProductKind::Service;
+    catalog::create_product(&mut conn, &minus).unwrap();
+
+    catalog::create_product(&mut conn, &ProductFields::new("TS", "Tişört")).unwrap();
+    catalog::set_price(&mut conn, "TS", 1, d("199.9"), None).unwrap();
+    let axes = [
+        OptionAxis { group: "Renk".into(), values: vec!["Beyaz".into(), "Siyah".into()] },
+        OptionAxis { group: "Beden".into(), values: vec!["M".into()] },
+    ];
+    catalog::generate_variants(&mut conn, "TS", &axes).unwrap();
+    catalog::set_price(&mut conn, "TS-SIYAH-M", 1, d("209.9"), Some(d("250"))).unwrap();
+    stock::adjust(&mut conn, "TS-BEYAZ-M", Change::Add(d("4")), None).unwrap();
+
+    catalog::create_product(&mut conn, &ProductFields::new("OLD", "Eski")).unwrap();
+    catalog::soft_delete_product(&mut conn, "OLD").unwrap();
+    conn
+}
+
+fn export(conn: &Connection, path: &Path, options: &ExportOptions) -> import::ExportSummary {
+    progress::silent(|task| import::export(conn, path, options, task)).unwrap()
+}
+
+fn plan(conn: &Connection, path: &Path) -> import::Plan {
+    progress::silent(|task| import::plan(conn, path, &ImportOptions::default(), task)).unwrap()
+}
+
+fn part(xlsx: &Path, name: &str) -> String {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(xlsx).unwrap()).unwrap();
+    let mut text = String::new();
+    zip.by_name(name).unwrap().read_to_string(&mut text).unwrap();
+    text
+}
+
+#[test]
+fn an_xlsx_export_is_typed_and_styled_and_imports_back_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = shop(&dir.path().join("raf.db"));
+    let file = dir.path().join("katalog.xlsx");
+    let summary = export(&conn, &file, &ExportOptions::default());
+    assert_eq!(summary.rows, 5, "LED-9W, -5, TS and its two variants; not the product in the trash");
+
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&file).unwrap();
+    let range = book.worksheet_range("Raf").unwrap();
+    let rows: Vec<&[Data]> = range.rows().collect();
+    assert_eq!(rows[0][0], Data::String("Stok Kodu".into()));
+    assert_eq!(rows[1][0], Data::String("LED-9W".into()));
+    assert_eq!(rows[1][3], Data::String("8690000000017".into()), "a barcode is text, kept digit for digit");
+    assert_eq!(rows[1][5], Data::String("'=HYPERLINK(\"http://x\")".into()), "formula-like text is neutralized");
+    assert_eq!(rows[1][11], Data::Float(3.5), "quantities and prices are numbers");
+    assert_eq!(rows[1][12], Data::Float(1234.56));
+    assert_eq!(rows[2][0], Data::String("'-5".into()));
+    assert_eq!(rows[2][11], Data::Empty, "a service has no stock column value");
+    assert_eq!(rows[4][1], Data::String("TS".into()), "a variant row names its product");
+    assert_eq!(rows[4][2], Data::String("Renk:Beyaz;Beden:M".into()));
+    let sheet = part(&file, "xl/worksheets/sheet1.xml");
+    assert!(sheet.contains("state=\"frozen\""), "the header row is frozen");
+    assert!(sheet.contains("<autoFilter ref=\"A1:"), "the header has a filter");
+    assert!(part(&file, "xl/styles.xml").contains("<b/>"), "the header is bold");
+
+    let p = plan(&conn, &file);
+    assert_eq!((p.rows, p.creates, p.updates, p.unchanged, p.error_rows), (5, 0, 0, 5, 0), "{p:#?}");
+    let applied = progress::silent(|task| import::apply(&mut conn, &file, &ImportOptions::default(), task)).unwrap();
+    assert_eq!(applied.plan.movements, 0);
+
+    // Into an empty catalog, the export rebuilds what it holds.
+    let mut copy = raf::db::open(&dir.path().join("copy.db")).unwrap();
+    let applied = progress::silent(|task| import::apply(&mut copy, &file, &ImportOptions::default(), task)).unwrap();
+    assert!(applied.batch.is_some(), "{:#?}", applied.plan);
+    let (a, b) = (dir.path().join("a.csv"), dir.path().join("b.csv"));
+    let csv = ExportOptions { format: ExportFormat::Csv, ..Default::default() };
+    export(&conn, &a, &csv);
+    export(&copy, &b, &csv);
+    let (a, b) = (std::fs::read_to_string(a).unwrap(), std::fs::read_to_string(b).unwrap());
+    // The service came back as a good (kind is not a column); everything else is identical.
+    assert_eq!(a.lines().filter(|l| !l.starts_with("'-5")).collect::<Vec<_>>(), b.lines().filter(|l| !l.starts_with("'-5")).collect::<Vec<_>>());
+    assert_eq!(stock::check_ledger(&copy).unwrap(), []);
+}
+
+#[test]
+fn a_turkish_excel_csv_export_has_a_bom_semicolons_and_decimal_commas() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = shop(&dir.path().join("raf.db"));
+    let file = dir.path().join("katalog.csv");
+    export(&conn, &file, &ExportOptions { format: ExportFormat::Csv, delimiter: b';', bom: true });
+    let bytes = std::fs::read(&file).unwrap();
+    assert!(bytes.starts_with(b"\xEF\xBB\xBFStok Kodu;Ana \xC3\x9Cr\xC3\xBCn Kodu;"));
+    let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
+    let led = text.lines().nth(1).unwrap();
+    assert!(led.starts_with("LED-9W;;;8690000000017;IŞIK LED Ampul 9W;\"'=HYPERLINK(\"\"http://x\"\")\";Aydınlatma;Öz Işık;kutu;10;3;3,5;1234,56;1100,5;"), "{led}");
+    assert!(text.lines().nth(2).unwrap().starts_with("'-5;"), "a SKU that starts like a formula is neutralized too");
+    let p = plan(&conn, &file);
+    assert_eq!((p.unchanged, p.error_rows), (5, 0), "{p:#?}");
+}
+
+#[test]
+fn the_template_has_the_columns_only_and_every_column_is_recognized() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = raf::db::open(&dir.path().join("raf.db")).unwrap();
+    let file = dir.path().join("sablon.xlsx");
+    import::template(&file, &ExportOptions::default()).unwrap();
+    let preview = import::inspect(&conn, &file, &ImportOptions::default()).unwrap();
+    assert_eq!(preview.headers.len(), 32);
+    assert!(preview.mapping.iter().all(Option::is_some), "{:?}", preview.mapping);
+    assert!(preview.rows.is_empty());
+    assert_eq!(plan(&conn, &file).rows, 0);
+}
+
+#[test]
+fn the_error_report_lists_row_column_value_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = raf::db::open(&dir.path().join("raf.db")).unwrap();
+    let file = dir.path().join("hatali.csv");
+    std::fs::write(&file, "SKU;Name;Price\nA-1;A;x\nA-2;;5\n").unwrap();
+    let p = plan(&conn, &file);
+    let report = dir.path().join("rapor.xlsx");
+    import::write_report(&p, &report).unwrap();
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(&report).unwrap();
+    let range = book.worksheet_range("Raf").unwrap();
+    let rows: Vec<Vec<String>> = range.rows().map(|r| r.iter().map(|c| c.to_string()).collect()).collect();
+    assert_eq!(rows[0], ["Satır (Row)", "Sütun (Column)", "Değer (Value)", "Kod (Code)", "Hata (Error)"]);
+    assert_eq!(rows[1][..4], ["2", "Price", "x", "import.not_a_number"]);
+    assert_eq!(rows[2][..4], ["3", "Name", "", "import.required"]);
+}

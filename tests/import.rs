@@ -1,0 +1,626 @@
+//! Import from real files the tests write: byte-exact CSVs (Windows-1254, UTF-16, BOMs,
+//! every delimiter, multi-line cells), xlsx made with rust_xlsxwriter (title rows, numeric
+//! barcodes, dates in both systems), variants, modes, undo, every bad or hostile file the
+//! issue lists, and a writer killed in the middle of a large import.
+
+use raf::catalog::{self, product_detail, ProductFields};
+use raf::import::{self, Applied, Cell, Field, ImportOptions, Key, Mode, Plan, StockMode};
+use raf::progress::{self, Step, Task};
+use raf::stock::{self, check_ledger, Change, MovementKind};
+use rusqlite::Connection;
+use rust_decimal::Decimal;
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+fn d(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn catalog_at(dir: &Path) -> Connection {
+    raf::db::open(&dir.join("raf.db")).unwrap()
+}
+
+fn plan(conn: &Connection, path: &Path, options: &ImportOptions) -> Plan {
+    progress::silent(|task| import::plan(conn, path, options, task)).unwrap()
+}
+
+fn apply(conn: &mut Connection, path: &Path, options: &ImportOptions) -> Applied {
+    progress::silent(|task| import::apply(conn, path, options, task)).unwrap()
+}
+
+fn import_err(conn: &mut Connection, path: &Path, options: &ImportOptions) -> raf::Error {
+    progress::silent(|task| import::apply(conn, path, options, task)).unwrap_err()
+}
+
+/// A cell the tests put in an xlsx.
+enum X<'a> {
+    S(&'a str),
+    N(f64),
+    E,
+}
+use X::{E, N, S};
+
+fn write_xlsx(path: &Path, rows: &[&[X]]) {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("Ürünler").unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            match cell {
+                S(s) => sheet.write_string(r as u32, c as u16, *s).map(|_| ()).unwrap(),
+                N(n) => sheet.write_number(r as u32, c as u16, *n).map(|_| ()).unwrap(),
+                E => {}
+            }
+        }
+    }
+    book.save(path).unwrap();
+}
+
+fn write(path: &Path, bytes: &[u8]) -> PathBuf {
+    std::fs::write(path, bytes).unwrap();
+    path.to_owned()
+}
+
+/// Everything an import may change, to compare before and after.
+fn snapshot(conn: &Connection) -> Vec<String> {
+    let mut out = Vec::new();
+    for sql in [
+        "SELECT sku || '|' || name || '|' || ifnull(barcode, '') || '|' || on_hand || '|' || vat_rate || '|' || ifnull(deleted_at, '') FROM products ORDER BY id",
+        "SELECT sku || '|' || ifnull(barcode, '') || '|' || on_hand || '|' || ifnull(deleted_at, '') FROM variants ORDER BY id",
+        "SELECT product_id || '|' || ifnull(variant_id, 0) || '|' || group_no || '|' || sale || '|' || ifnull(list, '') FROM prices ORDER BY 1",
+        "SELECT count(*) FROM stock_movements",
+        "SELECT count(*) FROM import_batches",
+        "SELECT count(*) FROM categories",
+    ] {
+        let mut stmt = conn.prepare(sql).unwrap();
+        let rows = stmt.query_map([], |r| r.get::<_, rusqlite::types::Value>(0)).unwrap();
+        out.extend(rows.map(|v| format!("{:?}", v.unwrap())));
+    }
+    out
+}
+
+fn sale(conn: &Connection, sku: &str, group: usize) -> Option<Decimal> {
+    let detail = product_detail(conn, sku).unwrap();
+    match detail.variants.iter().find(|v| v.sku == sku) {
+        Some(v) => v.prices[group - 1].sale,
+        None => detail.prices[group - 1].sale,
+    }
+}
+
+#[test]
+fn a_windows_1254_semicolon_csv_with_turkish_prices() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    // What Turkish Excel writes for "CSV (noktalı virgülle ayrılmış)": Windows-1254, `;`,
+    // decimal commas, thousands dots, CRLF, no BOM.
+    let bytes = b"Stok Kodu;\xDCr\xFCn Ad\xFD;Sat\xFD\xFE Fiyat\xFD;KDV;Stok;Kategori\r\n\
+LED-9W;I\xDEIK LED Ampul 9W;1.234,56;%20;10;Ayd\xFDnlatma\r\n\
+CAY-1;\xC7ay Barda\xF0\xFD;12,5;8;3,5;Mutfak\r\n\
+SUZ-2;S\xFCzge\xE7 \xDDnce;\xE2\x82\xBA;20;1;Mutfak\r\n";
+    let path = write(&dir.path().join("urunler.csv"), bytes);
+
+    let preview = import::inspect(&conn, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(preview.headers, ["Stok Kodu", "Ürün Adı", "Satış Fiyatı", "KDV", "Stok", "Kategori"]);
+    let fields: Vec<String> = preview.mapping.iter().map(|f| f.as_ref().unwrap().to_string()).collect();
+    assert_eq!(fields, ["sku", "name", "price", "vat", "stock", "category"]);
+    assert_eq!(preview.rows[0].cells[1], "IŞIK LED Ampul 9W");
+
+    let p = plan(&conn, &path, &ImportOptions::default());
+    assert_eq!((p.rows, p.creates, p.error_rows), (3, 2, 1), "{p:#?}");
+    let e = &p.errors[0];
+    assert_eq!((e.row, e.column.as_str(), e.code), (4, "Satış Fiyatı", "import.not_a_number"));
+    assert_eq!(e.value, "₺", "a cell that is valid UTF-8 is read as UTF-8, the rest of the file as Windows-1254");
+
+    // Fix the row, keep the encoding, apply.
+    let fixed = [&bytes[..bytes.len() - 17], b"8,75;20;1;Mutfak\r\n"].concat();
+    write(&path, &fixed);
+    let applied = apply(&mut conn, &path, &ImportOptions::default());
+    assert!(applied.batch.is_some(), "{:#?}", applied.plan);
+    let led = product_detail(&conn, "LED-9W").unwrap();
+    assert_eq!(led.product.fields.name, "IŞIK LED Ampul 9W");
+    assert_eq!(led.prices[0].sale, Some(d("1234.56")));
+    assert_eq!(led.product.fields.vat_rate, d("20"));
+    assert_eq!(led.product.on_hand, d("10"));
+    assert_eq!(led.category.as_deref(), Some("Aydınlatma"), "a category named in the file is created");
+    assert_eq!(product_detail(&conn, "CAY-1").unwrap().product.on_hand, d("3.5"));
+    assert_eq!(product_detail(&conn, "SUZ-2").unwrap().product.fields.name, "Süzgeç İnce");
+    assert_eq!(sale(&conn, "SUZ-2", 1), Some(d("8.75")));
+    let found = catalog::search_products(&conn, &catalog::ProductQuery { search: Some("ışık".into()), ..Default::default() }).unwrap();
+    assert_eq!(found.rows.len(), 1, "imported products are in the search index");
+    assert_eq!(check_ledger(&conn).unwrap(), []);
+    let history = stock::history(&conn, "LED-9W", 10, None).unwrap();
+    assert_eq!(history[0].kind, MovementKind::Import);
+}
+
+#[test]
+fn an_xlsx_with_a_title_row_and_barcodes_typed_as_numbers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    let path = dir.path().join("liste.xlsx");
+    write_xlsx(
+        &path,
+        &[
+            &[S("ACME Toptan - Fiyat Listesi Kasım 2026")],
+            &[],
+            &[S("Ürün Kodu"), S("Barkod"), S("Adı"), S("Fiyat"), S("Fiyat 2"), S("Liste Fiyatı"), S("Miktar"), S("Marka")],
+            &[N(1001.0), N(8690000000017.0), S("Kablo 3x1,5"), N(1234.56), N(1100.0), N(1500.0), N(12.0), S("Öz")],
+            &[S("A-2"), N(8690000000024.0), S("Priz"), S("99,90"), E, E, N(0.5), E],
+        ],
+    );
+    let preview = import::inspect(&conn, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((preview.sheet.as_str(), preview.header_row), ("Ürünler", 3), "title rows above the header are skipped");
+    assert_eq!(preview.rows[0].cells[1], "8690000000017", "never 8.69E+12 nor 8690000000017.0");
+
+    let applied = apply(&mut conn, &path, &ImportOptions::default());
+    assert_eq!(applied.plan.creates, 2, "{:#?}", applied.plan);
+    let p = product_detail(&conn, "1001").unwrap();
+    assert_eq!(p.product.fields.barcode.as_deref(), Some("8690000000017"));
+    assert_eq!(p.prices[0].sale, Some(d("1234.56")));
+    assert_eq!(p.prices[0].list, Some(d("1500")));
+    assert_eq!(p.prices[1].sale, Some(d("1100")));
+    assert_eq!(p.brand.as_deref(), Some("Öz"));
+    assert_eq!(p.product.on_hand, d("12"));
+    assert_eq!(product_detail(&conn, "A-2").unwrap().product.on_hand, d("0.5"));
+
+    // The header row can be given; a wrong one finds no key column.
+    let err = progress::silent(|t| import::plan(&conn, &path, &ImportOptions { header_row: Some(1), ..Default::default() }, t)).unwrap_err();
+    assert_eq!(err.code(), "import.bad_mapping");
+}
+
+#[test]
+fn csv_encodings_delimiters_and_multi_line_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = catalog_at(dir.path());
+    let utf16: Vec<u8> = {
+        let text = "SKU\tName\tPrice\r\nT-1\tTişört\t199,90\r\n";
+        let mut bytes = vec![0xFF, 0xFE];
+        bytes.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+        bytes
+    };
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("utf16.txt", utf16),
+        ("bom.csv", b"\xEF\xBB\xBFStok Kodu,\xC3\x9Cr\xC3\xBCn Ad\xC4\xB1,Fiyat\nT-1,Ti\xC5\x9F\xC3\xB6rt,\"1,234.50\"\n".to_vec()),
+        ("pipe.txt", "Kod|Adı|Fiyat\nT-1|Tişört|5\n".as_bytes().to_vec()),
+        ("multi.csv", "Kod;Adı;Açıklama\nT-1;Tişört;\"iki\nsatır; tırnaklı \"\"söz\"\"\"\n".as_bytes().to_vec()),
+    ];
+    for (name, bytes) in cases {
+        let path = write(&dir.path().join(name), &bytes);
+        let preview = import::inspect(&conn, &path, &ImportOptions::default()).unwrap();
+        assert_eq!(preview.rows.len(), 1, "{name}: {preview:#?}");
+        assert_eq!(preview.rows[0].cells[0], "T-1", "{name}");
+        assert_eq!(preview.rows[0].cells[1], "Tişört", "{name}");
+        assert_eq!(preview.mapping[0], Some(Field::Sku), "{name}");
+        assert_eq!(plan(&conn, &path, &ImportOptions::default()).creates, 1, "{name}");
+    }
+    let preview = import::inspect(&conn, &dir.path().join("multi.csv"), &ImportOptions::default()).unwrap();
+    assert_eq!(preview.rows[0].cells[2], "iki\nsatır; tırnaklı \"söz\"");
+}
+
+/// Sets the 1904 date system on a workbook rust_xlsxwriter wrote (it writes 1900 only).
+fn use_1904_dates(path: &Path) {
+    let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut parts = Vec::new();
+    for i in 0..zip.len() {
+        let mut part = zip.by_index(i).unwrap();
+        let mut data = Vec::new();
+        std::io::Read::read_to_end(&mut part, &mut data).unwrap();
+        parts.push((part.name().unwrap().into_owned(), data));
+    }
+    drop(zip);
+    let mut out = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    for (name, data) in parts {
+        let data = if name == "xl/workbook.xml" {
+            String::from_utf8(data).unwrap().replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1).into_bytes()
+        } else {
+            data
+        };
+        out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
+        out.write_all(&data).unwrap();
+    }
+    out.finish().unwrap();
+}
+
+#[test]
+fn excel_dates_in_the_1900_and_1904_systems() {
+    let dir = tempfile::tempdir().unwrap();
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let mut dates = Vec::new();
+    for (name, system_1904) in [("d1900.xlsx", false), ("d1904.xlsx", true)] {
+        let path = dir.path().join(name);
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "Tarih").unwrap();
+        sheet.write_number_with_format(1, 0, 45000.0, &date).unwrap();
+        sheet.write_datetime_with_format(2, 0, ExcelDateTime::from_ymd(2026, 11, 22).unwrap(), &date).unwrap();
+        book.save(&path).unwrap();
+        if system_1904 {
+            use_1904_dates(&path);
+        }
+        let mut workbook = import::open(&path).unwrap();
+        let mut cells = Vec::new();
+        workbook
+            .read_rows("Sheet1", |row| {
+                cells.push(row.cells[0].clone());
+                Ok(true)
+            })
+            .unwrap();
+        dates.push(cells);
+    }
+    assert_eq!(dates[0][1], Cell::Date("2023-03-15".into()));
+    assert_eq!(dates[0][2], Cell::Date("2026-11-22".into()));
+    assert_eq!(dates[1][1], Cell::Date("2027-03-16".into()), "serial 45000 counts from 1904-01-01");
+}
+
+fn seed(conn: &mut Connection) {
+    let mut led = ProductFields::new("LED-9W", "LED Ampul 9W");
+    led.barcode = Some("8690000000017".into());
+    catalog::create_product(conn, &led).unwrap();
+    catalog::set_price(conn, "LED-9W", 1, d("100"), Some(d("120"))).unwrap();
+    stock::adjust(conn, "LED-9W", Change::Add(d("10")), None).unwrap();
+    catalog::create_product(conn, &ProductFields::new("KBL-1", "Kablo")).unwrap();
+    catalog::set_price(conn, "KBL-1", 1, d("50"), None).unwrap();
+}
+
+#[test]
+fn the_plan_counts_every_outcome_lists_every_error_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    seed(&mut conn);
+    let path = write(
+        &dir.path().join("p.csv"),
+        "Stok Kodu,Adı,Fiyat,Stok,KDV\n\
+         LED-9W,LED Ampul 9W,100,10,20\n\
+         KBL-1,Kablo,55,,\n\
+         NEW-1,Yeni,\"1.234,56\",2,\n\
+         NEW-2,,5,1,\n\
+         BAD-1,Kötü,abc,x,130\n\
+         NEW-1,Tekrar,1,1,\n\
+         ,Kodsuz,1,1,\n"
+            .as_bytes(),
+    );
+    let before = snapshot(&conn);
+    let p = plan(&conn, &path, &ImportOptions::default());
+    assert_eq!((p.rows, p.creates, p.updates, p.unchanged, p.error_rows), (7, 1, 1, 1, 4), "{p:#?}");
+    assert_eq!(p.movements, 1);
+    let errors: Vec<(u32, &str, &str)> = p.errors.iter().map(|e| (e.row, e.column.as_str(), e.code)).collect();
+    assert_eq!(
+        errors,
+        [
+            (5, "Adı", "import.required"),
+            (6, "Fiyat", "import.not_a_number"),
+            (6, "Stok", "import.not_a_number"),
+            (7, "Stok Kodu", "import.duplicate_key"),
+            (8, "Stok Kodu", "import.key_missing"),
+        ],
+        "every problem of every row, with its row and column"
+    );
+    assert!(p.errors[3].message.contains("row 4"), "{}", p.errors[3].message);
+    assert_eq!(snapshot(&conn), before, "a dry run writes nothing");
+
+    // Apply refuses the whole file while any row has an error.
+    let applied = apply(&mut conn, &path, &ImportOptions::default());
+    assert_eq!(applied.batch, None);
+    assert_eq!(applied.plan.error_rows, 4);
+    assert_eq!(snapshot(&conn), before, "all or nothing");
+    assert!(import::batches(&conn).unwrap().is_empty());
+
+    // The errors go to a report file.
+    let report = dir.path().join("report.csv");
+    import::write_report(&p, &report).unwrap();
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(text.lines().count(), 6, "{text}");
+    assert!(text.contains("6,Fiyat,abc,import.not_a_number"), "{text}");
+}
+
+#[test]
+fn modes_keys_and_the_stock_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    seed(&mut conn);
+    let path = write(&dir.path().join("m.csv"), b"Barkod,Stok Kodu,Adi,Stok\n8690000000017,LED-9W,LED Ampul 9W,4\n8690000000099,NEW-9,Yeni,2\n");
+
+    let insert = ImportOptions { mode: Mode::Insert, ..Default::default() };
+    let p = plan(&conn, &path, &insert);
+    assert_eq!((p.creates, p.error_rows, p.errors[0].code), (1, 1, "import.exists"));
+    let update = ImportOptions { mode: Mode::Update, key: Key::Barcode, ..Default::default() };
+    let p = plan(&conn, &path, &update);
+    assert_eq!((p.updates, p.error_rows, p.errors[0].code, p.errors[0].column.as_str()), (1, 1, "import.not_found", "Barkod"));
+
+    // Add: 10 + 4; set: the quantity becomes the cell's value. Both are import movements.
+    let add = ImportOptions { key: Key::Barcode, stock: StockMode::Add, ..Default::default() };
+    let applied = apply(&mut conn, &path, &add);
+    assert_eq!((applied.plan.creates, applied.plan.updates), (1, 1), "{:#?}", applied.plan);
+    assert_eq!(product_detail(&conn, "LED-9W").unwrap().product.on_hand, d("14"));
+    assert_eq!(product_detail(&conn, "NEW-9").unwrap().product.on_hand, d("2"));
+    let applied = apply(&mut conn, &path, &ImportOptions::default());
+    assert_eq!((applied.plan.updates, applied.plan.unchanged), (1, 1));
+    assert_eq!(product_detail(&conn, "LED-9W").unwrap().product.on_hand, d("4"));
+    let history = stock::history(&conn, "LED-9W", 10, None).unwrap();
+    assert_eq!(history.iter().map(|m| (m.kind, m.delta)).collect::<Vec<_>>(), [
+        (MovementKind::Import, d("-10")),
+        (MovementKind::Import, d("4")),
+        (MovementKind::Add, d("10"))
+    ]);
+    assert_eq!(check_ledger(&conn).unwrap(), []);
+
+    // Stock cannot go below zero unless the shop allows it.
+    write(&path, b"Stok Kodu,Stok\nLED-9W,-1\n");
+    let p = plan(&conn, &path, &ImportOptions::default());
+    assert_eq!(p.errors[0].code, "stock.would_go_negative");
+}
+
+#[test]
+fn rows_sharing_a_parent_code_become_one_product_with_variants() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    let path = dir.path().join("v.xlsx");
+    write_xlsx(
+        &path,
+        &[
+            &[S("Stok Kodu"), S("Ana Ürün Kodu"), S("Ürün Adı"), S("Renk"), S("Beden"), S("Fiyat"), S("Stok")],
+            &[S("TS-BEYAZ-S"), S("TS"), S("Tişört"), S("Beyaz"), S("S"), N(199.9), N(3.0)],
+            &[S("TS-BEYAZ-M"), S("TS"), S("Tişört"), S("Beyaz"), S("M"), N(199.9), N(4.0)],
+            &[S("TS-SIYAH-M"), S("TS"), S("Tişört"), S("Siyah"), S("M"), N(209.9), E],
+            &[S("TS-DUP"), S("TS"), S("Tişört"), S("beyaz"), S("m"), N(1.0), E],
+        ],
+    );
+    let p = plan(&conn, &path, &ImportOptions::default());
+    assert_eq!((p.creates, p.error_rows), (3, 1), "{p:#?}");
+    assert_eq!((p.errors[0].row, p.errors[0].code), (5, "import.duplicate_variant"));
+
+    // A cell like `Renk:Beyaz;Beden:L` works as well as option columns.
+    let csv = write(
+        &dir.path().join("v.csv"),
+        "Stok Kodu;Ana Ürün Kodu;Ürün Adı;Seçenekler;Fiyat;Stok\n\
+         TS-BEYAZ-S;TS;Tişört;\"Renk:Beyaz;Beden:S\";199,90;3\n\
+         TS-BEYAZ-M;TS;Tişört;\"Renk:Beyaz;Beden:M\";199,90;4\n\
+         TS-SIYAH-M;TS;Tişört;\"Renk:Siyah;Beden:M\";209,90;\n"
+            .as_bytes(),
+    );
+    let applied = apply(&mut conn, &csv, &ImportOptions::default());
+    assert_eq!(applied.plan.creates, 3, "{:#?}", applied.plan);
+    let ts = product_detail(&conn, "TS").unwrap();
+    assert_eq!(ts.product.fields.name, "Tişört");
+    assert_eq!(ts.variants.len(), 3);
+    assert_eq!(ts.product.on_hand, d("7"), "the product's quantity is the sum of its variants'");
+    let m = ts.variants.iter().find(|v| v.sku == "TS-BEYAZ-M").unwrap();
+    assert_eq!(m.options.iter().map(|o| (o.group.as_str(), o.value.as_str())).collect::<Vec<_>>(), [("Renk", "Beyaz"), ("Beden", "M")]);
+    assert_eq!(m.prices[0].sale, Some(d("199.9")));
+
+    // The xlsx names the same variants: unchanged, and its duplicate is still refused.
+    let p = plan(&conn, &path, &ImportOptions::default());
+    assert_eq!((p.unchanged, p.creates, p.updates, p.error_rows), (3, 0, 0, 1), "{p:#?}");
+    assert_eq!(check_ledger(&conn).unwrap(), []);
+}
+
+#[test]
+fn undo_restores_fields_prices_and_stock_and_trashes_what_it_created() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    seed(&mut conn);
+    let before = snapshot(&conn);
+    let path = write(
+        &dir.path().join("u.csv"),
+        "Stok Kodu;Adı;Fiyat;Liste Fiyatı;Fiyat 3;Stok;KDV\n\
+         LED-9W;LED Ampul 9W Yeni;110;130;90;7;10\n\
+         KBL-1;Kablo;50;;;5;\n\
+         NEW-1;Yeni;1,5;;;2;\n"
+            .as_bytes(),
+    );
+    let first = apply(&mut conn, &path, &ImportOptions::default()).batch.unwrap();
+    let led = product_detail(&conn, "LED-9W").unwrap();
+    assert_eq!(led.product.fields.name, "LED Ampul 9W Yeni");
+    assert_eq!((led.prices[0].sale, led.prices[0].list, led.prices[2].sale), (Some(d("110")), Some(d("130")), Some(d("90"))));
+    assert_eq!(led.product.on_hand, d("7"));
+
+    let second_file = write(&dir.path().join("u2.csv"), b"Stok Kodu,Stok\nKBL-1,9\n");
+    let second = apply(&mut conn, &second_file, &ImportOptions::default()).batch.unwrap();
+    let err = import::undo(&mut conn, Some(first)).unwrap_err();
+    assert_eq!(err.code(), "import.undo_order", "a later import changed the same catalog");
+
+    let summary = import::undo(&mut conn, None).unwrap();
+    assert_eq!(summary.batch, second);
+    assert_eq!(product_detail(&conn, "KBL-1").unwrap().product.on_hand, d("5"));
+    let summary = import::undo(&mut conn, None).unwrap();
+    assert_eq!(summary.batch, first);
+    assert_eq!((summary.products_restored, summary.prices_restored, summary.movements_reversed, summary.created_removed), (1, 2, 3, 1));
+
+    let led = product_detail(&conn, "LED-9W").unwrap();
+    assert_eq!(led.product.fields.name, "LED Ampul 9W");
+    assert_eq!(led.product.fields.vat_rate, d("20"));
+    assert_eq!((led.prices[0].sale, led.prices[0].list, led.prices[2].sale), (Some(d("100")), Some(d("120")), None));
+    assert_eq!(led.product.on_hand, d("10"));
+    assert_eq!(product_detail(&conn, "KBL-1").unwrap().product.on_hand, d("0"));
+    assert!(product_detail(&conn, "NEW-1").unwrap().product.deleted_at.is_some(), "what the import created is in the trash");
+    assert_eq!(check_ledger(&conn).unwrap(), []);
+    let history = stock::history(&conn, "LED-9W", 10, None).unwrap();
+    assert_eq!(history[0].kind, MovementKind::Undo, "stock came back through a compensating movement");
+    assert_eq!(snapshot(&conn)[..2], before[..2], "LED-9W and KBL-1 are as they were");
+
+    assert_eq!(import::undo(&mut conn, Some(first)).unwrap_err().code(), "import.already_undone");
+    assert_eq!(import::undo(&mut conn, None).unwrap_err().code(), "import.nothing_to_undo");
+    assert_eq!(import::undo(&mut conn, Some(99)).unwrap_err().code(), "import.batch_not_found");
+    assert_eq!(import::batches(&conn).unwrap().len(), 2);
+}
+
+#[test]
+fn a_mapping_can_be_changed_and_is_saved_for_the_same_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    let path = write(&dir.path().join("a.csv"), "Kod,Açıklama Adı,Tutar,Not\nX-1,Bir,5,boş\n".as_bytes());
+    let preview = import::inspect(&conn, &path, &ImportOptions::default()).unwrap();
+    assert_eq!(preview.mapping, [Some(Field::Sku), None, None, None]);
+    let err = progress::silent(|t| import::plan(&conn, &path, &ImportOptions { mapping: vec![("Tutar".into(), Some(Field::Price(2))), ("Yok Sütun".into(), None), ("Kod".into(), Some(Field::Price(2)))], ..Default::default() }, t)).unwrap_err();
+    assert_eq!(err.code(), "import.bad_mapping");
+    assert_eq!(err.details()["problems"].as_array().unwrap().len(), 2, "all problems at once: {}", err.details());
+
+    let options = ImportOptions {
+        mapping: vec![("Açıklama Adı".into(), Some(Field::Name)), ("C".into(), Some(Field::Price(2))), ("Kod".into(), Some(Field::Sku))],
+        ..Default::default()
+    };
+    assert!(apply(&mut conn, &path, &options).batch.is_some());
+    assert_eq!(sale(&conn, "X-1", 2), Some(d("5")));
+
+    let other = write(&dir.path().join("b.csv"), "Kod,Açıklama Adı,Tutar,Not\nX-2,İki,6,\n".as_bytes());
+    let preview = import::inspect(&conn, &other, &ImportOptions::default()).unwrap();
+    assert!(preview.saved_mapping);
+    assert_eq!(preview.mapping, [Some(Field::Sku), Some(Field::Name), Some(Field::Price(2)), None]);
+}
+
+fn assert_refused(conn: &mut Connection, path: &Path, code: &str) -> raf::Error {
+    let before = snapshot(conn);
+    let err = import_err(conn, path, &ImportOptions::default());
+    assert_eq!(err.code(), code, "{}: {err}", path.display());
+    assert!(!err.to_string().is_empty());
+    assert_eq!(snapshot(conn), before, "{}: the database is unchanged", path.display());
+    err
+}
+
+fn zip_file(path: &Path, parts: &[(&str, &[u8])]) {
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(true);
+    for (name, data) in parts {
+        zip.start_file(*name, deflated).unwrap();
+        zip.write_all(data).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+#[test]
+fn bad_and_hostile_files_get_a_clear_error_and_change_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    seed(&mut conn);
+    let good = dir.path().join("good.xlsx");
+    write_xlsx(&good, &[&[S("SKU"), S("Name")], &[S("Z-1"), S("Zed")]]);
+    let good_bytes = std::fs::read(&good).unwrap();
+
+    assert_refused(&mut conn, &write(&dir.path().join("empty.xlsx"), b""), "import.empty_file");
+    assert_refused(&mut conn, &write(&dir.path().join("empty.csv"), b""), "import.empty_file");
+    assert_refused(&mut conn, &write(&dir.path().join("blank.csv"), b"\n\n  \n"), "import.empty_file");
+    assert_refused(&mut conn, &write(&dir.path().join("cut.xlsx"), &good_bytes[..good_bytes.len() / 2]), "import.corrupt_file");
+    // Every part's data garbled; the zip's directory at the end still names them.
+    let mut garbled = good_bytes.clone();
+    let directory = good_bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    for b in &mut garbled[4..directory] {
+        *b ^= 0x5A;
+    }
+    assert_refused(&mut conn, &write(&dir.path().join("garbled.xlsx"), &garbled), "import.corrupt_file");
+    let err = assert_refused(&mut conn, &write(&dir.path().join("text.xlsx"), b"SKU,Name\nA,B\n"), "import.wrong_extension");
+    assert!(err.to_string().contains("text (csv)"), "{err}");
+    assert_refused(&mut conn, &write(&dir.path().join("book.csv"), &good_bytes), "import.wrong_extension");
+    assert_refused(&mut conn, &write(&dir.path().join("image.png"), b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"), "import.unknown_format");
+
+    // A password-protected workbook: Office stores it as an encrypted package in a compound file.
+    let locked = dir.path().join("locked.xlsx");
+    {
+        let mut cfb = cfb::create(&locked).unwrap();
+        cfb.create_stream("EncryptionInfo").unwrap().write_all(&[4, 0, 4, 0, 0x40, 0, 0, 0]).unwrap();
+        cfb.create_stream("EncryptedPackage").unwrap().write_all(&[0x5A; 4096]).unwrap();
+        cfb.flush().unwrap();
+    }
+    assert_refused(&mut conn, &locked, "import.encrypted");
+
+    // A zip bomb: a small file whose sheet expands a thousandfold.
+    let bomb = dir.path().join("bomb.xlsx");
+    zip_file(&bomb, &[("[Content_Types].xml", b"<Types/>"), ("xl/workbook.xml", b"<workbook/>"), ("xl/worksheets/sheet1.xml", &vec![b' '; 40 << 20])]);
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 1 << 20);
+    let err = assert_refused(&mut conn, &bomb, "import.too_large");
+    assert!(err.to_string().contains("compression ratio"), "{err}");
+
+    // A shared-strings part larger than what is held in memory.
+    let strings = dir.path().join("strings.xlsx");
+    let big = "<si><t>x</t></si>".repeat((257 << 20) / 17);
+    zip_file(&strings, &[("[Content_Types].xml", b"<Types/>"), ("xl/workbook.xml", b"<workbook/>"), ("xl/sharedStrings.xml", big.as_bytes())]);
+    drop(big);
+    let err = assert_refused(&mut conn, &strings, "import.too_large");
+    assert!(err.to_string().contains("sharedStrings"), "{err}");
+
+    // Duplicate SKUs inside the file: every repeat is named, nothing is written.
+    let dup = write(&dir.path().join("dup.csv"), b"SKU,Name\nD-1,A\nD-2,B\nD-1,C\nD-1,D\n");
+    let applied = apply(&mut conn, &dup, &ImportOptions::default());
+    assert_eq!(applied.batch, None);
+    assert_eq!(applied.plan.errors.iter().map(|e| (e.row, e.code)).collect::<Vec<_>>(), [(4, "import.duplicate_key"), (5, "import.duplicate_key")]);
+    assert!(catalog::resolve_sku(&conn, "D-1").is_err());
+
+    // Too many columns, a missing sheet, no header.
+    let wide = format!("{}\n", (0..2000).map(|i| format!("c{i}")).collect::<Vec<_>>().join(","));
+    assert_refused(&mut conn, &write(&dir.path().join("wide.csv"), wide.as_bytes()), "import.too_large");
+    let err = progress::silent(|t| import::plan(&conn, &good, &ImportOptions { sheet: Some("Yok".into()), ..Default::default() }, t)).unwrap_err();
+    assert_eq!(err.code(), "import.sheet_not_found");
+    assert_eq!(err.details()["sheets"][0], "Ürünler");
+    assert_refused(&mut conn, &write(&dir.path().join("numbers.csv"), b"1,2\n3,4\n"), "import.header_not_found");
+}
+
+#[test]
+fn cancelling_rolls_the_import_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    let rows: String = (0..5000).map(|i| format!("C-{i},Ürün {i},{i},1\n")).collect();
+    let path = write(&dir.path().join("c.csv"), format!("SKU,Name,Price,Stock\n{rows}").as_bytes());
+    let before = snapshot(&conn);
+    let cancelled = AtomicBool::new(false);
+    let report = |step: Step| {
+        if step.done >= 2048 {
+            cancelled.store(true, Ordering::Relaxed);
+        }
+    };
+    let err = import::apply(&mut conn, &path, &ImportOptions::default(), &Task::new(&cancelled, &report)).unwrap_err();
+    assert_eq!(err.code(), "task.cancelled");
+    assert_eq!(snapshot(&conn), before);
+}
+
+const CRASH_ENV: &str = "RAF_IMPORT_CRASH_DB";
+
+/// Run as a child by the test below: starts a large import and stops in the middle of
+/// its transaction, waiting to be killed.
+#[test]
+fn crash_child() {
+    let Ok(db) = std::env::var(CRASH_ENV) else { return };
+    let db = PathBuf::from(db);
+    let mut conn = raf::db::open(&db).unwrap();
+    let ready = AtomicBool::new(false);
+    let report = |step: Step| {
+        if step.done >= 20_000 && !ready.swap(true, Ordering::Relaxed) {
+            println!("READY");
+            std::io::stdout().flush().unwrap();
+            std::thread::sleep(std::time::Duration::from_secs(60));
+        }
+    };
+    let never = AtomicBool::new(false);
+    let _ = import::apply(&mut conn, &db.with_file_name("big.csv"), &ImportOptions::default(), &Task::new(&never, &report));
+    panic!("the parent should have killed this process");
+}
+
+#[test]
+fn a_writer_killed_during_a_large_import_leaves_the_catalog_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("raf.db");
+    let mut conn = raf::db::open(&db).unwrap();
+    seed(&mut conn);
+    let saved = snapshot(&conn);
+    drop(conn);
+    let rows: String = (0..40_000).map(|i| format!("K-{i:06};Ürün {i} {};{i},50;{}\n", "açıklama ".repeat(8), i % 9)).collect();
+    write(&dir.path().join("big.csv"), format!("Stok Kodu;Ürün Adı;Fiyat;Stok\nLED-9W;LED;1;99\n{rows}").as_bytes());
+
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .args(["crash_child", "--exact", "--nocapture", "--test-threads=1"])
+        .env(CRASH_ENV, &db)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let ready = BufReader::new(child.stdout.take().unwrap()).lines().any(|line| line.unwrap().contains("READY"));
+    assert!(ready, "the child never reached the middle of its import");
+    child.kill().unwrap(); // SIGKILL: no rollback, no checkpoint
+    assert!(!child.wait().unwrap().success());
+
+    let conn = raf::db::open(&db).unwrap();
+    assert_eq!(snapshot(&conn), saved);
+    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(integrity, "ok");
+    assert_eq!(check_ledger(&conn).unwrap(), []);
+}
