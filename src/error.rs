@@ -67,6 +67,22 @@ pub enum Error {
     Migration { name: &'static str, source: rusqlite::Error },
     #[error("database error: {0}")]
     Sqlite(#[from] rusqlite::Error),
+
+    // import and export
+    #[error(transparent)]
+    Import(#[from] crate::import::ImportError),
+
+    // sync with remote shops
+    #[error(transparent)]
+    Sync(#[from] crate::sync::SyncError),
+
+    // stock counting sessions
+    #[error(transparent)]
+    Count(#[from] crate::stock::CountError),
+
+    // long work (progress::Task)
+    #[error("cancelled")]
+    Cancelled,
 }
 
 impl Error {
@@ -109,6 +125,10 @@ impl Error {
             Error::TooNew { .. } => "db.too_new",
             Error::Migration { .. } => "db.migration_failed",
             Error::Sqlite(_) => "db.failed",
+            Error::Import(e) => e.code(),
+            Error::Sync(e) => e.code(),
+            Error::Count(e) => e.code(),
+            Error::Cancelled => "task.cancelled",
         }
     }
 
@@ -135,7 +155,10 @@ impl Error {
             Error::Open { path, .. } | Error::Io { path, .. } => json!({ "path": path }),
             Error::NotACatalog(path) => json!({ "path": path }),
             Error::TooNew { found, known } => json!({ "found": found, "known": known }),
-            Error::Corrupt(_) | Error::Migration { .. } | Error::Sqlite(_) => Value::Null,
+            Error::Import(e) => e.details(),
+            Error::Sync(e) => e.details(),
+            Error::Count(e) => e.details(),
+            Error::Corrupt(_) | Error::Migration { .. } | Error::Sqlite(_) | Error::Cancelled => Value::Null,
         }
     }
 
@@ -146,7 +169,7 @@ impl Error {
 }
 
 /// What crosses a process boundary (CLI `--json`, Tauri IPC): `{code, message, details}`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct ErrorPayload {
     pub code: &'static str,
     pub message: String,

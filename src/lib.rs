@@ -5,10 +5,15 @@
 pub mod catalog;
 pub mod db;
 pub mod error;
+pub mod import;
+pub mod labels;
 pub mod num;
 pub mod orders;
+pub mod progress;
+pub mod report;
 pub mod settings;
 pub mod stock;
+pub mod sync;
 pub mod text;
 
 pub use error::{Error, ErrorPayload, Result};

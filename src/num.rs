@@ -1,4 +1,5 @@
-//! Numbers typed by people: `12.50`, `12,50`, `1.234,56`, `1,234.56`, `-3,5`.
+//! Numbers typed by people: `12.50`, `12,50`, `1.234,56`, `1,234.56`, `-3,5`, and as
+//! spreadsheets show them: `₺1.234,56`, `1.234,56 TL`, `%18`, `18%`.
 
 use crate::error::{Error, Result};
 use rust_decimal::Decimal;
@@ -9,9 +10,11 @@ use std::str::FromStr;
 /// With both `.` and `,`, the last one is the decimal mark. With one kind only, a single
 /// mark is the decimal mark (`12,50`, `3.5`) and a repeated one groups thousands
 /// (`1.234.567`). Grouped digits must come in threes. Spaces may group thousands too.
+/// A currency mark (`₺`, `TL`) or a percent sign (`%18`, `18%`: the number of percent)
+/// before or after the number is dropped.
 pub fn parse_decimal(input: &str) -> Result<Decimal> {
     let bad = || Error::NotANumber { input: input.to_owned() };
-    let compact: String = input.trim().chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'')).collect();
+    let compact: String = without_marks(input).chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'')).collect();
     let (sign, digits) = match compact.strip_prefix('-') {
         Some(rest) => ("-", rest),
         None => ("", compact.strip_prefix('+').unwrap_or(&compact)),
@@ -44,6 +47,17 @@ pub fn parse_decimal(input: &str) -> Result<Decimal> {
     }
     let canonical = if frac_part.is_empty() { format!("{sign}{int_digits}") } else { format!("{sign}{int_digits}.{frac_part}") };
     Decimal::from_str(&canonical).map_err(|_| bad())
+}
+
+/// `input` without one currency mark or percent sign before or after the number.
+fn without_marks(input: &str) -> &str {
+    let s = input.trim();
+    for mark in ["₺", "TL", "tl", "Tl", "%"] {
+        if let Some(rest) = s.strip_prefix(mark).or_else(|| s.strip_suffix(mark)) {
+            return rest.trim();
+        }
+    }
+    s
 }
 
 /// The decimal mark when only `mark` appears: itself if it appears once, none if it
@@ -86,6 +100,15 @@ mod tests {
             (" 1 234,5 ", "1234.5"),
             ("0", "0"),
             (",5", "0.5"),
+            ("₺1.234,56", "1234.56"),
+            ("1.234,56 TL", "1234.56"),
+            ("1.234,56TL", "1234.56"),
+            ("TL 12,5", "12.5"),
+            ("₺ -3,5", "-3.5"),
+            ("%18", "18"),
+            ("18%", "18"),
+            ("% 8", "8"),
+            ("0,5 %", "0.5"),
         ] {
             assert_eq!(parse_decimal(input).unwrap_or_else(|e| panic!("{input}: {e}")), d(want), "{input}");
         }
@@ -93,7 +116,7 @@ mod tests {
 
     #[test]
     fn refuses_what_is_not_a_number() {
-        for input in ["", "abc", "1.2.3,4,5", "12,5,", "1.23,4.5", "1,23,456.7", "--1", "1e5", "12.", "₺"] {
+        for input in ["", "abc", "1.2.3,4,5", "12,5,", "1.23,4.5", "1,23,456.7", "--1", "1e5", "12.", "₺", "TL", "%", "₺12TL", "%18%", "12 $"] {
             let err = parse_decimal(input).unwrap_err();
             assert_eq!(err.code(), "input.not_a_number", "{input}");
         }

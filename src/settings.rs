@@ -16,7 +16,7 @@ pub fn set_allow_negative_stock(conn: &mut Connection, allow: bool) -> Result<()
 }
 
 fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    Ok(conn.prepare_cached("SELECT value FROM settings WHERE key = ?1")?.query_row([key], |r| r.get(0)).optional()?)
 }
 
 fn set(conn: &mut Connection, key: &str, value: &str) -> Result<()> {

@@ -596,6 +596,20 @@ fn stock_check_passes_a_sound_ledger_and_fails_a_tampered_one() {
     assert_eq!(err["code"], "db.corrupt");
 }
 
+#[test]
+fn check_verifies_the_file_and_the_ledger() {
+    let shop = Shop::new();
+    shop.add("A", "Bir", &["--stock", "5"]);
+    assert!(shop.run(&["check"]).contains("catalog ok"));
+    assert_eq!(shop.json(&["check"])["ok"], true);
+
+    let conn = rusqlite::Connection::open(&shop.db).unwrap();
+    conn.execute("UPDATE products SET on_hand = 10000 WHERE sku = 'A'", []).unwrap(); // 1, in units of 0.0001
+    drop(conn);
+    let err = shop.error(&["check"], "db.corrupt");
+    assert!(err["message"].as_str().unwrap().contains("A: on hand 1, movements sum 5"), "{err}");
+}
+
 // ---- categories, brands, tags ----
 
 #[test]

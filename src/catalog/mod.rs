@@ -1,26 +1,37 @@
 //! The catalog: products, variants and their option groups, the ten price groups,
 //! categories, brands and tags, and search over all of it.
 
+mod bulk;
 mod prices;
 mod products;
 mod search;
 mod taxonomy;
 mod variants;
 
-pub use prices::{price_groups, rename_price_group, set_price, upsert_price, PriceGroup};
-pub use products::{create_product, insert_product, normalize_currency, product_detail, resolve_sku, restore_product, soft_delete_product, update_product, Item};
-pub use search::{count_products, search_products, ProductPage, ProductQuery, ProductRow, Sort, StatusFilter, MAX_PAGE};
-pub use taxonomy::{
-    add_brand, add_category, add_tag, brand_id, brands, categories, category_id, remove_brand, remove_category, remove_tag,
-    tag_id, tag_product, tags, untag_product, Brand, Category, Tag,
+pub use bulk::{bulk_edit, BulkChange};
+pub use prices::{price_groups, remove_price, rename_price_group, set_price, upsert_price, PriceGroup};
+pub use products::{
+    create_product, insert_product, insert_product_unindexed, normalize_currency, product_detail, reindex_products, resolve_sku,
+    restore_product, soft_delete_product, update_product, update_product_unindexed, Item,
 };
-pub use variants::{generate_variants, remove_variant, update_variant, OptionAxis, VariantFields};
+pub(crate) use prices::item_prices;
+pub(crate) use products::{check_amount, normalized, product_by_id, set_deleted_in};
+pub(crate) use variants::{checked_sku_barcode, option_keys};
+pub use search::{count_products, page_anchors, search_products, ProductPage, ProductQuery, ProductRow, Sort, StatusFilter, MAX_PAGE};
+pub use taxonomy::{
+    add_brand, add_category, add_tag, brand_id, brands, categories, category_id, ensure_brand, ensure_category, remove_brand,
+    remove_category, remove_tag, tag_id, tag_product, tags, untag_product, Brand, Category, Tag,
+};
+pub use variants::{
+    generate_variants, insert_variant, remove_variant, remove_variant_in, update_variant, update_variant_in, OptionAxis, VariantFields,
+};
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 /// Goods are counted in stock; services are not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "lowercase")]
 pub enum ProductKind {
     #[default]
@@ -39,6 +50,7 @@ impl ProductKind {
 
 /// Everything about a product that a user edits. Create and edit both take the whole set.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ProductFields {
     pub sku: String,
     pub name: String,
@@ -51,14 +63,18 @@ pub struct ProductFields {
     /// Free text: adet, kg, lt, m, kutu ...
     pub unit: String,
     /// Percent (20 for 20 %).
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub vat_rate: Decimal,
     /// Shipping volume (desi).
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub desi: Option<Decimal>,
     /// Upper-case ISO 4217 (`TRY`).
     pub currency: String,
     pub active: bool,
     pub kind: ProductKind,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub min_stock: Option<Decimal>,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub purchase_price: Option<Decimal>,
     pub purchase_currency: Option<String>,
     pub image_urls: Vec<String>,
@@ -92,11 +108,13 @@ impl ProductFields {
 
 /// A stored product.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Product {
     pub id: i64,
     #[serde(flatten)]
     pub fields: ProductFields,
     /// For a product with variants, the sum of its variants' quantities.
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub on_hand: Decimal,
     pub created_at: String,
     pub updated_at: String,
@@ -105,25 +123,31 @@ pub struct Product {
 
 /// A sale and list price in one price group.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Price {
     pub group: u8,
     pub group_name: String,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub sale: Option<Decimal>,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub list: Option<Decimal>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct OptionValue {
     pub group: String,
     pub value: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Variant {
     pub id: i64,
     pub sku: String,
     pub barcode: Option<String>,
     pub options: Vec<OptionValue>,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub on_hand: Decimal,
     pub active: bool,
     /// All ten groups; a group without a price of the variant's own is `None` there
@@ -133,6 +157,7 @@ pub struct Variant {
 
 /// A product with everything shown on its page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ProductDetail {
     #[serde(flatten)]
     pub product: Product,

@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct PriceGroup {
     pub no: u8,
     pub name: String,
@@ -47,20 +48,35 @@ pub fn upsert_price(tx: &Connection, sku: &str, group: i64, sale: Decimal, list:
         check_amount("list", list)?;
     }
     let item = resolve_sku(tx, sku)?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO prices (product_id, variant_id, group_no, sale, list) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (product_id, ifnull(variant_id, 0), group_no) DO UPDATE SET sale = excluded.sale, list = excluded.list",
-        params![item.product_id, item.variant_id, group, Fixed(sale), list.map(Fixed)],
+    )?
+    .execute(params![item.product_id, item.variant_id, group, Fixed(sale), list.map(Fixed)])?;
+    tx.prepare_cached("UPDATE products SET updated_at = ?2 WHERE id = ?1")?.execute(params![item.product_id, db::now()])?;
+    crate::sync::outbox::enqueue_item(tx, &item)?;
+    Ok(())
+}
+
+/// Removes the sale and list price of the product or variant with SKU `sku` in price
+/// group `group` (undo of an import that set a price where there was none).
+pub fn remove_price(tx: &Connection, sku: &str, group: i64) -> Result<()> {
+    group_no(group)?;
+    let item = resolve_sku(tx, sku)?;
+    tx.execute(
+        "DELETE FROM prices WHERE product_id = ?1 AND variant_id IS ?2 AND group_no = ?3",
+        params![item.product_id, item.variant_id, group],
     )?;
-    tx.execute("UPDATE products SET updated_at = ?2 WHERE id = ?1", params![item.product_id, db::now()])?;
     Ok(())
 }
 
 /// All ten groups for a product (`variant_id` None) or a variant, unset ones as None.
+/// The join is written in the terms of the `prices_item` index: with `variant_id IS ?2`
+/// SQLite picks `prices_sale` and reads every price of the group (a full scan per group).
 pub(crate) fn item_prices(conn: &Connection, product_id: i64, variant_id: Option<i64>) -> Result<Vec<Price>> {
     let mut stmt = conn.prepare_cached(
         "SELECT g.no, g.name, p.sale, p.list FROM price_groups g
-         LEFT JOIN prices p ON p.group_no = g.no AND p.product_id = ?1 AND p.variant_id IS ?2
+         LEFT JOIN prices p ON p.product_id = ?1 AND ifnull(p.variant_id, 0) = ifnull(?2, 0) AND p.group_no = g.no
          ORDER BY g.no",
     )?;
     let rows = stmt.query_map(params![product_id, variant_id], |r| {

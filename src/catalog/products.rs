@@ -25,15 +25,35 @@ pub fn create_product(conn: &mut Connection, fields: &ProductFields) -> Result<P
 
 /// `create_product` inside the caller's write transaction (bulk work: import, sync).
 pub fn insert_product(tx: &Connection, fields: &ProductFields) -> Result<Product> {
+    let id = insert_product_unindexed(tx, fields)?;
+    reindex(tx, id)?;
+    product_by_id(tx, id)
+}
+
+/// `insert_product` for bulk work (import): returns the new id and leaves the search
+/// index to one `reindex_products` call when the batch is written.
+pub fn insert_product_unindexed(tx: &Connection, fields: &ProductFields) -> Result<i64> {
     let fields = normalized(fields)?;
     ensure_sku_free(tx, &fields.sku, None)?;
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO products (sku, sku_key, name, name_sort, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-        params![fields.sku, fold(&fields.sku), fields.name, sort_key(&fields.name), db::now()],
-    )?;
+    )?
+    .execute(params![fields.sku, fold(&fields.sku), fields.name, sort_key(&fields.name), db::now()])?;
     let id = tx.last_insert_rowid();
     write_fields(tx, id, &fields)?;
-    product_by_id(tx, id)
+    Ok(id)
+}
+
+/// `update_product` for bulk work, by id; the caller reindexes with `reindex_products`.
+pub fn update_product_unindexed(tx: &Connection, id: i64, fields: &ProductFields) -> Result<()> {
+    let fields = normalized(fields)?;
+    ensure_sku_free(tx, &fields.sku, Some(id))?;
+    write_fields(tx, id, &fields)
+}
+
+/// Rewrites the search index rows of these products (after bulk work).
+pub fn reindex_products(tx: &Connection, ids: impl IntoIterator<Item = i64>) -> Result<()> {
+    ids.into_iter().try_for_each(|id| reindex(tx, id))
 }
 
 /// Replaces every editable field of the product that has SKU `sku` (its SKU too).
@@ -43,6 +63,7 @@ pub fn update_product(conn: &mut Connection, sku: &str, fields: &ProductFields) 
         let id = product_id(tx, sku)?;
         ensure_sku_free(tx, &fields.sku, Some(id))?;
         write_fields(tx, id, &fields)?;
+        reindex(tx, id)?;
         product_by_id(tx, id)
     })
 }
@@ -58,9 +79,16 @@ pub fn restore_product(conn: &mut Connection, sku: &str) -> Result<Product> {
 fn set_deleted(conn: &mut Connection, sku: &str, at: Option<String>) -> Result<Product> {
     db::write(conn, |tx| {
         let id = product_id(tx, sku)?;
-        tx.execute("UPDATE products SET deleted_at = ?2, updated_at = ?3 WHERE id = ?1", params![id, at, db::now()])?;
+        set_deleted_in(tx, id, at)?;
         product_by_id(tx, id)
     })
+}
+
+/// Moves the product to the trash (`Some(now)`) or out of it (`None`) inside the
+/// caller's transaction (undo of an import).
+pub(crate) fn set_deleted_in(tx: &Connection, id: i64, at: Option<String>) -> Result<()> {
+    tx.execute("UPDATE products SET deleted_at = ?2, updated_at = ?3 WHERE id = ?1", params![id, at, db::now()])?;
+    Ok(())
 }
 
 /// The product or variant that has this SKU (deleted products included).
@@ -106,14 +134,13 @@ pub fn product_detail(conn: &Connection, sku: &str) -> Result<ProductDetail> {
 }
 
 pub(crate) fn product_by_id(conn: &Connection, id: i64) -> Result<Product> {
-    Ok(conn.query_row(
+    Ok(conn.prepare_cached(
         "SELECT id, sku, name, subtitle, description, barcode, barcode2, category_id, brand_id, unit, vat_rate, desi,
                 currency, active, kind, min_stock, purchase_price, purchase_currency, image_urls, on_hand,
                 created_at, updated_at, deleted_at
          FROM products WHERE id = ?1",
-        [id],
-        product_from_row,
-    )?)
+    )?
+    .query_row([id], product_from_row)?)
 }
 
 fn product_from_row(r: &Row) -> rusqlite::Result<Product> {
@@ -186,12 +213,12 @@ pub(crate) fn variant_options(conn: &Connection, variant_id: i64) -> Result<Vec<
 /// Refuses a SKU held by another product or by any variant (sync matches on SKUs, so
 /// they must be unique across both).
 pub(crate) fn ensure_sku_free(conn: &Connection, sku: &str, own_product: Option<i64>) -> Result<()> {
-    let taken: bool = conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM products WHERE sku = ?1 AND id IS NOT ?2)
-             OR EXISTS (SELECT 1 FROM variants WHERE sku = ?1)",
-        params![sku, own_product],
-        |r| r.get(0),
-    )?;
+    let taken: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM products WHERE sku = ?1 AND id IS NOT ?2)
+                 OR EXISTS (SELECT 1 FROM variants WHERE sku = ?1)",
+        )?
+        .query_row(params![sku, own_product], |r| r.get(0))?;
     if taken {
         return Err(Error::SkuTaken(sku.to_owned()));
     }
@@ -200,64 +227,64 @@ pub(crate) fn ensure_sku_free(conn: &Connection, sku: &str, own_product: Option<
 
 fn write_fields(conn: &Connection, id: i64, f: &ProductFields) -> Result<()> {
     let fixed = |d: Option<Decimal>| d.map(Fixed);
-    conn.execute(
+    conn.prepare_cached(
         "UPDATE products SET sku = ?2, sku_key = ?3, name = ?4, name_sort = ?5, subtitle = ?6, description = ?7,
                 barcode = ?8, barcode2 = ?9, category_id = ?10, brand_id = ?11, unit = ?12, vat_rate = ?13,
                 desi = ?14, currency = ?15, active = ?16, kind = ?17, min_stock = ?18, purchase_price = ?19,
                 purchase_currency = ?20, image_urls = ?21, updated_at = ?22
          WHERE id = ?1",
-        params![
-            id,
-            f.sku,
-            fold(&f.sku),
-            f.name,
-            sort_key(&f.name),
-            f.subtitle,
-            f.description,
-            f.barcode,
-            f.barcode2,
-            f.category_id,
-            f.brand_id,
-            f.unit,
-            Fixed(f.vat_rate),
-            fixed(f.desi),
-            f.currency,
-            f.active,
-            f.kind.as_str(),
-            fixed(f.min_stock),
-            fixed(f.purchase_price),
-            f.purchase_currency,
-            serde_json::to_string(&f.image_urls).expect("strings serialize"),
-            db::now(),
-        ],
-    )
+    )?
+    .execute(params![
+        id,
+        f.sku,
+        fold(&f.sku),
+        f.name,
+        sort_key(&f.name),
+        f.subtitle,
+        f.description,
+        f.barcode,
+        f.barcode2,
+        f.category_id,
+        f.brand_id,
+        f.unit,
+        Fixed(f.vat_rate),
+        fixed(f.desi),
+        f.currency,
+        f.active,
+        f.kind.as_str(),
+        fixed(f.min_stock),
+        fixed(f.purchase_price),
+        f.purchase_currency,
+        serde_json::to_string(&f.image_urls).expect("strings serialize"),
+        db::now(),
+    ])
     .map_err(|e| match e {
         rusqlite::Error::SqliteFailure(err, _) if err.code == rusqlite::ErrorCode::ConstraintViolation => {
             Error::invalid("category_id/brand_id", "no such category or brand")
         }
         e => e.into(),
     })?;
-    reindex(conn, id)
+    crate::sync::outbox::enqueue_product(conn, id)?;
+    Ok(())
 }
 
 /// Rewrites the product's row in the search index from its name, subtitle, SKUs and
 /// barcodes, its variants' included.
 pub(crate) fn reindex(conn: &Connection, id: i64) -> Result<()> {
-    let text: String = conn.query_row(
+    let text: String = conn.prepare_cached(
         "SELECT concat_ws(' ', name, subtitle, sku, barcode, barcode2,
                 (SELECT group_concat(concat_ws(' ', sku, barcode), ' ') FROM variants
                  WHERE product_id = products.id AND deleted_at IS NULL))
          FROM products WHERE id = ?1",
-        [id],
-        |r| r.get(0),
-    )?;
-    conn.execute("DELETE FROM product_search WHERE rowid = ?1", [id])?;
-    conn.execute("INSERT INTO product_search (rowid, text) VALUES (?1, ?2)", params![id, fold(&text)])?;
+    )?
+    .query_row([id], |r| r.get(0))?;
+    conn.prepare_cached("DELETE FROM product_search WHERE rowid = ?1")?.execute([id])?;
+    conn.prepare_cached("INSERT INTO product_search (rowid, text) VALUES (?1, ?2)")?.execute(params![id, fold(&text)])?;
     Ok(())
 }
 
 /// Trims and checks user input; every rule for product fields is here.
-fn normalized(f: &ProductFields) -> Result<ProductFields> {
+pub(crate) fn normalized(f: &ProductFields) -> Result<ProductFields> {
     let mut f = f.clone();
     let opt = |s: &mut Option<String>| {
         *s = s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);

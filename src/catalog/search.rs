@@ -14,6 +14,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
     #[default]
@@ -38,6 +39,7 @@ impl Sort {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum StatusFilter {
     /// Active and inactive, not deleted.
@@ -50,6 +52,7 @@ pub enum StatusFilter {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(default)]
 pub struct ProductQuery {
     /// Words of the name, a SKU prefix or an exact barcode.
@@ -63,7 +66,9 @@ pub struct ProductQuery {
     pub low_stock: bool,
     /// The price group that `price_min`/`price_max` and the rows' `price` refer to.
     pub price_group: u8,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub price_min: Option<Decimal>,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub price_max: Option<Decimal>,
     pub sort: Sort,
     pub descending: bool,
@@ -94,6 +99,7 @@ impl Default for ProductQuery {
 
 /// One line of the products table.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ProductRow {
     pub id: i64,
     pub sku: String,
@@ -102,9 +108,12 @@ pub struct ProductRow {
     pub category: Option<String>,
     pub brand: Option<String>,
     pub unit: String,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub on_hand: Decimal,
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub min_stock: Option<Decimal>,
     /// Sale price in the query's price group.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub price: Option<Decimal>,
     pub active: bool,
     pub deleted: bool,
@@ -113,6 +122,7 @@ pub struct ProductRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ProductPage {
     pub rows: Vec<ProductRow>,
     /// Pass as `after` for the next page; `None` on the last page.
@@ -186,6 +196,24 @@ pub fn count_products(conn: &Connection, query: &ProductQuery) -> Result<u64> {
     let from = sql.from_and_filters(conn, query, true)?;
     let text = format!("SELECT count(*) FROM {from} WHERE {}", sql.where_clause());
     Ok(conn.query_row(&text, params_from_iter(sql.params), |r| r.get(0))?)
+}
+
+/// The `after` cursor of every page of the query (pages of `query.limit` rows): page k
+/// starts after `anchors[k - 1]`. With them a table jumps to any row with one keyset page
+/// instead of walking every page before it; finding them is one pass over the ordering.
+pub fn page_anchors(conn: &Connection, query: &ProductQuery) -> Result<Vec<i64>> {
+    let mut sql = Sql::default();
+    let from = sql.from_and_filters(conn, query, true)?;
+    let (column, dir) = (query.sort.column(), if query.descending { "DESC" } else { "ASC" });
+    let text = format!(
+        "SELECT id FROM (SELECT p.id, row_number() OVER (ORDER BY {column} {dir}, p.id {dir}) AS n FROM {from} WHERE {})
+         WHERE n % ? = 0 ORDER BY n",
+        sql.where_clause()
+    );
+    let page = Value::Integer(query.limit.clamp(1, MAX_PAGE).into());
+    let mut stmt = conn.prepare(&text)?;
+    let ids = stmt.query_map(params_from_iter(sql.params.into_iter().chain([page])), |r| r.get(0))?;
+    Ok(ids.collect::<rusqlite::Result<_>>()?)
 }
 
 /// Conditions and their parameters, in order.

@@ -9,6 +9,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Category {
     pub id: i64,
     pub name: String,
@@ -19,6 +20,7 @@ pub struct Category {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Brand {
     pub id: i64,
     pub name: String,
@@ -26,6 +28,7 @@ pub struct Brand {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Tag {
     pub id: i64,
     pub name: String,
@@ -78,6 +81,19 @@ pub fn category_id(conn: &Connection, name: &str) -> Result<i64> {
     lookup(conn, "categories", "category", name)
 }
 
+/// The top-level category named `name`, created when there is none, inside the caller's
+/// transaction (import).
+pub fn ensure_category(tx: &Connection, name: &str) -> Result<i64> {
+    let name = required_name(name)?;
+    match category_id(tx, &name) {
+        Err(Error::NotFound { .. }) => {
+            tx.execute("INSERT INTO categories (name, name_key) VALUES (?1, ?2)", params![name, fold(&name)])?;
+            Ok(tx.last_insert_rowid())
+        }
+        found => found,
+    }
+}
+
 pub fn add_brand(conn: &mut Connection, name: &str) -> Result<Brand> {
     let name = required_name(name)?;
     db::write(conn, |tx| {
@@ -101,6 +117,18 @@ pub fn remove_brand(conn: &mut Connection, name: &str) -> Result<()> {
 
 pub fn brand_id(conn: &Connection, name: &str) -> Result<i64> {
     lookup(conn, "brands", "brand", name)
+}
+
+/// The brand named `name`, created when there is none, inside the caller's transaction.
+pub fn ensure_brand(tx: &Connection, name: &str) -> Result<i64> {
+    let name = required_name(name)?;
+    match brand_id(tx, &name) {
+        Err(Error::NotFound { .. }) => {
+            tx.execute("INSERT INTO brands (name, name_key) VALUES (?1, ?2)", params![name, fold(&name)])?;
+            Ok(tx.last_insert_rowid())
+        }
+        found => found,
+    }
 }
 
 pub fn add_tag(conn: &mut Connection, name: &str, color: Option<&str>, description: Option<&str>) -> Result<Tag> {
@@ -192,7 +220,8 @@ fn insert_unique(conn: &Connection, kind: &'static str, name: &str, sql: &str, p
 }
 
 fn lookup(conn: &Connection, table: &str, kind: &'static str, name: &str) -> Result<i64> {
-    conn.query_row(&format!("SELECT id FROM {table} WHERE name_key = ?1 ORDER BY id LIMIT 1"), [fold(name.trim())], |r| r.get(0))
+    conn.prepare_cached(&format!("SELECT id FROM {table} WHERE name_key = ?1 ORDER BY id LIMIT 1"))?
+        .query_row([fold(name.trim())], |r| r.get(0))
         .optional()?
         .ok_or_else(|| Error::NotFound { kind, name: name.trim().to_owned() })
 }

@@ -2,27 +2,65 @@
 //! the catalog is open, and never a half-copied file.
 
 use crate::error::{Error, Result};
-use rusqlite::backup::Backup;
-use rusqlite::{Connection, OpenFlags, MAIN_DB};
+use crate::progress::{self, Task};
+use rusqlite::backup::{Backup, StepResult};
+use rusqlite::{Connection, OpenFlags};
 use std::path::Path;
-use std::time::Duration;
+
+/// Pages (4 KiB) copied between two progress reports.
+const PAGES_PER_STEP: std::ffi::c_int = 1024;
 
 /// Copies the open catalog to `dest` (replaced if it exists) through a temporary file,
 /// so a failed backup never leaves a truncated `dest`.
 pub fn backup_to(conn: &Connection, dest: &Path) -> Result<()> {
-    let tmp = dest.with_extension("partial");
+    progress::silent(|task| backup_with(conn, dest, task))
+}
+
+/// [`backup_to`], reporting pages copied to `task`; a cancelled backup leaves no file.
+pub fn backup_with(conn: &Connection, dest: &Path, task: &Task) -> Result<()> {
+    // Named per process: two processes may back up the same file at once (see migrate).
+    let tmp = dest.with_extension(format!("partial-{}", std::process::id()));
     let _ = std::fs::remove_file(&tmp);
-    {
+    let copied = (|| {
         let mut out = Connection::open(&tmp).map_err(|e| Error::open(&tmp, e))?;
-        Backup::new(conn, &mut out)?.run_to_completion(1024, Duration::ZERO, None)?;
+        copy_pages(conn, &mut out, "backup", task)?;
         out.pragma_update(None, "journal_mode", "DELETE")?;
+        Ok(())
+    })();
+    if let Err(err) = copied {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(err);
     }
     std::fs::rename(&tmp, dest).map_err(|e| Error::io(dest, e))
+}
+
+/// Copies every page of `src` into `dest` in slices, reporting after each. Until the last
+/// slice `dest`'s write transaction is open, so stopping early leaves `dest` as it was.
+fn copy_pages(src: &Connection, dest: &mut Connection, phase: &'static str, task: &Task) -> Result<()> {
+    let backup = Backup::new(src, dest)?;
+    task.check()?;
+    loop {
+        let state = backup.step(PAGES_PER_STEP)?;
+        let p = backup.progress();
+        let total = p.pagecount.max(0) as u64;
+        let done = total - p.remaining.max(0) as u64;
+        if state == StepResult::Done {
+            // Committed: too late to stop, so only report.
+            task.report(phase, done, total);
+            return Ok(());
+        }
+        task.step(phase, done, total)?;
+    }
 }
 
 /// Replaces the open catalog's content with the backup at `src`, after checking that
 /// `src` is an intact Raf catalog this version can read.
 pub fn restore_from(conn: &mut Connection, src: &Path) -> Result<()> {
+    progress::silent(|task| restore_with(conn, src, task))
+}
+
+/// [`restore_from`], reporting pages copied to `task`; a cancelled restore changes nothing.
+pub fn restore_with(conn: &mut Connection, src: &Path, task: &Task) -> Result<()> {
     if !src.is_file() {
         return Err(Error::io(src, std::io::Error::from(std::io::ErrorKind::NotFound)));
     }
@@ -42,7 +80,7 @@ pub fn restore_from(conn: &mut Connection, src: &Path) -> Result<()> {
     if version > super::MIGRATIONS.len() {
         return Err(Error::TooNew { found: version, known: super::MIGRATIONS.len() });
     }
-    conn.restore(MAIN_DB, src, None::<fn(rusqlite::backup::Progress)>)?;
+    copy_pages(&source, conn, "restore", task)?;
     let db_path = conn.path().map(std::path::PathBuf::from).unwrap_or_default();
     super::migrate(conn, &db_path, super::MIGRATIONS)
 }

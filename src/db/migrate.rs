@@ -12,12 +12,19 @@ pub struct Migration {
 
 /// Every migration, in order; migration N (1-based) brings the schema to `user_version` N.
 /// Append only: never edit one that has shipped.
-pub const MIGRATIONS: &[Migration] = &[Migration { name: "0001_catalog", sql: include_str!("migrations/0001_catalog.sql") }];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { name: "0001_catalog", sql: include_str!("migrations/0001_catalog.sql") },
+    Migration { name: "0002_sync", sql: include_str!("migrations/0002_sync.sql") },
+    Migration { name: "0003_import", sql: include_str!("migrations/0003_import.sql") },
+    Migration { name: "0004_quota", sql: include_str!("migrations/0004_quota.sql") },
+    Migration { name: "0005_count", sql: include_str!("migrations/0005_count.sql") },
+];
 
-/// Applies the pending migrations, each in its own transaction. When the file already
-/// holds data at an older version, it is first copied to `<file>.v<old>.bak`.
+/// Applies the pending migrations in one transaction, so another process opening the
+/// same file sees the schema before or after, never half-way. When the file already holds
+/// data at an older version, it is first copied to `<file>.v<old>.bak`.
 pub fn migrate(conn: &mut Connection, path: &Path, migrations: &[Migration]) -> Result<()> {
-    let current: usize = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    let current = version(conn)?;
     if current > migrations.len() {
         return Err(Error::TooNew { found: current, known: migrations.len() });
     }
@@ -27,19 +34,19 @@ pub fn migrate(conn: &mut Connection, path: &Path, migrations: &[Migration]) -> 
     if current > 0 {
         backup_to(conn, &backup_path(path, current))?;
     }
-    for (i, migration) in migrations.iter().enumerate().skip(current) {
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        // Another process opening the same file (the app and the CLI, or two CLIs) may
-        // have applied it while this one waited for the write lock.
-        let applied: usize = tx.pragma_query_value(None, "user_version", |r| r.get(0))?;
-        if applied > i {
-            continue;
-        }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // Another process (the app and the CLI, or two CLIs) may have migrated the file
+    // while this one waited for the write lock.
+    for (i, migration) in migrations.iter().enumerate().skip(version(&tx)?) {
         tx.execute_batch(migration.sql).map_err(|e| Error::Migration { name: migration.name, source: e })?;
         tx.pragma_update(None, "user_version", i + 1)?;
-        tx.commit()?;
     }
+    tx.commit()?;
     Ok(())
+}
+
+fn version(conn: &Connection) -> Result<usize> {
+    Ok(conn.pragma_query_value(None, "user_version", |r| r.get(0))?)
 }
 
 /// Where the copy taken before migrating from `version` goes.

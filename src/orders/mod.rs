@@ -14,6 +14,7 @@ use serde_json::Value;
 
 /// 1 awaiting approval, 2 approved, 3 shipped, 4 cancelled (Sopyo's codes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     Awaiting = 1,
@@ -46,6 +47,7 @@ impl OrderStatus {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(default)]
 pub struct Cargo {
     pub company: Option<String>,
@@ -57,12 +59,16 @@ pub struct Cargo {
 
 /// A line as entered: the SKU of a product or variant, and how many.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct NewLine {
     pub sku: String,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub quantity: Decimal,
     /// Defaults to the item's price in price group 1.
+    #[cfg_attr(feature = "ts", ts(type = "string | null"))]
     pub unit_price: Option<Decimal>,
     #[serde(default)]
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub commission_price: Decimal,
     #[serde(default)]
     pub marketplace_id: Option<String>,
@@ -71,6 +77,7 @@ pub struct NewLine {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct NewOrder {
     /// Generated (`R-<date>-<n>`) when absent.
     pub code: Option<String>,
@@ -108,6 +115,7 @@ impl NewOrder {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct OrderLine {
     pub id: i64,
     pub line_no: i64,
@@ -115,15 +123,20 @@ pub struct OrderLine {
     pub product_name: String,
     pub variant_sku: Option<String>,
     pub variant_name: Option<String>,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub quantity: Decimal,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub unit_price: Decimal,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub total_price: Decimal,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub commission_price: Decimal,
     pub marketplace_id: Option<String>,
     pub marketplace_product_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Order {
     pub id: i64,
     pub code: String,
@@ -135,7 +148,9 @@ pub struct Order {
     pub shipping: Value,
     pub billing: Value,
     pub cargo: Cargo,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub total_price: Decimal,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub commission_total: Decimal,
     pub currency: String,
     pub note: Option<String>,
@@ -298,6 +313,7 @@ pub fn set_status(conn: &mut Connection, code: &str, status: OrderStatus) -> Res
             return if status == OrderStatus::Cancelled { Ok(()) } else { Err(Error::OrderCancelled(code.to_owned())) };
         }
         tx.execute("UPDATE orders SET status = ?2, updated_at = ?3 WHERE id = ?1", params![id, status as i64, db::now()])?;
+        crate::sync::outbox::enqueue_order(tx, id)?;
         if status == OrderStatus::Cancelled {
             put_stock_back(tx, id, code)?;
         }
@@ -393,6 +409,7 @@ fn order_from_row(r: &Row) -> rusqlite::Result<Order> {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(default)]
 pub struct OrderQuery {
     pub status: Option<OrderStatus>,

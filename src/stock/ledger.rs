@@ -11,12 +11,13 @@ use serde::{Deserialize, Serialize};
 
 /// A change a person asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(tag = "op", content = "qty", rename_all = "snake_case")]
 pub enum Change {
-    Add(Decimal),
-    Sub(Decimal),
+    Add(#[cfg_attr(feature = "ts", ts(type = "string"))] Decimal),
+    Sub(#[cfg_attr(feature = "ts", ts(type = "string"))] Decimal),
     /// The quantity on hand becomes this.
-    Set(Decimal),
+    Set(#[cfg_attr(feature = "ts", ts(type = "string"))] Decimal),
 }
 
 /// What a movement records besides its delta.
@@ -59,30 +60,34 @@ pub fn adjust(conn: &mut Connection, sku: &str, change: Change, reason: Option<&
 /// Writes a compensating movement for movement `id`. Order movements are not undone
 /// here: cancelling the order puts its stock back.
 pub fn undo(conn: &mut Connection, id: i64, reason: Option<&str>) -> Result<Movement> {
-    db::write(conn, |tx| {
-        let original = movement(tx, id)?;
-        if matches!(original.kind, MovementKind::Sale | MovementKind::Cancel) {
-            return Err(Error::NotUndoable { id, kind: original.kind.as_str().to_owned() });
-        }
-        if original.undone_by.is_some() {
-            return Err(Error::AlreadyUndone(id));
-        }
-        let item = Item { product_id: original.product_id, variant_id: original.variant_id, sku: original.sku.clone() };
-        let default_reason = format!("undo #{id}");
-        let entry = Entry { undoes: Some(id), ..Entry::new(MovementKind::Undo, Some(reason.unwrap_or(&default_reason))) };
-        record(tx, &item, -original.delta, entry)
-    })
+    db::write(conn, |tx| undo_in(tx, id, reason))
+}
+
+/// `undo` inside the caller's transaction (a posted count is undone as a whole).
+pub(crate) fn undo_in(tx: &Connection, id: i64, reason: Option<&str>) -> Result<Movement> {
+    let original = movement(tx, id)?;
+    if matches!(original.kind, MovementKind::Sale | MovementKind::Cancel) {
+        return Err(Error::NotUndoable { id, kind: original.kind.as_str().to_owned() });
+    }
+    if original.undone_by.is_some() {
+        return Err(Error::AlreadyUndone(id));
+    }
+    let item = Item { product_id: original.product_id, variant_id: original.variant_id, sku: original.sku.clone() };
+    let default_reason = format!("undo #{id}");
+    let entry = Entry { undoes: Some(id), ..Entry::new(MovementKind::Undo, Some(reason.unwrap_or(&default_reason))) };
+    record(tx, &item, -original.delta, entry)
 }
 
 /// Appends one movement and moves the cached quantities with it. Call inside a write
 /// transaction.
 pub(crate) fn record(tx: &Connection, item: &Item, delta: Decimal, entry: Entry) -> Result<Movement> {
-    let (kind, has_variants, in_trash): (String, bool, bool) = tx.query_row(
-        "SELECT kind, EXISTS (SELECT 1 FROM variants WHERE product_id = ?1 AND deleted_at IS NULL), deleted_at IS NOT NULL
-         FROM products WHERE id = ?1",
-        [item.product_id],
-        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-    )?;
+    // Cached statements: an import records a million of these in one transaction.
+    let (kind, has_variants, in_trash): (String, bool, bool) = tx
+        .prepare_cached(
+            "SELECT kind, EXISTS (SELECT 1 FROM variants WHERE product_id = ?1 AND deleted_at IS NULL), deleted_at IS NOT NULL
+             FROM products WHERE id = ?1",
+        )?
+        .query_row([item.product_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     // Stock that comes back (a cancelled order, an undo, the remote's word) is taken even
     // for a product in the trash; new changes are not.
     let brings_back = matches!(entry.kind, MovementKind::Cancel | MovementKind::Undo | MovementKind::Sync);
@@ -104,34 +109,35 @@ pub(crate) fn record(tx: &Connection, item: &Item, delta: Decimal, entry: Entry)
     if delta < Decimal::ZERO && after < Decimal::ZERO && !may_go_negative {
         return Err(Error::WouldGoNegative { sku: item.sku.clone(), on_hand: before, delta });
     }
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO stock_movements (product_id, variant_id, kind, delta, qty_before, qty_after, reason, order_line_id, undoes, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![
-            item.product_id,
-            item.variant_id,
-            entry.kind.as_str(),
-            Fixed(delta),
-            Fixed(before),
-            Fixed(after),
-            entry.reason,
-            entry.order_line_id,
-            entry.undoes,
-            db::now()
-        ],
-    )?;
+    )?
+    .execute(params![
+        item.product_id,
+        item.variant_id,
+        entry.kind.as_str(),
+        Fixed(delta),
+        Fixed(before),
+        Fixed(after),
+        entry.reason,
+        entry.order_line_id,
+        entry.undoes,
+        db::now()
+    ])?;
     let id = tx.last_insert_rowid();
     if let Some(variant) = item.variant_id {
-        tx.execute("UPDATE variants SET on_hand = on_hand + ?2 WHERE id = ?1", params![variant, Fixed(delta)])?;
+        tx.prepare_cached("UPDATE variants SET on_hand = on_hand + ?2 WHERE id = ?1")?.execute(params![variant, Fixed(delta)])?;
     }
-    tx.execute("UPDATE products SET on_hand = on_hand + ?2 WHERE id = ?1", params![item.product_id, Fixed(delta)])?;
+    tx.prepare_cached("UPDATE products SET on_hand = on_hand + ?2 WHERE id = ?1")?.execute(params![item.product_id, Fixed(delta)])?;
+    crate::sync::outbox::enqueue_item(tx, item)?;
     movement(tx, id)
 }
 
-fn on_hand(conn: &Connection, item: &Item) -> Result<Decimal> {
+pub(crate) fn on_hand(conn: &Connection, item: &Item) -> Result<Decimal> {
     let fixed: Fixed = match item.variant_id {
-        Some(v) => conn.query_row("SELECT on_hand FROM variants WHERE id = ?1", [v], |r| r.get(0))?,
-        None => conn.query_row("SELECT on_hand FROM products WHERE id = ?1", [item.product_id], |r| r.get(0))?,
+        Some(v) => conn.prepare_cached("SELECT on_hand FROM variants WHERE id = ?1")?.query_row([v], |r| r.get(0))?,
+        None => conn.prepare_cached("SELECT on_hand FROM products WHERE id = ?1")?.query_row([item.product_id], |r| r.get(0))?,
     };
     Ok(fixed.0)
 }
@@ -142,7 +148,8 @@ const SELECT_MOVEMENT: &str = "SELECT m.id, m.product_id, m.variant_id, coalesce
      FROM stock_movements m JOIN products p ON p.id = m.product_id LEFT JOIN variants v ON v.id = m.variant_id";
 
 pub fn movement(conn: &Connection, id: i64) -> Result<Movement> {
-    conn.query_row(&format!("{SELECT_MOVEMENT} WHERE m.id = ?1"), [id], movement_from_row)
+    conn.prepare_cached(&format!("{SELECT_MOVEMENT} WHERE m.id = ?1"))?
+        .query_row([id], movement_from_row)
         .optional()?
         .ok_or(Error::MovementNotFound(id))
 }
@@ -157,6 +164,43 @@ pub fn history(conn: &Connection, sku: &str, limit: u32, before: Option<i64>) ->
     };
     let mut stmt = conn.prepare_cached(&format!("{SELECT_MOVEMENT} WHERE {column} = ?1 AND m.id < ?2 ORDER BY m.id DESC LIMIT ?3"))?;
     let rows = stmt.query_map(params![id, before.unwrap_or(i64::MAX), limit.clamp(1, 10_000)], movement_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Which movements the ledger screen shows.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(default)]
+pub struct MovementQuery {
+    /// A product's SKU (its variants' movements included) or a variant's.
+    pub sku: Option<String>,
+    pub kind: Option<MovementKind>,
+    /// From this day (inclusive), `YYYY-MM-DD`, UTC as stored.
+    pub from: Option<String>,
+    /// Up to this day (inclusive), `YYYY-MM-DD`.
+    pub to: Option<String>,
+    /// 0 means 100.
+    pub limit: u32,
+    /// The id of the last movement of the previous page (newest first).
+    pub before: Option<i64>,
+}
+
+/// The ledger, newest first, filtered by item, kind and days.
+pub fn movements(conn: &Connection, q: &MovementQuery) -> Result<Vec<Movement>> {
+    let item = q.sku.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(|s| resolve_sku(conn, s)).transpose()?;
+    let (product, variant) = match &item {
+        Some(Item { variant_id: Some(v), .. }) => (None, Some(*v)),
+        Some(item) => (Some(item.product_id), None),
+        None => (None, None),
+    };
+    let mut stmt = conn.prepare_cached(&format!(
+        "{SELECT_MOVEMENT} WHERE (?1 IS NULL OR m.product_id = ?1) AND (?2 IS NULL OR m.variant_id = ?2)
+           AND (?3 IS NULL OR m.kind = ?3) AND (?4 IS NULL OR m.created_at >= ?4) AND (?5 IS NULL OR m.created_at < ?5 || '~')
+           AND m.id < ?6 ORDER BY m.id DESC LIMIT ?7"
+    ))?;
+    let limit = if q.limit == 0 { 100 } else { q.limit.min(10_000) };
+    let kind = q.kind.map(MovementKind::as_str);
+    let rows = stmt.query_map(params![product, variant, kind, q.from, q.to, q.before.unwrap_or(i64::MAX), limit], movement_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

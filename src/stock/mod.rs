@@ -2,15 +2,18 @@
 //! quantity before and after, a reason), written in the same transaction as the cached
 //! `on_hand` of the variant and its product. Invariant: on_hand == SUM(delta).
 
+pub mod count;
 mod ledger;
 
-pub use ledger::{adjust, check_ledger, history, movement, undo, Change, LedgerMismatch};
-pub(crate) use ledger::{record, Entry};
+pub use count::CountError;
+pub use ledger::{adjust, check_ledger, history, movement, movements, undo, Change, LedgerMismatch, MovementQuery};
+pub(crate) use ledger::{on_hand, record, undo_in, Entry};
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum MovementKind {
     Add,
@@ -47,6 +50,7 @@ impl MovementKind {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Movement {
     pub id: i64,
     pub product_id: i64,
@@ -54,8 +58,11 @@ pub struct Movement {
     /// The SKU of the variant, or of the product.
     pub sku: String,
     pub kind: MovementKind,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub delta: Decimal,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub before: Decimal,
+    #[cfg_attr(feature = "ts", ts(type = "string"))]
     pub after: Decimal,
     pub reason: Option<String>,
     pub order_line_id: Option<i64>,

@@ -52,6 +52,25 @@ pub enum Command {
         #[arg(long, value_name = "on|off", value_parser = on_off)]
         allow_negative_stock: Option<bool>,
     },
+    /// Connections to remote shops (Sopyo, stokdurumu, KolayBi): add, list, test, rm
+    #[command(subcommand)]
+    Connection(crate::sync::ConnectionCmd),
+    /// Sync with remote shops: pull, merge, push
+    Sync(crate::sync::SyncArgs),
+    /// Values changed on both sides since the last sync: list, resolve
+    #[command(subcommand)]
+    Conflicts(crate::sync::ConflictsCmd),
+    /// Check the catalog file (PRAGMA quick_check) and the stock ledger
+    Check,
+    /// Import products, variants, prices and stock from xlsx, xls, ods or csv (or undo one)
+    Import(crate::import::ImportArgs),
+    /// Export products, variants, prices and stock to xlsx or csv
+    Export(crate::import::ExportArgs),
+    /// Stock counts: start, scan, status, post, undo
+    #[command(subcommand)]
+    Count(crate::count::CountCmd),
+    /// Print barcode labels (EAN-13 or Code128, name, price) to a PDF
+    Labels(crate::count::LabelsArgs),
     /// Copy the catalog to FILE (safe while the app is open)
     Backup { file: PathBuf },
     /// Replace the catalog with the backup FILE
@@ -381,7 +400,7 @@ pub enum OrderCmd {
     Cancel { code: String },
 }
 
-fn decimal(s: &str) -> Result<Decimal, String> {
+pub(crate) fn decimal(s: &str) -> Result<Decimal, String> {
     parse_decimal(s).map_err(|e| e.to_string())
 }
 

@@ -3,6 +3,8 @@
 //! 2 bad usage (from clap).
 
 mod cli;
+mod count;
+mod import;
 mod output;
 mod sync;
 
@@ -71,6 +73,18 @@ fn run(cli: Cli, out: &Out) -> Result<()> {
             let allow = settings::allow_negative_stock(&conn)?;
             out.message(&serde_json::json!({ "allow_negative_stock": allow }), &format!("allow negative stock: {}", if allow { "on" } else { "off" }))
         }
+        Command::Check => {
+            db::quick_check(&conn)?;
+            let mismatches = stock::check_ledger(&conn)?;
+            if let Some(m) = mismatches.first() {
+                return Err(Error::Corrupt(format!("{}: on hand {}, movements sum {}", m.sku, m.on_hand, m.movements_sum)));
+            }
+            out.message(&serde_json::json!({ "ok": true }), "catalog ok: the file is intact and every quantity equals the sum of its movements")
+        }
+        Command::Import(args) => import::import(&mut conn, args, out),
+        Command::Export(args) => import::export(&conn, args, out),
+        Command::Count(cmd) => count::count_cmd(&mut conn, cmd, out),
+        Command::Labels(args) => count::labels_cmd(&mut conn, args, out),
         Command::Backup { file } => {
             db::backup_to(&conn, &file)?;
             out.message(&serde_json::json!({ "backup": file }), &format!("backed up to {}", file.display()))

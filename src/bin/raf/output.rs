@@ -29,12 +29,12 @@ impl Out {
     /// Errors go to stderr: one line of text, or one line of `{code, message, details}`.
     pub fn error(&self, err: &Error) {
         if self.json {
-            esay!("{}", serde_json::to_string(err).expect("errors serialize"));
+            eprintln!("{}", serde_json::to_string(err).expect("errors serialize"));
         } else {
             // Keep the promise of one line whatever the message holds: SQLite quotes whole
             // statements in some errors, and names typed by people may carry line breaks.
             let text = err.to_string();
-            esay!("raf: {}", text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" "));
+            eprintln!("raf: {}", text.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" "));
         }
     }
 

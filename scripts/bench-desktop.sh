@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Start-up benchmark of the desktop app on a 1M-product catalog: prints the time to the
+# first interactive window, to the first page of products, and the idle memory (RSS of
+# the app and of its WebKit processes). Needs a display or xvfb-run; builds the release
+# app first. The catalog comes from RAF_BENCH_DB (default /tmp/b1m.db, made by
+#   RAF_BENCH_DB=/tmp/b1m.db cargo bench --bench catalog) and is copied, never changed.
+# Usage: bash scripts/bench-desktop.sh          (RAF_BENCH_PROFILE=debug for a debug build)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+source_db="${RAF_BENCH_DB:-/tmp/b1m.db}"
+profile="${RAF_BENCH_PROFILE:-release}"
+[ -f "$source_db" ] || { echo "no catalog at $source_db: RAF_BENCH_DB=$source_db cargo bench --bench catalog" >&2; exit 1; }
+if [ "$profile" = release ]; then cargo build --release --locked -p raf-desktop; else cargo build --locked -p raf-desktop; fi
+app="${CARGO_TARGET_DIR:-$PWD/target}/$profile/raf-desktop"
+
+work="$(mktemp -d)"
+trap 'kill "$app_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+cp "$source_db" "$work/raf.db"
+products=$(sqlite3 "$work/raf.db" 'SELECT count(*) FROM products' 2>/dev/null || echo "?")
+
+run() {
+    RAF_DB="$work/raf.db" XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config" XDG_CACHE_HOME="$work/cache" "$app" > "$work/log" 2>&1 &
+    app_pid=$!
+}
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+    run
+else
+    # No display: a virtual one for the app's whole life.
+    Xvfb :97 -screen 0 1280x800x24 > /dev/null 2>&1 &
+    xvfb_pid=$!
+    trap 'kill "$app_pid" "$xvfb_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
+    sleep 0.5
+    DISPLAY=:97 run
+fi
+
+# The app logs each milestone as "<name> after <ms> ms" (tauri-plugin-log, stdout).
+wait_for() {
+    for _ in $(seq 1 600); do
+        grep -q "$1 after" "$work/log" && { grep -o "$1 after [0-9]* ms" "$work/log" | head -1; return; }
+        sleep 0.05
+    done
+    echo "$1: not seen in 30 s"
+}
+# A first start migrates the copy to this version's schema (backing it up first): not timed.
+wait_for first_page > /dev/null
+kill "$app_pid"; wait "$app_pid" 2>/dev/null || true
+rm -f "$work"/raf.db.v*.bak
+if [ -n "${xvfb_pid:-}" ]; then DISPLAY=:97 run; else run; fi
+
+window=$(wait_for window)
+first_page=$(wait_for first_page)
+opened=$(grep -o "opened in [0-9.]*[a-zµ]*" "$work/log" | head -1 || true)
+sleep 5   # idle
+
+# RSS of the app and every process it started (WebKitWebProcess, WebKitNetworkProcess).
+rss_of() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+descendants() { local p; for p in $(pgrep -P "$1"); do echo "$p"; descendants "$p"; done; }
+app_kb=$(rss_of "$app_pid")
+total_kb=$app_kb
+for pid in $(descendants "$app_pid"); do total_kb=$((total_kb + $(rss_of "$pid"))); done
+
+echo "catalog: $products products ($(du -h "$work/raf.db" | cut -f1)), $profile build"
+echo "time to first interactive window: ${window#window after }"
+echo "time to first page of products:   ${first_page#first_page after }"
+echo "catalog open (integrity check + migrations, in the background): ${opened#opened in }"
+anon_kb=$(awk '/RssAnon/ {print $2}' "/proc/$app_pid/status")
+file_kb=$(awk '/RssFile/ {print $2}' "/proc/$app_pid/status")
+echo "idle RSS, app process:             $((app_kb / 1024)) MB (anonymous $((anon_kb / 1024)) MB, file-backed $((file_kb / 1024)) MB)"
+echo "idle RSS, app + WebKit processes:  $((total_kb / 1024)) MB"

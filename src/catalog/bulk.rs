@@ -1,0 +1,73 @@
+//! Changes to many products at once, from the products table's selection.
+
+use super::products::set_deleted_in;
+use crate::db::{self, Fixed};
+use crate::error::{Error, Result};
+use rusqlite::{params, Connection};
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Serialize};
+
+/// What to do to every selected product.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
+#[serde(tag = "op", rename_all = "snake_case")]
+pub enum BulkChange {
+    /// `None` takes the products out of any category.
+    SetCategory { category_id: Option<i64> },
+    /// Sale and list prices in `group` (the products' and their variants') change by
+    /// `percent` (10 raises by 10 %, -5 lowers by 5 %), rounded to kuruş.
+    ScalePrices {
+        group: u8,
+        #[cfg_attr(feature = "ts", ts(type = "string"))]
+        percent: Decimal,
+    },
+    /// Moves them to the trash.
+    Delete,
+}
+
+/// Applies `change` to the products with these ids in one transaction; returns how many
+/// products it touched. Unknown ids are ignored (another window may have removed them).
+pub fn bulk_edit(conn: &mut Connection, ids: &[i64], change: &BulkChange) -> Result<usize> {
+    if let BulkChange::ScalePrices { group, percent } = change {
+        if !(1..=10).contains(group) {
+            return Err(Error::PriceGroup((*group).into()));
+        }
+        if *percent <= Decimal::from(-100) {
+            return Err(Error::invalid("percent", "a price cannot go down by 100 % or more"));
+        }
+    }
+    db::write(conn, |tx| {
+        let mut touched = 0;
+        for &id in ids {
+            let exists: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM products WHERE id = ?1)", [id], |r| r.get(0))?;
+            if !exists {
+                continue;
+            }
+            match change {
+                BulkChange::SetCategory { category_id } => {
+                    tx.prepare_cached("UPDATE products SET category_id = ?2, updated_at = ?3 WHERE id = ?1")?
+                        .execute(params![id, category_id, db::now()])?;
+                }
+                BulkChange::ScalePrices { group, percent } => scale_prices(tx, id, *group, *percent)?,
+                BulkChange::Delete => set_deleted_in(tx, id, Some(db::now()))?,
+            }
+            touched += 1;
+        }
+        Ok(touched)
+    })
+}
+
+fn scale_prices(tx: &Connection, product_id: i64, group: u8, percent: Decimal) -> Result<()> {
+    let factor = (Decimal::ONE_HUNDRED + percent) / Decimal::ONE_HUNDRED;
+    let scale = |d: Decimal| (d * factor).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero);
+    let mut select = tx.prepare_cached("SELECT rowid, sale, list FROM prices WHERE product_id = ?1 AND group_no = ?2")?;
+    let rows = select
+        .query_map(params![product_id, group], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Fixed>(1)?.0, r.get::<_, Option<Fixed>>(2)?.map(|f| f.0))))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut update = tx.prepare_cached("UPDATE prices SET sale = ?2, list = ?3 WHERE rowid = ?1")?;
+    for (rowid, sale, list) in rows {
+        update.execute(params![rowid, Fixed(scale(sale)), list.map(|l| Fixed(scale(l)))])?;
+    }
+    tx.prepare_cached("UPDATE products SET updated_at = ?2 WHERE id = ?1")?.execute(params![product_id, db::now()])?;
+    Ok(())
+}

@@ -1,0 +1,122 @@
+// End-to-end: the real Raf window (Tauri + WebKitWebDriver), each test on its own
+// catalog file. Run by scripts/test.sh under xvfb-run.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { launch, text, waitFor, waitText } from './driver.js';
+
+/** Creates a product through the editor (Ctrl+N) and waits for its page. */
+async function createProduct(browser, sku, name) {
+  await browser.keys(['Control', 'n']);
+  await (await waitFor(browser, '#f-sku')).setValue(sku);
+  await (await browser.$('#f-name')).setValue(name);
+  await (await browser.$('#save-product')).click();
+  await browser.waitUntil(async () => (await browser.getUrl()).endsWith(`#/product/${encodeURIComponent(sku)}`), { timeout: 10_000 });
+  await waitFor(browser, '#adjust-submit');
+}
+
+/** The rows of the history table, newest first: [kind, change, after]. */
+function history(browser) {
+  return browser.execute(() =>
+    [...document.querySelectorAll('[data-testid="history"] tbody tr[data-movement]')].map((tr) =>
+      [...tr.children].slice(3, 6).map((td) => td.textContent)));
+}
+
+test('a product with a Renk × Beden variant matrix and prices', async () => {
+  const { browser, stop } = await launch();
+  try {
+    const empty = await waitText(browser, '[data-testid="empty"]', /Henüz ürün yok/);
+    assert.match(empty, /Henüz ürün yok/, 'a new catalog says what to do next');
+    await createProduct(browser, 'TS-1', 'Tişört Basic');
+
+    // Enter (U+E007 in WebDriver) starts the second line, as a user would.
+    await (await browser.$('#axes')).setValue('Renk: Beyaz, Siyah\uE007Beden: S, M, L');
+    await (await browser.$('#generate-variants')).click();
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="variants"] tbody tr')).length === 6, { timeout: 10_000 });
+    const skus = await browser.execute(() => [...document.querySelectorAll('[data-testid="variants"] tbody tr')].map((tr) => tr.dataset.sku));
+    assert.deepEqual(skus.sort(), ['TS-1-BEYAZ-L', 'TS-1-BEYAZ-M', 'TS-1-BEYAZ-S', 'TS-1-SIYAH-L', 'TS-1-SIYAH-M', 'TS-1-SIYAH-S']);
+
+    await (await browser.$('#price-sale-1')).setValue('1.234,5');
+    await (await browser.$('#price-list-1')).setValue('1.500');
+    await (await browser.$('#price-sale-2')).setValue('999,90');
+    await (await browser.$('#save-prices')).click();
+    await browser.waitUntil(async () => (await (await browser.$('#price-sale-1')).getValue()) === '1.234,50', { timeout: 10_000 });
+    assert.equal(await (await browser.$('#price-list-1')).getValue(), '1.500,00');
+    assert.equal(await (await browser.$('#price-sale-2')).getValue(), '999,90');
+
+    await browser.execute(() => { location.hash = '#/products'; });
+    const price = await waitText(browser, '.row[data-sku="TS-1"] [data-col="price"]', /₺/);
+    assert.equal(price, '1.234,50 ₺');
+    assert.equal(await text(browser, '.row[data-sku="TS-1"] [data-col="name"]'), 'Tişört Basic');
+  } finally {
+    await stop();
+  }
+});
+
+test('adjust stock, see the history, undo a movement', async () => {
+  const { browser, stop } = await launch();
+  try {
+    await waitFor(browser, '#product-search');
+    await createProduct(browser, 'LED-9W', 'IŞIK LED Ampul 9W');
+
+    await (await browser.$('#adjust-qty')).setValue('12');
+    await (await browser.$('#adjust-reason')).setValue('tedarikçi teslimatı');
+    await (await browser.$('#adjust-submit')).click();
+    assert.match(await waitText(browser, '[data-testid="on-hand"]', /12 adet/), /Eldeki: 12 adet/);
+
+    await (await waitFor(browser, '#adjust-op')).selectByAttribute('value', 'sub');
+    await (await browser.$('#adjust-qty')).setValue('3,5');
+    await (await browser.$('#adjust-submit')).click();
+    assert.match(await waitText(browser, '[data-testid="on-hand"]', /8,5 adet/), /Eldeki: 8,5 adet/);
+    await browser.waitUntil(async () => (await history(browser)).length === 2, { timeout: 10_000 });
+    assert.deepEqual(await history(browser), [['Çıkış', '-3,5', '8,5'], ['Giriş', '+12', '12']]);
+
+    // Undo the subtraction: a compensating movement, the original struck through.
+    await (await browser.$('[data-testid="history"] tr[data-movement="2"] button.undo')).click();
+    assert.match(await waitText(browser, '[data-testid="on-hand"]', /Eldeki: 12 adet/), /Eldeki: 12 adet/);
+    await browser.waitUntil(async () => (await history(browser)).length === 3, { timeout: 10_000 });
+    assert.deepEqual((await history(browser))[0], ['Geri alma (#2)', '+3,5', '12']);
+    assert.match(await text(browser, '[data-testid="history"] tr[data-movement="2"]'), /#3 ile geri alındı/);
+
+    // The ledger screen shows the same three movements.
+    await browser.execute(() => { location.hash = '#/movements'; });
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="ledger"] tbody tr')).length === 3, { timeout: 10_000 });
+  } finally {
+    await stop();
+  }
+});
+
+test('search ışık finds IŞIK; English switches the UI and its number format live', async () => {
+  const { browser, stop } = await launch();
+  try {
+    await waitFor(browser, '#product-search');
+    await createProduct(browser, 'LED-9W', 'IŞIK LED Ampul 9W');
+    await (await browser.$('#price-sale-1')).setValue('1234,56');
+    await (await browser.$('#save-prices')).click();
+    await browser.waitUntil(async () => (await (await browser.$('#price-sale-1')).getValue()) === '1.234,56', { timeout: 10_000 });
+    await createProduct(browser, 'KBL-1', 'Uzatma Kablosu 3 m');
+
+    await browser.execute(() => { location.hash = '#/products'; });
+    await waitText(browser, '[data-testid="product-count"]', /2 ürün/);
+    // Ctrl+F focuses the search box from anywhere.
+    await (await browser.$('.scroller')).click();
+    await browser.keys(['Control', 'f']);
+    await browser.keys('ışık'.split(''));
+    assert.equal(await waitText(browser, '[data-testid="product-count"]', /^1 ürün$/), '1 ürün');
+    const rows = await browser.execute(() => [...document.querySelectorAll('.rows .row[data-sku]')].map((row) => row.dataset.sku));
+    assert.deepEqual(rows, ['LED-9W']);
+    assert.equal(await text(browser, '.row[data-sku="LED-9W"] [data-col="price"]'), '1.234,56 ₺');
+
+    await (await browser.$('a[data-route="settings"]')).click();
+    await (await waitFor(browser, '#language')).selectByAttribute('value', 'en');
+    assert.equal(await waitText(browser, 'a[data-route="products"]', /^Products$/), 'Products');
+    assert.equal(await text(browser, 'main h1'), 'Settings');
+    assert.equal(await browser.execute(() => document.documentElement.lang), 'en');
+
+    await (await browser.$('a[data-route="products"]')).click();
+    assert.equal(await waitText(browser, '.row[data-sku="LED-9W"] [data-col="price"]', /₺1,234\.56/), '₺1,234.56');
+    assert.equal(await text(browser, '[data-testid="product-count"]'), '1 products');
+    assert.match(await (await browser.$('#product-search')).getAttribute('placeholder'), /^Search/);
+  } finally {
+    await stop();
+  }
+});

@@ -1,0 +1,172 @@
+// @ts-check
+/**
+ * The commands of the desktop shell, typed with the definitions generated from the
+ * Rust types (`src/bindings/`, by ts-rs): a renamed field breaks `tsc`, not a session.
+ * Every failure is an `AppError` `{code, message, details}`; the UI shows it translated.
+ */
+
+/** @typedef {import('../bindings/ProductQuery').ProductQuery} ProductQuery */
+/** @typedef {import('../bindings/ProductPage').ProductPage} ProductPage */
+/** @typedef {import('../bindings/ProductRow').ProductRow} ProductRow */
+/** @typedef {import('../bindings/ProductDetail').ProductDetail} ProductDetail */
+/** @typedef {import('../bindings/ProductFields').ProductFields} ProductFields */
+/** @typedef {import('../bindings/Product').Product} Product */
+/** @typedef {import('../bindings/Variant').Variant} Variant */
+/** @typedef {import('../bindings/OptionAxis').OptionAxis} OptionAxis */
+/** @typedef {import('../bindings/VariantFields').VariantFields} VariantFields */
+/** @typedef {import('../bindings/Category').Category} Category */
+/** @typedef {import('../bindings/Brand').Brand} Brand */
+/** @typedef {import('../bindings/Tag').Tag} Tag */
+/** @typedef {import('../bindings/PriceGroup').PriceGroup} PriceGroup */
+/** @typedef {import('../bindings/Movement').Movement} Movement */
+/** @typedef {import('../bindings/MovementQuery').MovementQuery} MovementQuery */
+/** @typedef {import('../bindings/Change').Change} Change */
+/** @typedef {import('../bindings/Order').Order} Order */
+/** @typedef {import('../bindings/OrderQuery').OrderQuery} OrderQuery */
+/** @typedef {import('../bindings/OrderStatus').OrderStatus} OrderStatus */
+/** @typedef {import('../bindings/NewOrder').NewOrder} NewOrder */
+/** @typedef {import('../bindings/Dashboard').Dashboard} Dashboard */
+/** @typedef {import('../bindings/BulkChange').BulkChange} BulkChange */
+/** @typedef {import('../bindings/Step').Step} Step */
+/** @typedef {{ code: string, message: string, details: any }} AppError */
+/** @typedef {{ db_path: string, version: string }} AppInfo */
+
+/** @returns {any} */
+function tauri() {
+  return /** @type {any} */ (window).__TAURI__;
+}
+
+/**
+ * @template T
+ * @param {string} command
+ * @param {Record<string, unknown>} [args]
+ * @returns {Promise<T>}
+ */
+export async function call(command, args) {
+  try {
+    return await tauri().core.invoke(command, args);
+  } catch (err) {
+    throw toAppError(err);
+  }
+}
+
+/**
+ * Whatever was thrown, as `{code, message, details}`.
+ * @param {unknown} err
+ * @returns {AppError}
+ */
+export function toAppError(err) {
+  if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') return /** @type {AppError} */ (err);
+  return { code: 'app.internal', message: err instanceof Error ? err.message : String(err), details: null };
+}
+
+export const api = {
+  /** @returns {Promise<AppInfo>} */
+  appInfo: () => call('app_info'),
+  /** @param {'window' | 'first_page'} milestone @returns {Promise<void>} */
+  uiReady: (milestone) => call('ui_ready', { milestone }),
+
+  /** @param {ProductQuery} query @returns {Promise<ProductPage>} */
+  searchProducts: (query) => call('products_search', { query }),
+  /** @param {ProductQuery} query @returns {Promise<number>} */
+  countProducts: (query) => call('products_count', { query }),
+  /** @param {ProductQuery} query @returns {Promise<number[]>} */
+  pageAnchors: (query) => call('products_page_anchors', { query }),
+  /** @param {string} sku @returns {Promise<ProductDetail>} */
+  product: (sku) => call('product_get', { sku }),
+  /** @param {ProductFields} fields @returns {Promise<Product>} */
+  createProduct: (fields) => call('product_create', { fields }),
+  /** @param {string} sku @param {ProductFields} fields @returns {Promise<Product>} */
+  updateProduct: (sku, fields) => call('product_update', { sku, fields }),
+  /** @param {string} sku @returns {Promise<Product>} */
+  deleteProduct: (sku) => call('product_delete', { sku }),
+  /** @param {string} sku @returns {Promise<Product>} */
+  restoreProduct: (sku) => call('product_restore', { sku }),
+  /** @param {string} sku @param {OptionAxis[]} axes @returns {Promise<Variant[]>} */
+  generateVariants: (sku, axes) => call('variants_generate', { sku, axes }),
+  /** @param {string} sku @param {VariantFields} fields @returns {Promise<Variant>} */
+  updateVariant: (sku, fields) => call('variant_update', { sku, fields }),
+  /** @param {string} sku @returns {Promise<void>} */
+  removeVariant: (sku) => call('variant_remove', { sku }),
+  /** @param {string} sku @param {number} group @param {string} sale @param {string | null} list @returns {Promise<void>} */
+  setPrice: (sku, group, sale, list) => call('price_set', { sku, group, sale, list }),
+  /** @param {string} sku @param {string} tag @param {boolean} on @returns {Promise<void>} */
+  tagProduct: (sku, tag, on) => call('product_tag', { sku, tag, on }),
+  /** @param {number[]} ids @param {BulkChange} change @returns {Promise<number>} */
+  bulkEdit: (ids, change) => call('products_bulk_edit', { ids, change }),
+
+  /** @returns {Promise<Category[]>} */
+  categories: () => call('categories'),
+  /** @param {string} name @param {string | null} color @param {string | null} parent @returns {Promise<Category>} */
+  addCategory: (name, color, parent) => call('category_add', { name, color, parent }),
+  /** @param {string} name @returns {Promise<void>} */
+  removeCategory: (name) => call('category_remove', { name }),
+  /** @returns {Promise<Brand[]>} */
+  brands: () => call('brands'),
+  /** @param {string} name @returns {Promise<Brand>} */
+  addBrand: (name) => call('brand_add', { name }),
+  /** @param {string} name @returns {Promise<void>} */
+  removeBrand: (name) => call('brand_remove', { name }),
+  /** @returns {Promise<Tag[]>} */
+  tags: () => call('tags'),
+  /** @param {string} name @param {string | null} color @returns {Promise<Tag>} */
+  addTag: (name, color) => call('tag_add', { name, color }),
+  /** @param {string} name @returns {Promise<void>} */
+  removeTag: (name) => call('tag_remove', { name }),
+  /** @returns {Promise<PriceGroup[]>} */
+  priceGroups: () => call('price_groups'),
+  /** @param {number} no @param {string} name @returns {Promise<void>} */
+  renamePriceGroup: (no, name) => call('price_group_rename', { no, name }),
+
+  /** @param {string} sku @param {Change} change @param {string | null} reason @returns {Promise<Movement>} */
+  adjustStock: (sku, change, reason) => call('stock_adjust', { sku, change, reason }),
+  /** @param {number} id @returns {Promise<Movement>} */
+  undoMovement: (id) => call('stock_undo', { id }),
+  /** @param {string} sku @param {number} limit @param {number | null} before @returns {Promise<Movement[]>} */
+  history: (sku, limit, before) => call('stock_history', { sku, limit, before }),
+  /** @param {MovementQuery} query @returns {Promise<Movement[]>} */
+  movements: (query) => call('movements_list', { query }),
+
+  /** @param {OrderQuery} query @returns {Promise<Order[]>} */
+  orders: (query) => call('orders_list', { query }),
+  /** @param {string} code @returns {Promise<Order>} */
+  order: (code) => call('order_get', { code }),
+  /** @param {NewOrder} order @returns {Promise<Order>} */
+  createOrder: (order) => call('order_create', { order }),
+  /** @param {string} code @param {OrderStatus} status @returns {Promise<Order>} */
+  setOrderStatus: (code, status) => call('order_set_status', { code, status }),
+  /** @param {string} code @returns {Promise<Order>} */
+  cancelOrder: (code) => call('order_cancel', { code }),
+
+  /** @returns {Promise<Dashboard>} */
+  dashboard: () => call('dashboard'),
+  /** @returns {Promise<boolean>} */
+  allowNegativeStock: () => call('allow_negative_stock'),
+  /** @param {boolean} allow @returns {Promise<void>} */
+  setAllowNegativeStock: (allow) => call('set_allow_negative_stock', { allow }),
+
+  /**
+   * Runs `backup` or `restore` with progress; `cancel()` stops it.
+   * @param {'backup' | 'restore'} command
+   * @param {string} path
+   * @param {(step: Step) => void} onStep
+   */
+  longTask(command, path, onStep) {
+    const task = Math.floor(Math.random() * 2 ** 31);
+    const channel = new (tauri().core.Channel)();
+    channel.onmessage = onStep;
+    /** @type {Promise<void>} */
+    const done = call(command, { path, task, onProgress: channel });
+    return { done, cancel: () => call('task_cancel', { task }) };
+  },
+};
+
+/** Native file dialogs (tauri-plugin-dialog). */
+export const dialogs = {
+  /** @param {string} defaultPath @returns {Promise<string | null>} */
+  save: (defaultPath) => tauri().dialog.save({ defaultPath, filters: [{ name: 'Raf', extensions: ['db'] }] }),
+  /** @returns {Promise<string | null>} */
+  open: () => tauri().dialog.open({ multiple: false, directory: false, filters: [{ name: 'Raf', extensions: ['db'] }] }),
+  /** @param {string} path @returns {Promise<void>} */
+  reveal: (path) => tauri().opener.revealItemInDir(path),
+};

@@ -1,0 +1,55 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { messages } from '../src/js/messages.js';
+
+const here = new URL('.', import.meta.url).pathname;
+const jsDir = join(here, '../src/js');
+
+function sources() {
+  const files = [];
+  for (const entry of readdirSync(jsDir, { recursive: true })) if (String(entry).endsWith('.js')) files.push(join(jsDir, String(entry)));
+  return files.map((f) => readFileSync(f, 'utf8')).join('\n') + readFileSync(join(here, '../src/index.html'), 'utf8');
+}
+
+test('Turkish and English have the same keys, none empty', () => {
+  const tr = Object.keys(messages.tr).sort();
+  const en = Object.keys(messages.en).sort();
+  assert.deepEqual(tr.filter((k) => !en.includes(k)), [], 'missing in English');
+  assert.deepEqual(en.filter((k) => !tr.includes(k)), [], 'missing in Turkish');
+  for (const lang of ['tr', 'en']) for (const [k, v] of Object.entries(messages[lang])) assert.ok(v.trim(), `${lang} ${k} is empty`);
+});
+
+test('both languages use the same placeholders', () => {
+  const names = (s) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+  for (const key of Object.keys(messages.tr)) assert.deepEqual(names(messages.en[key]), names(messages.tr[key]), key);
+});
+
+test('every key the code names exists', () => {
+  const code = sources();
+  const used = new Set([...code.matchAll(/\bt\('([\w.]+)'/g), ...code.matchAll(/data-i18n="([\w.]+)"/g)].map((m) => m[1]));
+  // Keys built from a fixed set of values.
+  const families = {
+    status: ['all', 'active', 'inactive', 'deleted'],
+    sort: ['name', 'sku', 'created', 'updated', 'on_hand'],
+    column: ['sku', 'name', 'category', 'brand', 'on_hand', 'price', 'barcode', 'variants', 'updated_at'],
+    movement: ['add', 'sub', 'set', 'count', 'import', 'sale', 'cancel', 'sync', 'undo'],
+    order_status: ['awaiting', 'approved', 'shipped', 'cancelled'],
+    catalog: ['categories', 'brands', 'tags', 'new_categories', 'new_brands', 'new_tags', 'no_categories', 'no_brands', 'no_tags'],
+    task: ['backup', 'restore'],
+    settings: ['backup_done', 'restore_done'],
+    entity: ['category', 'brand', 'tag'],
+  };
+  for (const [family, values] of Object.entries(families)) for (const v of values) used.add(`${family}.${v}`);
+  const missing = [...used].filter((k) => !(k in messages.tr));
+  assert.deepEqual(missing, []);
+});
+
+test('every error code of the core has a message', () => {
+  const core = readFileSync(join(here, '../../src/error.rs'), 'utf8');
+  const codes = [...core.matchAll(/=> "([a-z_]+\.[a-z_]+)"/g)].map((m) => m[1]);
+  assert.ok(codes.length > 20, 'codes found in src/error.rs');
+  const missing = codes.filter((c) => !(`error.${c}` in messages.tr));
+  assert.deepEqual(missing, []);
+});
