@@ -6,6 +6,6 @@ import type { UnknownBarcode } from "./UnknownBarcode";
 
 export type CountStatus = { session: CountSession, lines: Array<CountLine>, unknown: Array<UnknownBarcode>, not_scanned: Array<NotScanned>, 
 /**
- * Sum of the lines' values (`None` while blind).
+ * Sum of the lines' values (`None` while blind, or when no line has a purchase price).
  */
 difference_value: string | null, };
