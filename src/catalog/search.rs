@@ -5,7 +5,7 @@
 //! A search first collects the matching ids (full-text words, SKU prefix, exact
 //! barcode) and then sorts only those.
 
-use crate::db::Fixed;
+use crate::db::{id_set, Fixed};
 use crate::error::{Error, Result};
 use crate::text::{fold, words};
 use rusqlite::types::Value;
@@ -240,17 +240,15 @@ impl Sql {
     fn from_and_filters(&mut self, conn: &Connection, q: &ProductQuery, for_count: bool) -> Result<String> {
         let search = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(Search::new);
         let from = match &search {
-            Some(search) if for_count || !search.is_broad(conn)? => {
-                let (union, params) = search.union();
-                self.params.extend(params);
-                format!("({union}) m CROSS JOIN products p ON p.id = m.id")
-            }
-            Some(search) => {
-                let (predicate, params) = search.predicate();
-                self.conditions.push(predicate);
-                self.params.extend(params);
-                "products p".to_owned()
-            }
+            Some(search) if !for_count => match search.broad_matches(conn)? {
+                // Many matches: walk the sort order and test each product against them.
+                Some(ids) => {
+                    self.push_condition("in_id_set(?, p.id)", [Value::Blob(ids)]);
+                    "products p".to_owned()
+                }
+                None => search.collected(&mut self.params),
+            },
+            Some(search) => search.collected(&mut self.params),
             None => "products p".to_owned(),
         };
         self.conditions.push(
@@ -327,23 +325,26 @@ impl Search {
         }
     }
 
-    /// True when so many products match that walking the sort order finds a page
-    /// sooner than sorting the matches. Sorting m matches costs ~m row reads; walking
-    /// costs ~page × n / m; they meet near m = sqrt(10 n) (measured: benches/catalog.rs).
-    fn is_broad(&self, conn: &Connection) -> Result<bool> {
-        let Search::Words(fts) = self else { return Ok(false) };
-        let n: i64 = conn.query_row("SELECT ifnull(max(id), 0) FROM products", [], |r| r.get(0))?;
-        let broad = ((10 * n) as f64).sqrt().clamp(500.0, 5000.0) as i64;
-        let sql = format!("SELECT count(*) FROM (SELECT 1 FROM product_search WHERE product_search MATCH ?1 LIMIT {broad})");
-        let matches: i64 = conn.query_row(&sql, [fts], |r| r.get(0))?;
-        Ok(matches >= broad)
+    /// The FROM clause of the matching products joined to their rows.
+    fn collected(&self, params: &mut Vec<Value>) -> String {
+        let (union, union_params) = self.union();
+        params.extend(union_params);
+        format!("({union}) m CROSS JOIN products p ON p.id = m.id")
     }
 
-    /// The matches as a test of one product row `p`. The unary `+` keeps SQLite from
-    /// driving the query by this term, so it walks the sort order.
-    fn predicate(&self) -> (String, Vec<Value>) {
-        let (union, params) = self.union();
-        (format!("+p.id IN ({union})"), params)
+    /// The matching ids as an `id_set` blob when so many products match that walking
+    /// the sort order finds a page sooner than sorting the matches; `None` when few do.
+    /// Sorting m matches costs ~m row reads; walking costs ~page × n / m; they meet near
+    /// m = sqrt(10 n) (measured: benches/catalog.rs). The walk tests rows against the
+    /// blob: an `IN (SELECT ...)` would first build a temporary index of every match,
+    /// which took three times as long as reading them (73 000 matches of "su" in 1M).
+    fn broad_matches(&self, conn: &Connection) -> Result<Option<Vec<u8>>> {
+        let Search::Words(fts) = self else { return Ok(None) };
+        let n: i64 = conn.query_row("SELECT ifnull(max(id), 0) FROM products", [], |r| r.get(0))?;
+        let broad = ((10 * n) as f64).sqrt().clamp(500.0, 5000.0) as usize;
+        let sql = "SELECT id_set(rowid) FROM product_search WHERE product_search MATCH ?1";
+        let ids: Vec<u8> = conn.prepare_cached(sql)?.query_row([fts], |r| r.get(0))?;
+        Ok((id_set::len(&ids) >= broad).then_some(ids))
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod backup;
 mod fixed;
+pub mod id_set;
 mod migrate;
 
 pub use backup::{backup_to, backup_with, restore_from, restore_with};
@@ -72,6 +73,7 @@ fn connect(path: &Path, flags: OpenFlags) -> Result<Connection> {
     // large catalog (search results) run several times faster.
     conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
     conn.set_prepared_statement_cache_capacity(64);
+    id_set::register(&conn)?;
     Ok(conn)
 }
 
