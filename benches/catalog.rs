@@ -116,7 +116,7 @@ fn build(conn: &mut rusqlite::Connection, from: u64, to: u64) {
         })
         .unwrap();
         done = end;
-        if done % 100_000 == 0 || done == to {
+        if done.is_multiple_of(100_000) || done == to {
             let secs = started.elapsed().as_secs_f64();
             println!("built {done} products ({:.0} products/s)", (done - from) as f64 / secs);
         }

@@ -134,7 +134,7 @@ pub const MAX_PAGE: u32 = 1000;
 
 pub fn search_products(conn: &Connection, query: &ProductQuery) -> Result<ProductPage> {
     let mut sql = Sql::default();
-    let from = sql.from_and_filters(conn, query, false)?;
+    let from = sql.search_and_filters(conn, query, false)?;
     let limit = query.limit.clamp(1, MAX_PAGE);
     let (column, cmp, dir) = (query.sort.column(), if query.descending { "<" } else { ">" }, if query.descending { "DESC" } else { "ASC" });
     if let Some(after) = query.after {
@@ -193,7 +193,7 @@ pub fn search_products(conn: &Connection, query: &ProductQuery) -> Result<Produc
 /// How many products the query's search and filters match (ignoring `after`/`limit`).
 pub fn count_products(conn: &Connection, query: &ProductQuery) -> Result<u64> {
     let mut sql = Sql::default();
-    let from = sql.from_and_filters(conn, query, true)?;
+    let from = sql.search_and_filters(conn, query, true)?;
     let text = format!("SELECT count(*) FROM {from} WHERE {}", sql.where_clause());
     Ok(conn.query_row(&text, params_from_iter(sql.params), |r| r.get(0))?)
 }
@@ -203,7 +203,7 @@ pub fn count_products(conn: &Connection, query: &ProductQuery) -> Result<u64> {
 /// instead of walking every page before it; finding them is one pass over the ordering.
 pub fn page_anchors(conn: &Connection, query: &ProductQuery) -> Result<Vec<i64>> {
     let mut sql = Sql::default();
-    let from = sql.from_and_filters(conn, query, true)?;
+    let from = sql.search_and_filters(conn, query, true)?;
     let (column, dir) = (query.sort.column(), if query.descending { "DESC" } else { "ASC" });
     let text = format!(
         "SELECT id FROM (SELECT p.id, row_number() OVER (ORDER BY {column} {dir}, p.id {dir}) AS n FROM {from} WHERE {})
@@ -237,7 +237,7 @@ impl Sql {
     /// collects their ids first and sorts only those; one that matches many walks the
     /// sort order and tests each product, which stops after one page. `for_count`
     /// always collects (a count has to see every match anyway).
-    fn from_and_filters(&mut self, conn: &Connection, q: &ProductQuery, for_count: bool) -> Result<String> {
+    fn search_and_filters(&mut self, conn: &Connection, q: &ProductQuery, for_count: bool) -> Result<String> {
         let search = q.search.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(Search::new);
         let from = match &search {
             Some(search) if !for_count => match search.broad_matches(conn)? {
