@@ -108,6 +108,13 @@ fn ledger_filters_by_item_kind_and_day() {
     let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
     assert_eq!(ids(MovementQuery { from: Some(today.clone()), to: Some(today), ..Default::default() }).len(), 4);
     assert_eq!(ids(MovementQuery { to: Some("2000-01-01".into()), ..Default::default() }), Vec::<i64>::new());
+    // Instants bound a local day (the desktop sends them): both ends inclusive.
+    let all = movements(&conn, &MovementQuery::default()).unwrap();
+    let (first, last) = (all.last().unwrap().created_at.clone(), all[0].created_at.clone());
+    assert_eq!(ids(MovementQuery { from: Some(first.clone()), to: Some(last.clone()), ..Default::default() }).len(), 4);
+    let after_last = (chrono::DateTime::parse_from_rfc3339(&last).unwrap() + chrono::Duration::milliseconds(1)).to_utc();
+    let after_last = after_last.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string();
+    assert_eq!(ids(MovementQuery { from: Some(after_last), ..Default::default() }), Vec::<i64>::new());
     assert_eq!(movements(&conn, &MovementQuery { sku: Some("NOPE".into()), ..Default::default() }).unwrap_err().code(), "catalog.not_found");
 }
 

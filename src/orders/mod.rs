@@ -414,9 +414,10 @@ fn order_from_row(r: &Row) -> rusqlite::Result<Order> {
 pub struct OrderQuery {
     pub status: Option<OrderStatus>,
     pub marketplace: Option<String>,
-    /// Order dates from this day (inclusive), `YYYY-MM-DD`.
+    /// Order dates from this UTC day (`YYYY-MM-DD`) or instant as stored, inclusive.
+    /// The desktop sends the first instant of the user's local day.
     pub from: Option<String>,
-    /// Order dates up to this day (inclusive), `YYYY-MM-DD`.
+    /// Order dates up to this UTC day or instant, inclusive (a prefix of the stored time).
     pub to: Option<String>,
     pub limit: u32,
     /// The id of the last order of the previous page (newest first).

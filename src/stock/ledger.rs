@@ -175,9 +175,10 @@ pub struct MovementQuery {
     /// A product's SKU (its variants' movements included) or a variant's.
     pub sku: Option<String>,
     pub kind: Option<MovementKind>,
-    /// From this day (inclusive), `YYYY-MM-DD`, UTC as stored.
+    /// From this UTC day (`YYYY-MM-DD`) or instant as stored (`2026-11-21T21:00:00.000Z`),
+    /// inclusive. The desktop sends the first instant of the user's local day.
     pub from: Option<String>,
-    /// Up to this day (inclusive), `YYYY-MM-DD`.
+    /// Up to this UTC day or instant, inclusive (a prefix of the stored time).
     pub to: Option<String>,
     /// 0 means 100.
     pub limit: u32,

@@ -100,3 +100,19 @@ export function formatDate(iso, lang, withTime = true) {
   const options = withTime ? { dateStyle: 'short', timeStyle: 'short' } : { dateStyle: 'short' };
   return new Intl.DateTimeFormat(SEPARATORS[lang].locale, options).format(date);
 }
+
+/**
+ * A day the user picked (`YYYY-MM-DD`, their calendar) as the UTC instants the core
+ * stores: its first and its last millisecond. A day in Istanbul starts at 21:00 UTC the
+ * evening before, so filtering by the UTC date would move late sales to the next day.
+ * @param {string} day
+ * @returns {{ first: string, last: string } | null}
+ */
+export function localDay(day) {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(day);
+  if (!match) return null;
+  const [y, m, d] = match.slice(1).map(Number);
+  const start = new Date(y, m - 1, d);
+  const next = new Date(y, m - 1, d + 1);
+  return { first: start.toISOString(), last: new Date(next.getTime() - 1).toISOString() };
+}

@@ -2,6 +2,7 @@
 /** The stock ledger: every movement, filtered by days, kind and product; undo from here. */
 import { api } from '../ipc.js';
 import { field, h, select } from '../dom.js';
+import { localDay } from '../format.js';
 import { t } from '../i18n.js';
 import { emptyState, go, showError } from '../ui.js';
 import { movementHead, movementRow } from './product.js';
@@ -27,8 +28,8 @@ export function render(root) {
   const query = () => ({
     sku: sku.value.trim() || null,
     kind: /** @type {any} */ (kind.value || null),
-    from: from.value || null,
-    to: to.value || null,
+    from: localDay(from.value)?.first ?? null,
+    to: localDay(to.value)?.last ?? null,
     limit: PAGE,
     before,
   });

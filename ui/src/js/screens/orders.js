@@ -6,7 +6,7 @@
  */
 import { api } from '../ipc.js';
 import { field, h, select } from '../dom.js';
-import { formatDate, formatDecimal, formatMoney, parseNumber } from '../format.js';
+import { formatDate, formatDecimal, formatMoney, localDay, parseNumber } from '../format.js';
 import { lang, t } from '../i18n.js';
 import { dialog, emptyState, go, showError, toast } from '../ui.js';
 
@@ -37,7 +37,7 @@ export function render(root, code) {
     try {
       const rows = await api.orders({
         status: /** @type {any} */ (status.value || null), marketplace: marketplace.value.trim() || null,
-        from: from.value || null, to: to.value || null, limit: PAGE, after,
+        from: localDay(from.value)?.first ?? null, to: localDay(to.value)?.last ?? null, limit: PAGE, after,
       });
       body.append(...rows.map(orderRow));
       if (rows.length) after = rows[rows.length - 1].id;
