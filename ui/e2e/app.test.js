@@ -43,10 +43,36 @@ test('a product with a Renk × Beden variant matrix and prices', async () => {
     assert.equal(await (await browser.$('#price-list-1')).getValue(), '1.500,00');
     assert.equal(await (await browser.$('#price-sale-2')).getValue(), '999,90');
 
+    // A variant's own barcode and price; empty groups show the product's price greyed.
+    await (await browser.$('button[data-edit="TS-1-SIYAH-L"]')).click();
+    assert.equal(await (await waitFor(browser, '#vprice-sale-2')).getAttribute('placeholder'), '999,90');
+    await (await browser.$('#v-barcode')).setValue('8690000000017');
+    await (await browser.$('#vprice-sale-1')).setValue('1.299,9');
+    await (await browser.$('[data-testid="dialog-ok"]')).click();
+    await waitText(browser, '[data-testid="variants"] tr[data-sku="TS-1-SIYAH-L"]', /8690000000017/);
+    await (await browser.$('button[data-edit="TS-1-SIYAH-L"]')).click();
+    assert.equal(await (await waitFor(browser, '#vprice-sale-1')).getValue(), '1.299,90');
+    await browser.keys(['Escape']);
+    // Removing a variant without stock leaves five.
+    await browser.waitUntil(async () => !(await browser.$('dialog').isExisting()), { timeout: 10_000 });
+    await (await browser.$('button[data-remove="TS-1-BEYAZ-S"]')).click();
+    await (await waitFor(browser, '[data-testid="dialog-ok"]')).click();
+    await browser.waitUntil(async () => (await browser.$$('[data-testid="variants"] tbody tr')).length === 5, { timeout: 10_000 });
+
     await browser.execute(() => { location.hash = '#/products'; });
     const price = await waitText(browser, '.row[data-sku="TS-1"] [data-col="price"]', /₺/);
     assert.equal(price, '1.234,50 ₺');
     assert.equal(await text(browser, '.row[data-sku="TS-1"] [data-col="name"]'), 'Tişört Basic');
+
+    // A manual order's line finds the product by name, then offers its variants.
+    await browser.execute(() => { location.hash = '#/orders'; });
+    await (await waitFor(browser, '#new-order')).click();
+    const options = () => browser.execute(() => [...document.querySelectorAll('dialog datalist option')].map((o) => /** @type {HTMLOptionElement} */ (o).value));
+    await (await waitFor(browser, 'dialog .line-sku')).setValue('tişört');
+    await browser.waitUntil(async () => (await options()).includes('TS-1'), { timeout: 10_000 });
+    await (await browser.$('dialog .line-sku')).setValue('TS-1');
+    await browser.waitUntil(async () => (await options()).length === 5, { timeout: 10_000 });
+    assert.ok((await options()).every((sku) => sku.startsWith('TS-1-')), 'the variants of TS-1');
   } finally {
     await stop();
   }

@@ -12,6 +12,7 @@
 /** @typedef {import('../bindings/ProductFields').ProductFields} ProductFields */
 /** @typedef {import('../bindings/Product').Product} Product */
 /** @typedef {import('../bindings/Variant').Variant} Variant */
+/** @typedef {import('../bindings/Price').Price} Price */
 /** @typedef {import('../bindings/OptionAxis').OptionAxis} OptionAxis */
 /** @typedef {import('../bindings/VariantFields').VariantFields} VariantFields */
 /** @typedef {import('../bindings/Category').Category} Category */

@@ -58,6 +58,10 @@ export const messages = {
     'product.options': 'Seçenekler', 'product.axes': 'Seçenek grupları (satır başına bir: Grup: değer, değer)',
     'product.axes_placeholder': 'Renk: Kırmızı, Mavi\nBeden: S, M, L', 'product.generate': 'Varyantları oluştur',
     'product.variants_created': '{n} varyant oluşturuldu',
+    'orders.find_product': 'Ürün adı, stok kodu veya barkod', 'orders.has_variants': '{n} varyant', 'orders.choose_variant': 'Bir varyant seçin',
+    'product.edit_variant': 'Düzenle', 'product.remove_variant': 'Varyantı kaldır', 'product.variant_removed': '{sku} kaldırıldı',
+    'product.remove_variant_confirm': '{sku} kaldırılsın mı? Stok hareketleri saklanır; stoğu önce 0 olmalı.',
+    'product.variant_prices_hint': 'Boş bırakılan gruplarda ürünün fiyatı geçerlidir (soluk gösterilen).',
 
     'stock.title': 'Stok', 'stock.on_hand': 'Eldeki: {qty} {unit}', 'stock.add': 'Ekle', 'stock.sub': 'Çıkar',
     'stock.set': 'Sayım (olmalı)', 'stock.reason': 'Açıklama', 'stock.apply': 'Uygula', 'stock.done': 'Stok güncellendi',
@@ -173,6 +177,10 @@ export const messages = {
     'product.options': 'Options', 'product.axes': 'Option groups (one per line: Group: value, value)',
     'product.axes_placeholder': 'Color: Red, Blue\nSize: S, M, L', 'product.generate': 'Generate variants',
     'product.variants_created': '{n} variants created',
+    'orders.find_product': 'Product name, SKU or barcode', 'orders.has_variants': '{n} variants', 'orders.choose_variant': 'Choose a variant',
+    'product.edit_variant': 'Edit', 'product.remove_variant': 'Remove variant', 'product.variant_removed': '{sku} removed',
+    'product.remove_variant_confirm': 'Remove {sku}? Its stock movements are kept; its stock must be 0 first.',
+    'product.variant_prices_hint': 'Empty groups sell at the product’s price (shown greyed).',
 
     'stock.title': 'Stock', 'stock.on_hand': 'On hand: {qty} {unit}', 'stock.add': 'Add', 'stock.sub': 'Remove',
     'stock.set': 'Count (set to)', 'stock.reason': 'Reason', 'stock.apply': 'Apply', 'stock.done': 'Stock updated',

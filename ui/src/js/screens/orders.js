@@ -9,6 +9,7 @@ import { field, h, select } from '../dom.js';
 import { formatDate, formatDecimal, formatMoney, localDay, parseNumber } from '../format.js';
 import { lang, t } from '../i18n.js';
 import { dialog, emptyState, go, showError, toast } from '../ui.js';
+import { defaultQuery } from './products.js';
 
 /** @typedef {import('../ipc.js').Order} Order */
 /** @typedef {import('../ipc.js').OrderStatus} OrderStatus */
@@ -75,14 +76,50 @@ function orderRow(o) {
   return row;
 }
 
+/**
+ * Suggestions for an order line's SKU box as the user types a name, SKU or barcode:
+ * matching products, and once a product with variants is chosen, its variants (a line
+ * takes stock from one variant).
+ * @param {HTMLInputElement} input @param {HTMLElement} hint
+ */
+function skuPicker(input, hint) {
+  const list = h('datalist', { attrs: { id: `skus-${Math.random().toString(36).slice(2)}` } });
+  input.setAttribute('list', list.id);
+  /** @param {[string, string][]} options */
+  const offer = (options) => list.replaceChildren(...options.map(([value, label]) => h('option', { attrs: { value, label } })));
+  let typed = 0;
+  input.addEventListener('input', async () => {
+    const text = input.value.trim();
+    const mine = ++typed;
+    hint.textContent = '';
+    if (text.length < 2) return offer([]);
+    try {
+      const page = await api.searchProducts({ ...defaultQuery(), search: text, limit: 20 });
+      if (mine !== typed) return;
+      offer(page.rows.map((r) => [r.sku, `${r.name}${r.variants ? ` · ${t('orders.has_variants', { n: r.variants })}` : ''}`]));
+      const exact = page.rows.find((r) => r.sku === text);
+      if (exact?.variants) {
+        const detail = await api.product(exact.sku);
+        if (mine !== typed) return;
+        offer(detail.variants.map((v) => [v.sku, `${detail.name} (${v.options.map((o) => o.value).join(', ')})`]));
+        hint.textContent = t('orders.choose_variant');
+      }
+    } catch (err) {
+      showError(err);
+    }
+  });
+  return list;
+}
+
 /** A manual order: lines of SKU and quantity (and an optional unit price). */
 async function newOrder() {
   const lines = h('div', { class: 'stack' });
   const addLine = () => {
-    const sku = h('input', { class: 'line-sku', attrs: { type: 'text', placeholder: t('field.sku'), required: true } });
+    const sku = h('input', { class: 'line-sku', attrs: { type: 'text', placeholder: t('orders.find_product'), required: true, autocomplete: 'off' } });
+    const hint = h('span', { class: 'hint' });
     const qty = h('input', { class: 'line-qty narrow', attrs: { type: 'text', inputmode: 'decimal', placeholder: t('orders.quantity'), value: '1' } });
     const price = h('input', { class: 'line-price narrow', attrs: { type: 'text', inputmode: 'decimal', placeholder: t('orders.unit_price') } });
-    lines.append(h('div', { class: 'inline line' }, sku, qty, price));
+    lines.append(h('div', { class: 'inline line' }, sku, skuPicker(sku, hint), qty, price, hint));
     sku.focus();
   };
   addLine();

@@ -8,11 +8,13 @@ import { api } from '../ipc.js';
 import { field, h, select } from '../dom.js';
 import { formatDate, formatDecimal, parseNumber } from '../format.js';
 import { lang, t } from '../i18n.js';
-import { emptyState, go, showError, toast } from '../ui.js';
+import { dialog, emptyState, go, showError, toast } from '../ui.js';
 
 /** @typedef {import('../ipc.js').ProductDetail} ProductDetail */
 /** @typedef {import('../ipc.js').ProductFields} ProductFields */
 /** @typedef {import('../ipc.js').Movement} Movement */
+/** @typedef {import('../ipc.js').Price} Price */
+/** @typedef {import('../ipc.js').Variant} Variant */
 
 const HISTORY_PAGE = 50;
 
@@ -148,35 +150,56 @@ async function trash(p) {
   }
 }
 
-/** Ten price groups of the product as a grid of sale and list prices. @param {ProductDetail} p */
-function pricesSection(p) {
-  const rows = p.prices.map((price) => {
-    const sale = h('input', { id: `price-sale-${price.group}`, class: 'num', attrs: { type: 'text', inputmode: 'decimal', value: price.sale ? formatDecimal(price.sale, lang(), 2) : '' } });
-    const list = h('input', { id: `price-list-${price.group}`, class: 'num', attrs: { type: 'text', inputmode: 'decimal', value: price.list ? formatDecimal(price.list, lang(), 2) : '' } });
+/**
+ * The ten price groups as a grid of sale and list inputs with ids `{prefix}-sale-N` and
+ * `{prefix}-list-N`. `fallback` prices show as placeholders: a variant without a price
+ * of its own in a group sells at the product's. `changes()` lists the groups whose
+ * typed prices differ from `prices` (a group without a sale price is left alone).
+ * @param {Price[]} prices @param {string} prefix @param {Price[]} [fallback]
+ */
+function priceGrid(prices, prefix, fallback = []) {
+  /** @param {string | null | undefined} value */
+  const shown = (value) => (value ? formatDecimal(value, lang(), 2) : '');
+  const rows = prices.map((price, i) => {
+    const input = (/** @type {'sale' | 'list'} */ kind) => h('input', {
+      id: `${prefix}-${kind}-${price.group}`, class: 'num',
+      attrs: { type: 'text', inputmode: 'decimal', value: shown(price[kind]), placeholder: shown(fallback[i]?.[kind]) },
+    });
+    const [sale, list] = [input('sale'), input('list')];
     return { price, sale, list, el: h('tr', {}, h('td', { text: `${price.group}. ${price.group_name}` }), h('td', {}, sale), h('td', {}, list)) };
   });
+  const el = h('table', { class: 'prices' },
+    h('thead', {}, h('tr', {}, h('th', { text: t('product.price_group') }), h('th', { text: t('product.sale') }), h('th', { text: t('product.list') }))),
+    h('tbody', {}, ...rows.map((r) => r.el)));
+  const changes = () => rows.flatMap(({ price, sale, list }) => {
+    const [s, l] = [decimalOrNull(sale.value), decimalOrNull(list.value)];
+    return s === null || (s === price.sale && l === price.list) ? [] : [{ group: price.group, sale: s, list: l }];
+  });
+  return { el, changes };
+}
+
+/**
+ * Saves the changed groups of a price grid for `sku`.
+ * @param {string} sku @param {{ group: number, sale: string, list: string | null }[]} changes
+ */
+async function savePrices(sku, changes) {
+  for (const { group, sale, list } of changes) await api.setPrice(sku, group, sale, list);
+}
+
+/** Ten price groups of the product as a grid of sale and list prices. @param {ProductDetail} p */
+function pricesSection(p) {
+  const grid = priceGrid(p.prices, 'price');
   const save = h('button', { id: 'save-prices', text: t('product.save_prices') });
   save.addEventListener('click', async () => {
     try {
-      for (const { price, sale, list } of rows) {
-        const s = decimalOrNull(sale.value);
-        const l = decimalOrNull(list.value);
-        if (s === null) continue;
-        if (s === price.sale && l === price.list) continue;
-        await api.setPrice(p.sku, price.group, s, l);
-      }
+      await savePrices(p.sku, grid.changes());
       toast(t('product.prices_saved'));
       go(`#/product/${encodeURIComponent(p.sku)}`);
     } catch (err) {
       showError(err);
     }
   });
-  return h('section', { class: 'card' },
-    h('h2', { text: t('product.prices') }),
-    h('table', { class: 'prices' },
-      h('thead', {}, h('tr', {}, h('th', { text: t('product.price_group') }), h('th', { text: t('product.sale') }), h('th', { text: t('product.list') }))),
-      h('tbody', {}, ...rows.map((r) => r.el))),
-    h('div', { class: 'actions' }, save));
+  return h('section', { class: 'card' }, h('h2', { text: t('product.prices') }), grid.el, h('div', { class: 'actions' }, save));
 }
 
 /** @param {ProductDetail} p */
@@ -221,18 +244,66 @@ function variantsSection(p) {
   });
   const table = p.variants.length
     ? h('table', { class: 'variants', data: { testid: 'variants' } },
-        h('thead', {}, h('tr', {}, h('th', { text: t('field.sku') }), h('th', { text: t('product.options') }), h('th', { class: 'num', text: t('column.on_hand') }))),
+        h('thead', {}, h('tr', {}, ...[t('field.sku'), t('product.options'), t('field.barcode')].map((text) => h('th', { text })),
+          h('th', { class: 'num', text: t('column.on_hand') }), h('th'))),
         h('tbody', {}, ...p.variants.map((v) =>
-          h('tr', { data: { sku: v.sku } },
+          h('tr', { data: { sku: v.sku }, class: v.active ? '' : 'inactive' },
             h('td', { text: v.sku }),
             h('td', { text: v.options.map((o) => `${o.group}: ${o.value}`).join(' · ') }),
-            h('td', { class: 'num', text: formatDecimal(v.on_hand, lang()) })))))
+            h('td', { text: v.barcode ?? '' }),
+            h('td', { class: 'num', text: formatDecimal(v.on_hand, lang()) }),
+            h('td', { class: 'actions' },
+              h('button', { class: 'small', text: t('product.edit_variant'), data: { edit: v.sku }, on: { click: () => editVariant(p, v) } }),
+              h('button', { class: 'small danger', text: t('action.remove'), data: { remove: v.sku }, on: { click: () => removeVariant(p, v) } }))))))
     : h('p', { class: 'hint', text: t('product.no_variants') });
   return h('section', { class: 'card' },
     h('h2', { text: t('product.variants') }),
     table,
     field(t('product.axes'), axes),
     h('div', { class: 'actions' }, generate));
+}
+
+/**
+ * A variant's SKU, barcode, active flag and its own prices (empty groups sell at the
+ * product's price, shown greyed).
+ * @param {ProductDetail} p @param {Variant} v
+ */
+async function editVariant(p, v) {
+  const sku = h('input', { id: 'v-sku', attrs: { type: 'text', value: v.sku, required: true, autocomplete: 'off' } });
+  const barcode = h('input', { id: 'v-barcode', attrs: { type: 'text', value: v.barcode ?? '' } });
+  const active = h('input', { id: 'v-active', attrs: { type: 'checkbox', checked: v.active } });
+  const grid = priceGrid(v.prices, 'vprice', p.prices);
+  const saved = await dialog({
+    title: `${t('product.edit_variant')}: ${v.sku}`,
+    body: h('div', { class: 'stack' },
+      h('p', { class: 'hint', text: v.options.map((o) => `${o.group}: ${o.value}`).join(' · ') }),
+      field(t('field.sku'), sku), field(t('field.barcode'), barcode), h('label', { class: 'check' }, active, t('field.active')),
+      h('p', { class: 'hint', text: t('product.variant_prices_hint') }), grid.el),
+    onOk: async () => {
+      const changes = grid.changes();
+      const fields = { sku: sku.value.trim(), barcode: textOrNull(barcode.value), active: active.checked };
+      if (fields.sku !== v.sku || fields.barcode !== v.barcode || fields.active !== v.active) await api.updateVariant(v.sku, fields);
+      await savePrices(fields.sku, changes);
+      return fields.sku;
+    },
+  });
+  if (saved) {
+    toast(t('product.saved', { sku: saved }));
+    go(`#/product/${encodeURIComponent(p.sku)}`);
+  }
+}
+
+/** @param {ProductDetail} p @param {Variant} v */
+async function removeVariant(p, v) {
+  const removed = await dialog({
+    title: t('product.remove_variant'), danger: true, ok: t('action.remove'),
+    body: h('p', { text: t('product.remove_variant_confirm', { sku: v.sku }) }),
+    onOk: () => api.removeVariant(v.sku).then(() => true),
+  });
+  if (removed) {
+    toast(t('product.variant_removed', { sku: v.sku }));
+    go(`#/product/${encodeURIComponent(p.sku)}`);
+  }
 }
 
 /** @param {ProductDetail} p */
