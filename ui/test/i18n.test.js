@@ -53,3 +53,28 @@ test('every error code of the core has a message', () => {
   const missing = codes.filter((c) => !(`error.${c}` in messages.tr));
   assert.deepEqual(missing, []);
 });
+
+test('every field the catalog, stock and orders refuse as invalid is explained in both languages', () => {
+  const dirs = ['catalog', 'stock', 'orders'].map((d) => join(here, '../../src', d));
+  const rust = dirs.flatMap((d) => readdirSync(d).map((f) => readFileSync(join(d, f), 'utf8'))).join('\n');
+  const fields = new Set([...rust.matchAll(/(?:Error::invalid|check_amount)\("([\w/]+)"/g), ...rust.matchAll(/\("(\w+)", f\.\w+\)/g)].map((m) => m[1]));
+  assert.ok(fields.size > 15, `fields found: ${[...fields]}`);
+  for (const lang of ['tr', 'en']) {
+    const missing = [...fields].filter((f) => !(`error.input.invalid.${f}` in messages[lang]));
+    assert.deepEqual(missing, [], lang);
+  }
+});
+
+test('an invalid input reads in the user language, by its field', async () => {
+  // The language switch remembers the choice: a stand-in for the WebView's storage.
+  const store = new Map();
+  Object.assign(globalThis, { localStorage: { getItem: (k) => store.get(k) ?? null, setItem: (k, v) => store.set(k, v) }, document: { documentElement: {} } });
+  const { errorText, setLang } = await import('../src/js/i18n.js');
+  const err = { code: 'input.invalid', message: 'qty: at most 4 decimal places', details: { field: 'qty', reason: 'at most 4 decimal places' } };
+  setLang('tr');
+  assert.match(errorText(err), /^Miktar sıfırdan büyük olmalı/);
+  setLang('en');
+  assert.match(errorText(err), /^The quantity must be more than zero/);
+  const unknown = { code: 'input.invalid', details: { field: 'token', reason: 'is empty' } };
+  assert.match(errorText(unknown), /is empty/, 'a field without its own text keeps the core reason');
+});

@@ -64,7 +64,9 @@ export function applyStatic() {
  */
 export function errorText(err) {
   const e = /** @type {{ code?: string, message?: string, details?: Record<string, any> }} */ (err ?? {});
-  const key = `error.${e.code}`;
+  // An invalid input is explained by its field (the core's reason is English).
+  const byField = `error.${e.code}.${e.details?.field}`;
+  const key = e.code === 'input.invalid' && messages[current][byField] ? byField : `error.${e.code}`;
   if (e.code && messages[current][key]) {
     const details = { ...(e.details ?? {}) };
     for (const amount of ['on_hand', 'delta']) if (amount in details) details[amount] = formatDecimal(details[amount], current);
