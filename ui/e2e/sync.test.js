@@ -4,6 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { launch, text, waitFor, waitText } from './driver.js';
 
@@ -26,6 +27,23 @@ function startFake(kind, count) {
       if (url) done({ url: url[1], banner: out, stop: () => child.kill('SIGTERM') });
     });
   });
+}
+
+/**
+ * A proxy on 127.0.0.1 that answers every request `delay` ms late (a slow shop API), so
+ * a run lasts long enough to watch its progress and cancel it.
+ */
+function slowProxy(target, delay) {
+  const server = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    await new Promise((r) => setTimeout(r, delay));
+    const headers = Object.fromEntries(['authorization', 'content-type', 'accept'].filter((h) => req.headers[h]).map((h) => [h, req.headers[h]]));
+    const upstream = await fetch(`${target}${req.url}`, { method: req.method, headers, body: chunks.length ? Buffer.concat(chunks) : undefined });
+    res.writeHead(upstream.status, { 'content-type': upstream.headers.get('content-type') ?? 'application/json' });
+    res.end(Buffer.from(await upstream.arrayBuffer()));
+  });
+  return new Promise((done) => server.listen(0, '127.0.0.1', () => done({ origin: `http://127.0.0.1:${server.address().port}`, close: () => server.close() })));
 }
 
 /** Calls the fake Sopyo's own API as a logged-in client: `(method, path, body) => json`. */
@@ -107,7 +125,7 @@ test('Sync screen: Sopyo pull and push, then stokdurumu and KolayBi, from the re
     await addConnection(browser, { kind: 'sopyo', name: 'magaza', url: sopyo.url, token: sopyoToken });
     assert.equal(await text(browser, '[data-connection="magaza"] [data-testid="last-run"]'), 'Henüz eşitlenmedi.');
     await (await browser.$('[data-connection="magaza"] .test')).click();
-    assert.match(await waitText(browser, '[data-testid="toast-ok"]', /giriş başarılı/), /magaza: giriş başarılı/);
+    assert.match(await waitText(browser, '#toasts', /giriş başarılı/, 20_000), /magaza: giriş başarılı/);
 
     assert.equal(await syncNow(browser, 'magaza'), 'ok');
     assert.match(await text(browser, '[data-connection="magaza"] [data-testid="last-run"]'), /Çekilen: 12 ürün, 6 varyant, 1 sipariş/);
@@ -184,5 +202,36 @@ test('Sync screen: Sopyo pull and push, then stokdurumu and KolayBi, from the re
   } finally {
     await stop();
     for (const fake of [sopyo, stok, kolay]) fake.stop();
+  }
+});
+
+test('Sync screen: a slow run shows its progress and the indicator spins; Cancel stops it, nothing applied', async () => {
+  process.env.RAF_KEYRING = 'mock';
+  const sopyo = await startFake('sopyo', 1000);
+  const token = /API token: ([^)\s]+)/.exec(sopyo.banner)[1];
+  const proxy = await slowProxy(new URL(sopyo.url).origin, 400);
+  const { browser, stop } = await launch();
+  try {
+    await waitFor(browser, '#product-search');
+    await browser.execute(() => { location.hash = '#/sync'; });
+    await addConnection(browser, { kind: 'sopyo', name: 'yavas', url: `${proxy.origin}/api/v2`, token });
+    await (await browser.$('[data-connection="yavas"] .sync-now')).click();
+    // Ten pages of 100 products, each answered 400 ms late.
+    assert.match(await waitText(browser, '[data-connection="yavas"] [data-testid="progress-text"]', /sayfa [1-9] \/ 10/, 20_000), /Ürünler çekiliyor: sayfa \d \/ 10/);
+    assert.equal(await browser.execute(() => document.getElementById('sync-indicator').dataset.state), 'syncing');
+    assert.match(await text(browser, '#sync-indicator'), /Eşitleniyor/);
+    assert.equal(await (await browser.$('[data-connection="yavas"] .sync-now')).isEnabled(), false, 'one run at a time');
+    await (await browser.$('[data-connection="yavas"] .cancel')).click();
+    assert.match(await waitText(browser, '#toasts', /iptal/, 20_000), /İşlem iptal edildi/);
+    await browser.waitUntil(async () => (await browser.execute(() => document.querySelector('[data-connection="yavas"] [data-testid="last-run"]')?.dataset.status)) === 'cancelled', { timeout: 10_000 });
+    assert.match(await text(browser, '[data-connection="yavas"] [data-testid="last-run"]'), /iptal edildi/);
+    assert.notEqual(await browser.execute(() => document.getElementById('sync-indicator').dataset.state), 'syncing');
+
+    await (await browser.$('a[data-route="products"]')).click();
+    assert.match(await waitText(browser, '[data-testid="empty"]', /Henüz ürün yok/), /Henüz ürün yok/, 'a cancelled pull applies nothing');
+  } finally {
+    await stop();
+    proxy.close();
+    sopyo.stop();
   }
 });
