@@ -235,3 +235,27 @@ test('Sync screen: a slow run shows its progress and the indicator spins; Cancel
     sopyo.stop();
   }
 });
+
+test('Sync screen: without a keychain the Add dialog says so, in the user’s language', async () => {
+  // No Secret Service to reach (a headless Linux box): keyring cannot store the key.
+  delete process.env.RAF_KEYRING;
+  const bus = process.env.DBUS_SESSION_BUS_ADDRESS;
+  process.env.DBUS_SESSION_BUS_ADDRESS = 'unix:path=/nonexistent/raf-e2e-bus';
+  const { browser, stop } = await launch();
+  try {
+    await waitFor(browser, '#product-search');
+    await browser.execute(() => { location.hash = '#/sync'; });
+    await (await waitFor(browser, '#sync-add')).click();
+    await (await waitFor(browser, '#sync-name')).setValue('magaza');
+    await (await browser.$('#sync-url')).setValue('http://127.0.0.1:9/api/v2');
+    await (await browser.$('#sync-token')).setValue('test-api-token-0123456789');
+    await (await browser.$('[data-testid="dialog-ok"]')).click();
+    assert.match(await waitText(browser, 'dialog .form-error', /anahtar zinciri/, 20_000), /Bu bilgisayarda anahtar zinciri yok/);
+    await browser.keys(['Escape']);
+    assert.match(await waitText(browser, '[data-testid="empty"]', /Bağlantı yok/), /Bağlantı yok/, 'nothing was added');
+  } finally {
+    await stop();
+    if (bus === undefined) delete process.env.DBUS_SESSION_BUS_ADDRESS;
+    else process.env.DBUS_SESSION_BUS_ADDRESS = bus;
+  }
+});
