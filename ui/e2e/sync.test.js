@@ -199,6 +199,13 @@ test('Sync screen: Sopyo pull and push, then stokdurumu and KolayBi, from the re
     await (await waitFor(browser, '[data-connection="kolay"] .remove')).click();
     await (await waitFor(browser, '[data-testid="dialog-ok"]')).click();
     await browser.waitUntil(async () => !(await browser.$('[data-connection="kolay"]').isExisting()), { timeout: 10_000 });
+
+    // A refused key: the run fails, its card and the indicator say why.
+    await addConnection(browser, { kind: 'sopyo', name: 'yanlis', url: sopyo.url, token: 'not-the-token' });
+    assert.equal(await syncNow(browser, 'yanlis'), 'failed');
+    assert.match(await waitText(browser, '#toasts', /401/), /API anahtarını kabul etmedi \(401\)/);
+    assert.equal(await browser.execute(() => document.getElementById('sync-indicator').dataset.state), 'error');
+    assert.match(await text(browser, '#sync-indicator'), /Eşitleme başarısız/);
   } finally {
     await stop();
     for (const fake of [sopyo, stok, kolay]) fake.stop();
@@ -225,7 +232,7 @@ test('Sync screen: a slow run shows its progress and the indicator spins; Cancel
     assert.match(await waitText(browser, '#toasts', /iptal/, 20_000), /İşlem iptal edildi/);
     await browser.waitUntil(async () => (await browser.execute(() => document.querySelector('[data-connection="yavas"] [data-testid="last-run"]')?.dataset.status)) === 'cancelled', { timeout: 10_000 });
     assert.match(await text(browser, '[data-connection="yavas"] [data-testid="last-run"]'), /iptal edildi/);
-    assert.notEqual(await browser.execute(() => document.getElementById('sync-indicator').dataset.state), 'syncing');
+    assert.equal(await browser.execute(() => document.getElementById('sync-indicator').dataset.state), 'idle', 'a cancel is no error');
 
     await (await browser.$('a[data-route="products"]')).click();
     assert.match(await waitText(browser, '[data-testid="empty"]', /Henüz ürün yok/), /Henüz ürün yok/, 'a cancelled pull applies nothing');

@@ -4,7 +4,7 @@
  * screen: a run goes on while the user works elsewhere, and the screen shows it again
  * when it is opened. The indicator says offline / syncing / N pending / the last error.
  */
-import { api } from './ipc.js';
+import { api, toAppError } from './ipc.js';
 import { errorText, t } from './i18n.js';
 
 /** @typedef {import('./ipc.js').Step} Step */
@@ -49,25 +49,26 @@ export function startSync(name) {
   const existing = running.get(name);
   if (existing) return existing.done;
   /** @type {Running} */
-  const entry = { step: null, cancel: async () => false, done: Promise.resolve(/** @type {any} */ (null)) };
+  let entry;
   const run = api.runSync(name, (step) => {
     entry.step = step;
     changed();
   });
-  entry.cancel = run.cancel;
-  entry.done = run.done.then(
+  const done = run.done.then(
     (summary) => {
       lastError = '';
       return summary;
     },
     (err) => {
-      lastError = errorText(err);
+      // A cancelled run is the user's choice, not a failure to show.
+      if (toAppError(err).code !== 'task.cancelled') lastError = errorText(err);
       throw err;
     },
   ).finally(() => {
     running.delete(name);
     changed(true);
   });
+  entry = { step: null, cancel: run.cancel, done };
   running.set(name, entry);
   changed();
   return entry.done;
