@@ -21,6 +21,8 @@ TS_RS_EXPORT_DIR="$PWD/ui/src/bindings" TS_RS_LARGE_INT=number cargo test -p raf
 
 step "desktop app: build"
 CARGO_PROFILE_DEV_DEBUG=0 cargo build -p raf-desktop --locked
+# The fake Sopyo, stokdurumu and KolayBi servers the Sync screen's end-to-end test runs.
+cargo build --locked --example fake_sopyo --example fake_stokdurumu --example fake_kolaybi
 
 step "UI: unit tests of the pure modules"
 (cd ui && node --test test/)

@@ -11,6 +11,7 @@ use raf::orders::{self, NewOrder, Order, OrderQuery, OrderStatus};
 use raf::progress::Step;
 use raf::report::{self, Dashboard};
 use raf::stock::{self, Change, Movement, MovementQuery};
+use raf::sync::{self, Conflict, ConnectionInfo, Kind, NewConnection, RunOptions, RunSummary, Settings, Side};
 use raf::{db, settings};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -252,4 +253,66 @@ pub async fn restore(db: DbState<'_>, tasks: State<'_, Tasks>, path: PathBuf, ta
 #[tauri::command]
 pub fn task_cancel(tasks: State<Tasks>, task: u32) -> bool {
     tasks.cancel(task)
+}
+
+// --- sync with remote shops (the CLI's `raf connection|sync|conflicts`)
+
+#[tauri::command]
+pub async fn sync_connections(db: DbState<'_>) -> CmdResult<Vec<ConnectionInfo>> {
+    db.read(sync::connections).await
+}
+
+/// The token goes to the OS keychain; no command ever returns it.
+#[tauri::command]
+pub async fn sync_connection_add(
+    db: DbState<'_>,
+    name: String,
+    kind: Kind,
+    base_url: Option<String>,
+    token: String,
+    settings: Settings,
+) -> CmdResult<ConnectionInfo> {
+    let base_url = base_url.filter(|url| !url.trim().is_empty());
+    db.write(move |c| sync::add_connection(c, &NewConnection { name, kind, base_url, settings }, &token)).await
+}
+
+#[tauri::command]
+pub async fn sync_connection_test(db: DbState<'_>, name: String) -> CmdResult<()> {
+    db.read(move |c| sync::test_connection(c, &name, &RunOptions::default())).await
+}
+
+#[tauri::command]
+pub async fn sync_settings_update(db: DbState<'_>, name: String, settings: Settings) -> CmdResult<ConnectionInfo> {
+    db.write(move |c| sync::update_settings(c, &name, &settings)).await
+}
+
+#[tauri::command]
+pub async fn sync_connection_remove(db: DbState<'_>, name: String) -> CmdResult<()> {
+    db.write(move |c| sync::remove_connection(c, &name)).await
+}
+
+#[tauri::command]
+pub async fn sync_run(db: DbState<'_>, tasks: State<'_, Tasks>, name: String, task: u32, on_progress: Channel<Step>) -> CmdResult<RunSummary> {
+    let job = tasks.start(task, on_progress);
+    db.sync(move |c| job.run(|t| sync::run(c, &name, &RunOptions::default(), t))).await
+}
+
+#[tauri::command]
+pub async fn sync_pending(db: DbState<'_>) -> CmdResult<u64> {
+    db.read(|c| sync::pending_count(c, None)).await
+}
+
+#[tauri::command]
+pub async fn sync_runs(db: DbState<'_>, name: String, limit: u32) -> CmdResult<Vec<RunSummary>> {
+    db.read(move |c| sync::runs(c, &name, limit)).await
+}
+
+#[tauri::command]
+pub async fn sync_conflicts(db: DbState<'_>) -> CmdResult<Vec<Conflict>> {
+    db.read(|c| sync::conflicts(c, None)).await
+}
+
+#[tauri::command]
+pub async fn sync_conflict_resolve(db: DbState<'_>, id: i64, side: Side) -> CmdResult<Conflict> {
+    db.write(move |c| sync::resolve_conflict(c, id, side)).await
 }

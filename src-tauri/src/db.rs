@@ -26,6 +26,10 @@ struct Inner {
 struct Pools {
     writer: Mutex<Connection>,
     readers: Mutex<Vec<Connection>>,
+    /// Sync runs' own read-write connection, opened at the first run. A run spends most of
+    /// its time on the network between short transactions: on the writer it would make
+    /// every edit in the app wait for the whole run. Its mutex also runs one sync at a time.
+    sync: Mutex<Option<Connection>>,
     /// Held while the app runs: a second copy of Raf must not open the same catalog.
     _lock: File,
 }
@@ -39,7 +43,7 @@ impl Db {
             let started = std::time::Instant::now();
             let pools = lock(&opener.0.path).and_then(|lock| {
                 let writer = db::open(&opener.0.path).map_err(|e| e.payload())?;
-                Ok(Pools { writer: Mutex::new(writer), readers: Mutex::new(Vec::new()), _lock: lock })
+                Ok(Pools { writer: Mutex::new(writer), readers: Mutex::new(Vec::new()), sync: Mutex::new(None), _lock: lock })
             });
             log::info!("catalog {} opened in {:?}", opener.0.path.display(), started.elapsed());
             let _ = opener.0.opened.set(pools);
@@ -79,6 +83,22 @@ impl Db {
             // A panic in an earlier write rolled its transaction back: the connection is fine.
             let mut writer = pools.writer.lock().unwrap_or_else(|e| e.into_inner());
             f(&mut writer).map_err(|e| e.payload())
+        })
+        .await
+    }
+
+    /// Runs `f` (a sync run) on the sync connection, on a blocking thread; SQLite's busy
+    /// timeout orders its transactions with the writer's.
+    pub async fn sync<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> raf::Result<T> + Send + 'static) -> CmdResult<T> {
+        let db = self.clone();
+        blocking(move || {
+            let pools = db.pools()?;
+            let mut slot = pools.sync.lock().unwrap_or_else(|e| e.into_inner());
+            let conn = match slot.as_mut() {
+                Some(conn) => conn,
+                None => slot.insert(db::open(&db.0.path).map_err(|e| e.payload())?),
+            };
+            f(conn).map_err(|e| e.payload())
         })
         .await
     }

@@ -83,6 +83,16 @@ pub fn run() {
             commands::backup,
             commands::restore,
             commands::task_cancel,
+            commands::sync_connections,
+            commands::sync_connection_add,
+            commands::sync_connection_test,
+            commands::sync_settings_update,
+            commands::sync_connection_remove,
+            commands::sync_run,
+            commands::sync_pending,
+            commands::sync_runs,
+            commands::sync_conflicts,
+            commands::sync_conflict_resolve,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Raf");

@@ -1,6 +1,6 @@
 //! Long work the UI can watch and stop: each run has an id chosen by the UI, reports
 //! `raf::progress::Step`s through a Tauri `Channel`, and stops when `task_cancel(id)`
-//! is called. Backup and restore use it; import and sync will too.
+//! is called. Backup, restore and sync runs use it; import will too.
 
 use raf::progress::{Step, Task};
 use std::collections::HashMap;

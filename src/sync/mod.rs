@@ -34,6 +34,7 @@ use serde::{Deserialize, Serialize};
 
 /// Which way an entity flows between Raf and the remote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     Off,
@@ -59,6 +60,7 @@ impl Direction {
 
 /// What a connection syncs and how. Stored as JSON (no secrets).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(default)]
 pub struct Settings {
     /// Products, variants, prices and stock.
@@ -108,6 +110,7 @@ impl Settings {
 
 /// Supported remote kinds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Sopyo,
@@ -144,6 +147,7 @@ impl Kind {
 
 /// A connection as the UI lists it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ConnectionInfo {
     pub id: i64,
     pub name: String,
@@ -259,6 +263,7 @@ pub fn conflicts(conn: &Connection, name: Option<&str>) -> Result<Vec<Conflict>>
 
 /// Which value a conflict keeps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum Side {
     /// Keep Raf's value; the next run sends it.

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 /// The remote's plan, which sets its daily quota.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum Plan {
     /// The safe assumption when the plan is not given.

@@ -278,6 +278,7 @@ pub fn pending_count(conn: &Connection, connection: Option<i64>) -> Result<u64> 
 
 /// A field changed on both sides; values are JSON (a quantity, or `{sale, list}`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct Conflict {
     pub id: i64,
     pub connection: String,
@@ -368,6 +369,7 @@ pub fn close_conflict(conn: &Connection, id: i64, resolution: &str) -> Result<()
 
 /// What a run did, per entity.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(default)]
 pub struct RunCounts {
     pub products_pulled: u64,
@@ -390,6 +392,7 @@ pub struct RunCounts {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct LogLine {
     pub at: String,
     /// `info`, `warn` or `error`.
@@ -398,6 +401,7 @@ pub struct LogLine {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct RunSummary {
     pub id: i64,
     pub connection: String,

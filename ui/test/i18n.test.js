@@ -40,6 +40,12 @@ test('every key the code names exists', () => {
     task: ['backup', 'restore'],
     settings: ['backup_done', 'restore_done'],
     entity: ['category', 'brand', 'tag'],
+    sync_kind: ['sopyo', 'stokdurumu', 'kolaybi'],
+    sync_token: ['sopyo', 'stokdurumu', 'kolaybi'],
+    sync_dir: ['both', 'pull', 'push', 'off'],
+    sync_plan: ['free', 'basic', 'pro', 'enterprise'],
+    sync_status: ['running', 'ok', 'partial', 'failed', 'cancelled'],
+    sync_phase: ['login', 'pull_products', 'apply', 'pull_orders', 'push'],
   };
   for (const [family, values] of Object.entries(families)) for (const v of values) used.add(`${family}.${v}`);
   const missing = [...used].filter((k) => !(k in messages.tr));
@@ -47,7 +53,7 @@ test('every key the code names exists', () => {
 });
 
 test('every error code of the core has a message', () => {
-  const core = readFileSync(join(here, '../../src/error.rs'), 'utf8');
+  const core = ['../../src/error.rs', '../../src/sync/error.rs'].map((f) => readFileSync(join(here, f), 'utf8')).join('\n');
   const codes = [...core.matchAll(/=> "([a-z_]+\.[a-z_]+)"/g)].map((m) => m[1]);
   assert.ok(codes.length > 20, 'codes found in src/error.rs');
   const missing = codes.filter((c) => !(`error.${c}` in messages.tr));

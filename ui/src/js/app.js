@@ -14,11 +14,13 @@ import * as orders from './screens/orders.js';
 import * as catalog from './screens/catalog.js';
 import * as dashboard from './screens/dashboard.js';
 import * as settings from './screens/settings.js';
+import * as sync from './screens/sync.js';
+import { refreshIndicator, startIndicator } from './sync-status.js';
 
 /** @typedef {{ render: (root: HTMLElement, arg: string) => (void | (() => void)) }} Screen */
 
 /** @type {Record<string, Screen>} */
-const SCREENS = { products, product, movements, orders, catalog, dashboard, settings };
+const SCREENS = { products, product, movements, orders, catalog, dashboard, settings, sync };
 
 /** @type {(() => void) | void} */
 let leaveScreen;
@@ -37,6 +39,8 @@ export function route() {
     else link.removeAttribute('aria-current');
   }
   leaveScreen = screen.render(root, decodeURIComponent(rest.join('/')));
+  // Edits made on the screen just left may have queued changes for the remotes.
+  refreshIndicator();
 }
 
 function shortcuts() {
@@ -65,6 +69,7 @@ function start() {
   shortcuts();
   window.addEventListener('hashchange', route);
   route();
+  startIndicator();
   // Ready for input now, whether or not the catalog has finished opening.
   requestAnimationFrame(() => api.uiReady('window').catch(() => {}));
 }

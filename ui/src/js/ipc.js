@@ -29,6 +29,12 @@
 /** @typedef {import('../bindings/Dashboard').Dashboard} Dashboard */
 /** @typedef {import('../bindings/BulkChange').BulkChange} BulkChange */
 /** @typedef {import('../bindings/Step').Step} Step */
+/** @typedef {import('../bindings/ConnectionInfo').ConnectionInfo} ConnectionInfo */
+/** @typedef {import('../bindings/Settings').Settings} SyncSettings */
+/** @typedef {import('../bindings/Kind').Kind} SyncKind */
+/** @typedef {import('../bindings/RunSummary').RunSummary} RunSummary */
+/** @typedef {import('../bindings/Conflict').Conflict} Conflict */
+/** @typedef {import('../bindings/Side').Side} Side */
 /** @typedef {{ code: string, message: string, details: any }} AppError */
 /** @typedef {{ db_path: string, version: string }} AppInfo */
 
@@ -153,14 +159,57 @@ export const api = {
    * @param {(step: Step) => void} onStep
    */
   longTask(command, path, onStep) {
-    const task = Math.floor(Math.random() * 2 ** 31);
-    const channel = new (tauri().core.Channel)();
-    channel.onmessage = onStep;
-    /** @type {Promise<void>} */
-    const done = call(command, { path, task, onProgress: channel });
-    return { done, cancel: () => call('task_cancel', { task }) };
+    return withProgress(command, { path }, onStep);
   },
+
+  /** @returns {Promise<ConnectionInfo[]>} */
+  syncConnections: () => call('sync_connections'),
+  /**
+   * The token goes to the OS keychain; no command returns it. Settings left out take
+   * the core's defaults.
+   * @param {{ name: string, kind: SyncKind, baseUrl: string | null, token: string, settings: Partial<SyncSettings> }} spec
+   * @returns {Promise<ConnectionInfo>}
+   */
+  addSyncConnection: (spec) => call('sync_connection_add', spec),
+  /** @param {string} name @returns {Promise<void>} */
+  testSyncConnection: (name) => call('sync_connection_test', { name }),
+  /** @param {string} name @param {SyncSettings} settings @returns {Promise<ConnectionInfo>} */
+  updateSyncSettings: (name, settings) => call('sync_settings_update', { name, settings }),
+  /** @param {string} name @returns {Promise<void>} */
+  removeSyncConnection: (name) => call('sync_connection_remove', { name }),
+  /**
+   * Syncs connection `name` in the background with progress; `cancel()` stops it.
+   * @param {string} name
+   * @param {(step: Step) => void} onStep
+   * @returns {{ done: Promise<RunSummary>, cancel: () => Promise<boolean> }}
+   */
+  runSync: (name, onStep) => withProgress('sync_run', { name }, onStep),
+  /** @returns {Promise<number>} */
+  syncPending: () => call('sync_pending'),
+  /** @param {string} name @param {number} limit @returns {Promise<RunSummary[]>} */
+  syncRuns: (name, limit) => call('sync_runs', { name, limit }),
+  /** @returns {Promise<Conflict[]>} */
+  syncConflicts: () => call('sync_conflicts'),
+  /** @param {number} id @param {Side} side @returns {Promise<Conflict>} */
+  resolveConflict: (id, side) => call('sync_conflict_resolve', { id, side }),
 };
+
+/**
+ * Starts a long command that reports `Step`s through a Channel and can be cancelled by id.
+ * @template T
+ * @param {string} command
+ * @param {Record<string, unknown>} args
+ * @param {(step: Step) => void} onStep
+ * @returns {{ done: Promise<T>, cancel: () => Promise<boolean> }}
+ */
+function withProgress(command, args, onStep) {
+  const task = Math.floor(Math.random() * 2 ** 31);
+  const channel = new (tauri().core.Channel)();
+  channel.onmessage = onStep;
+  /** @type {Promise<T>} */
+  const done = call(command, { ...args, task, onProgress: channel });
+  return { done, cancel: () => call('task_cancel', { task }) };
+}
 
 /** Native file dialogs (tauri-plugin-dialog). */
 export const dialogs = {
