@@ -7,6 +7,7 @@ use raf::catalog::{
     self, Brand, BulkChange, Category, OptionAxis, PriceGroup, Product, ProductDetail, ProductFields, ProductPage, ProductQuery, Tag, Variant,
     VariantFields,
 };
+use raf::import::{self, Applied, Batch, ExportOptions, ExportSummary, ImportOptions, Plan, Preview, UndoSummary};
 use raf::orders::{self, NewOrder, Order, OrderQuery, OrderStatus};
 use raf::progress::Step;
 use raf::report::{self, Dashboard};
@@ -315,4 +316,69 @@ pub async fn sync_conflicts(db: DbState<'_>) -> CmdResult<Vec<Conflict>> {
 #[tauri::command]
 pub async fn sync_conflict_resolve(db: DbState<'_>, id: i64, side: Side) -> CmdResult<Conflict> {
     db.write(move |c| sync::resolve_conflict(c, id, side)).await
+}
+
+// --- import and export
+
+#[tauri::command]
+pub async fn import_inspect(db: DbState<'_>, path: PathBuf, options: ImportOptions) -> CmdResult<Preview> {
+    db.read(move |c| import::inspect(c, &path, &options)).await
+}
+
+/// The dry run; with `report`, also writes every row error there (xlsx or csv).
+#[tauri::command]
+pub async fn import_plan(
+    db: DbState<'_>,
+    tasks: State<'_, Tasks>,
+    path: PathBuf,
+    options: ImportOptions,
+    report: Option<PathBuf>,
+    task: u32,
+    on_progress: Channel<Step>,
+) -> CmdResult<Plan> {
+    let job = tasks.start(task, on_progress);
+    db.read(move |c| {
+        let plan = job.run(|t| import::plan(c, &path, &options, t))?;
+        if let Some(report) = report {
+            import::write_report(&plan, &report)?;
+        }
+        Ok(plan)
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn import_apply(
+    db: DbState<'_>,
+    tasks: State<'_, Tasks>,
+    path: PathBuf,
+    options: ImportOptions,
+    task: u32,
+    on_progress: Channel<Step>,
+) -> CmdResult<Applied> {
+    let job = tasks.start(task, on_progress);
+    db.write(move |c| job.run(|t| import::apply(c, &path, &options, t))).await
+}
+
+#[tauri::command]
+pub async fn import_batches(db: DbState<'_>) -> CmdResult<Vec<Batch>> {
+    db.read(import::batches).await
+}
+
+#[tauri::command]
+pub async fn import_undo(db: DbState<'_>, batch: i64) -> CmdResult<UndoSummary> {
+    db.write(move |c| import::undo(c, Some(batch))).await
+}
+
+#[tauri::command]
+pub async fn export_catalog(
+    db: DbState<'_>,
+    tasks: State<'_, Tasks>,
+    path: PathBuf,
+    options: ExportOptions,
+    task: u32,
+    on_progress: Channel<Step>,
+) -> CmdResult<ExportSummary> {
+    let job = tasks.start(task, on_progress);
+    db.read(move |c| job.run(|t| import::export(c, &path, &options, t))).await
 }

@@ -17,6 +17,7 @@ use std::io::Write;
 use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
     #[default]
@@ -25,6 +26,7 @@ pub enum ExportFormat {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ExportOptions {
     pub format: ExportFormat,
     /// CSV only: `,` or `;` (Turkish Excel opens `;` files, and then decimals use `,`).
@@ -40,6 +42,7 @@ impl Default for ExportOptions {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ExportSummary {
     pub file: String,
     /// Data rows written: one per product, plus one per variant.

@@ -40,6 +40,7 @@ use std::path::Path;
 
 /// Which rows may do what.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "ImportMode"))]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// Only new products; a row whose key exists is an error.
@@ -53,6 +54,7 @@ pub enum Mode {
 
 /// The column that finds an existing product or variant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "ImportKey"))]
 #[serde(rename_all = "lowercase")]
 pub enum Key {
     #[default]
@@ -71,6 +73,7 @@ impl Key {
 
 /// What the stock column means. Either way the change is a ledger movement of kind import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "lowercase")]
 pub enum StockMode {
     /// The quantity on hand becomes the cell's value.
@@ -82,6 +85,7 @@ pub enum StockMode {
 
 /// Everything a user chooses about an import. The defaults suit a file Raf exported.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ImportOptions {
     /// The sheet to read (folded match); the first one when `None`.
     pub sheet: Option<String>,
@@ -89,6 +93,7 @@ pub struct ImportOptions {
     pub header_row: Option<u32>,
     /// Changes to the suggested mapping: a column (its header, or its letter `A`, `B` ...)
     /// and the field it fills, `None` to ignore the column.
+    #[cfg_attr(feature = "ts", ts(type = "Array<[string, string | null]>"))]
     pub mapping: Vec<(String, Option<Field>)>,
     pub mode: Mode,
     pub key: Key,
@@ -97,6 +102,7 @@ pub struct ImportOptions {
 
 /// One problem of one row: where it is, what the cell held and why it cannot be used.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "ImportRowError"))]
 pub struct RowError {
     /// The row number as the spreadsheet shows it.
     pub row: u32,
@@ -111,6 +117,7 @@ pub struct RowError {
 
 /// What the file looks like and how it will be read: the wizard's first screens.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "ImportPreview"))]
 pub struct Preview {
     pub format: Format,
     pub sheets: Vec<String>,
@@ -118,6 +125,7 @@ pub struct Preview {
     pub header_row: u32,
     pub headers: Vec<String>,
     /// The field of each column (`None`: ignored), suggested or saved, with the options' changes.
+    #[cfg_attr(feature = "ts", ts(type = "Array<string | null>"))]
     pub mapping: Vec<Option<Field>>,
     /// True when the mapping came from a previous import of a file with these headers.
     pub saved_mapping: bool,
@@ -126,6 +134,7 @@ pub struct Preview {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "ImportPreviewRow"))]
 pub struct PreviewRow {
     pub row: u32,
     pub cells: Vec<String>,
@@ -134,6 +143,7 @@ pub struct PreviewRow {
 
 /// The dry run's (and an apply's) verdict.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "ImportPlan"))]
 pub struct Plan {
     pub file: String,
     pub sheet: String,
@@ -152,6 +162,7 @@ pub struct Plan {
 
 /// What `apply` did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "ImportApplied"))]
 pub struct Applied {
     /// The import batch, for undo; `None` when nothing was written because rows had errors.
     pub batch: Option<i64>,

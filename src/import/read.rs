@@ -29,6 +29,7 @@ const RATIO_JUDGED_FROM: u64 = 16 << 20;
 const CFB_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "SheetFormat"))]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
     Xlsx,

@@ -48,6 +48,7 @@ impl Change {
 
 /// An applied import.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "ImportBatch"))]
 pub struct Batch {
     pub id: i64,
     pub file_name: String,
@@ -62,6 +63,7 @@ pub struct Batch {
 
 /// What an undo put back.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct UndoSummary {
     pub batch: i64,
     pub products_restored: u64,

@@ -10,11 +10,12 @@ export type MovementQuery = {
  */
 sku: string | null, kind: MovementKind | null, 
 /**
- * From this day (inclusive), `YYYY-MM-DD`, UTC as stored.
+ * From this UTC day (`YYYY-MM-DD`) or instant as stored (`2026-11-21T21:00:00.000Z`),
+ * inclusive. The desktop sends the first instant of the user's local day.
  */
 from: string | null, 
 /**
- * Up to this day (inclusive), `YYYY-MM-DD`.
+ * Up to this UTC day or instant, inclusive (a prefix of the stored time).
  */
 to: string | null, 
 /**

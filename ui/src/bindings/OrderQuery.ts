@@ -3,11 +3,12 @@ import type { OrderStatus } from "./OrderStatus";
 
 export type OrderQuery = { status: OrderStatus | null, marketplace: string | null, 
 /**
- * Order dates from this day (inclusive), `YYYY-MM-DD`.
+ * Order dates from this UTC day (`YYYY-MM-DD`) or instant as stored, inclusive.
+ * The desktop sends the first instant of the user's local day.
  */
 from: string | null, 
 /**
- * Order dates up to this day (inclusive), `YYYY-MM-DD`.
+ * Order dates up to this UTC day or instant, inclusive (a prefix of the stored time).
  */
 to: string | null, limit: number, 
 /**

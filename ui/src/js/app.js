@@ -15,12 +15,13 @@ import * as catalog from './screens/catalog.js';
 import * as dashboard from './screens/dashboard.js';
 import * as settings from './screens/settings.js';
 import * as sync from './screens/sync.js';
+import * as importScreen from './screens/import.js';
 import { refreshIndicator, startIndicator } from './sync-status.js';
 
 /** @typedef {{ render: (root: HTMLElement, arg: string) => (void | (() => void)) }} Screen */
 
 /** @type {Record<string, Screen>} */
-const SCREENS = { products, product, movements, orders, catalog, dashboard, settings, sync };
+const SCREENS = { products, product, movements, orders, catalog, dashboard, settings, sync, import: importScreen };
 
 /** @type {(() => void) | void} */
 let leaveScreen;

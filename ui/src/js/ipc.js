@@ -13,6 +13,15 @@
 /** @typedef {import('../bindings/Product').Product} Product */
 /** @typedef {import('../bindings/Variant').Variant} Variant */
 /** @typedef {import('../bindings/Price').Price} Price */
+/** @typedef {import('../bindings/ImportOptions').ImportOptions} ImportOptions */
+/** @typedef {import('../bindings/ImportPreview').ImportPreview} ImportPreview */
+/** @typedef {import('../bindings/ImportPlan').ImportPlan} ImportPlan */
+/** @typedef {import('../bindings/ImportApplied').ImportApplied} ImportApplied */
+/** @typedef {import('../bindings/ImportRowError').ImportRowError} ImportRowError */
+/** @typedef {import('../bindings/ImportBatch').ImportBatch} ImportBatch */
+/** @typedef {import('../bindings/UndoSummary').UndoSummary} UndoSummary */
+/** @typedef {import('../bindings/ExportOptions').ExportOptions} ExportOptions */
+/** @typedef {import('../bindings/ExportSummary').ExportSummary} ExportSummary */
 /** @typedef {import('../bindings/OptionAxis').OptionAxis} OptionAxis */
 /** @typedef {import('../bindings/VariantFields').VariantFields} VariantFields */
 /** @typedef {import('../bindings/Category').Category} Category */
@@ -162,6 +171,29 @@ export const api = {
     return withProgress(command, { path }, onStep);
   },
 
+  /** @param {string} path @param {ImportOptions} options @returns {Promise<ImportPreview>} */
+  importInspect: (path, options) => call('import_inspect', { path, options }),
+  /**
+   * The dry run; with `report`, every row error is also written to that file.
+   * @param {string} path @param {ImportOptions} options @param {string | null} report @param {(step: Step) => void} onStep
+   * @returns {{ done: Promise<ImportPlan>, cancel: () => Promise<unknown> }}
+   */
+  importPlan: (path, options, report, onStep) => withProgress('import_plan', { path, options, report }, onStep),
+  /**
+   * @param {string} path @param {ImportOptions} options @param {(step: Step) => void} onStep
+   * @returns {{ done: Promise<ImportApplied>, cancel: () => Promise<unknown> }}
+   */
+  importApply: (path, options, onStep) => withProgress('import_apply', { path, options }, onStep),
+  /** @returns {Promise<ImportBatch[]>} */
+  importBatches: () => call('import_batches'),
+  /** @param {number} batch @returns {Promise<UndoSummary>} */
+  importUndo: (batch) => call('import_undo', { batch }),
+  /**
+   * @param {string} path @param {ExportOptions} options @param {(step: Step) => void} onStep
+   * @returns {{ done: Promise<ExportSummary>, cancel: () => Promise<unknown> }}
+   */
+  exportCatalog: (path, options, onStep) => withProgress('export_catalog', { path, options }, onStep),
+
   /** @returns {Promise<ConnectionInfo[]>} */
   syncConnections: () => call('sync_connections'),
   /**
@@ -211,12 +243,19 @@ function withProgress(command, args, onStep) {
   return { done, cancel: () => call('task_cancel', { task }) };
 }
 
+/** What the import reads (`import::open`). */
+const SPREADSHEETS = ['xlsx', 'xlsm', 'xls', 'ods', 'csv', 'tsv', 'txt'];
+
 /** Native file dialogs (tauri-plugin-dialog). */
 export const dialogs = {
   /** @param {string} defaultPath @returns {Promise<string | null>} */
   save: (defaultPath) => tauri().dialog.save({ defaultPath, filters: [{ name: 'Raf', extensions: ['db'] }] }),
   /** @returns {Promise<string | null>} */
   open: () => tauri().dialog.open({ multiple: false, directory: false, filters: [{ name: 'Raf', extensions: ['db'] }] }),
+  /** @returns {Promise<string | null>} */
+  openSpreadsheet: () => tauri().dialog.open({ multiple: false, directory: false, filters: [{ name: 'Excel, CSV', extensions: SPREADSHEETS }] }),
+  /** @param {string} defaultPath @returns {Promise<string | null>} */
+  saveSpreadsheet: (defaultPath) => tauri().dialog.save({ defaultPath, filters: [{ name: 'Excel, CSV', extensions: ['xlsx', 'csv'] }] }),
   /** @param {string} path @returns {Promise<void>} */
   reveal: (path) => tauri().opener.revealItemInDir(path),
 };
