@@ -207,6 +207,19 @@ fn a_damaged_file_is_refused_at_open() {
 }
 
 #[test]
+fn check_file_finds_damage_that_a_large_file_skips_at_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("raf.db");
+    let len = closed_catalog(&path);
+    raf::db::check_file(&path).unwrap();
+    scribble(&path, len / 2, 64 * 1024);
+    let err = raf::db::check_file(&path).unwrap_err();
+    assert_eq!(err.code(), "db.corrupt", "{err}");
+    assert!(raf::db::checked_at_open(&path), "a small file is checked at open already");
+    assert!(raf::db::checked_at_open(&dir.path().join("new.db")), "so is a new one");
+}
+
+#[test]
 fn a_file_with_a_damaged_header_is_refused_at_open() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("raf.db");

@@ -37,6 +37,13 @@ pub fn app_info(db: DbState) -> AppInfo {
     AppInfo { db_path: db.path().to_owned(), version: env!("CARGO_PKG_VERSION") }
 }
 
+/// Resolves when the catalog file has been found sound; fails with `db.corrupt` when
+/// not (a large file is checked in the background after it opens).
+#[tauri::command]
+pub async fn db_check(db: DbState<'_>) -> CmdResult<()> {
+    db.checked().await
+}
+
 /// The UI reports milestones of its start (`window`: it answers input; `first_page`: the
 /// products table shows rows), logged as time since the process started (benchmarks).
 #[tauri::command]

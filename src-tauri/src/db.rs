@@ -21,6 +21,9 @@ pub struct Db(Arc<Inner>);
 struct Inner {
     path: PathBuf,
     opened: OnceLock<CmdResult<Pools>>,
+    /// The integrity check of a file too large to check before opening: run after it
+    /// opens, while the user works (`db::check_file`).
+    checked: OnceLock<CmdResult<()>>,
 }
 
 struct Pools {
@@ -37,18 +40,36 @@ struct Pools {
 impl Db {
     /// Starts opening `path` in the background and returns at once.
     pub fn open_in_background(path: PathBuf) -> Db {
-        let db = Db(Arc::new(Inner { path, opened: OnceLock::new() }));
+        let db = Db(Arc::new(Inner { path, opened: OnceLock::new(), checked: OnceLock::new() }));
         let opener = db.clone();
         std::thread::spawn(move || {
+            let path = &opener.0.path;
             let started = std::time::Instant::now();
-            let pools = lock(&opener.0.path).and_then(|lock| {
-                let writer = db::open(&opener.0.path).map_err(|e| e.payload())?;
+            let checked_at_open = db::checked_at_open(path);
+            let pools = lock(path).and_then(|lock| {
+                let writer = db::open(path).map_err(|e| e.payload())?;
                 Ok(Pools { writer: Mutex::new(writer), readers: Mutex::new(Vec::new()), sync: Mutex::new(None), _lock: lock })
             });
-            log::info!("catalog {} opened in {:?}", opener.0.path.display(), started.elapsed());
+            log::info!("catalog {} opened in {:?}", path.display(), started.elapsed());
+            let opened = pools.is_ok();
             let _ = opener.0.opened.set(pools);
+            let checked = if opened && !checked_at_open {
+                let started = std::time::Instant::now();
+                let result = db::check_file(path).map_err(|e| e.payload());
+                log::info!("catalog {} checked in {:?}: {}", path.display(), started.elapsed(), if result.is_ok() { "ok" } else { "damaged" });
+                result
+            } else {
+                Ok(())
+            };
+            let _ = opener.0.checked.set(checked);
         });
         db
+    }
+
+    /// Waits for the integrity check of the file (at once for a file checked at open).
+    pub async fn checked(&self) -> CmdResult<()> {
+        let db = self.clone();
+        blocking(move || db.0.checked.wait().clone()).await
     }
 
     pub fn path(&self) -> &Path {

@@ -43,6 +43,7 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::ui_ready,
+            commands::db_check,
             commands::products_search,
             commands::products_count,
             commands::products_page_anchors,

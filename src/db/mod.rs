@@ -32,7 +32,7 @@ pub fn open(path: &Path) -> Result<Connection> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
-    let check = std::fs::metadata(path).map_or(true, |m| m.len() <= CHECK_AT_OPEN_MAX);
+    let check = checked_at_open(path);
     let mut conn = connect(path, OpenFlags::default())
         .and_then(|c| if check { quick_check(&c).map(|()| c) } else { Ok(c) })
         .map_err(damaged)?;
@@ -89,6 +89,21 @@ fn set_wal(conn: &Connection) -> Result<()> {
             result => return Ok(result?),
         }
     }
+}
+
+/// True when `open` checks the file's integrity itself (a new or small file); a larger
+/// one is for `check_file`, away from the user's wait.
+pub fn checked_at_open(path: &Path) -> bool {
+    std::fs::metadata(path).map_or(true, |m| m.len() <= CHECK_AT_OPEN_MAX)
+}
+
+/// `quick_check` of the file on a connection of its own that reads through the page
+/// cache, not a memory map: it reads every page once, and a map would leave the whole
+/// file counted in the process's resident memory for as long as the app runs.
+pub fn check_file(path: &Path) -> Result<()> {
+    let conn = open_reader(path)?;
+    conn.pragma_update(None, "mmap_size", 0)?;
+    quick_check(&conn).map_err(damaged)
 }
 
 /// `PRAGMA quick_check`: refuses to work on a damaged file.

@@ -5,6 +5,7 @@
  * re-renders the current screen).
  */
 import { api } from './ipc.js';
+import { h } from './dom.js';
 import { applyStatic, errorText, initLang, onLangChange, t } from './i18n.js';
 import { go } from './ui.js';
 import * as products from './screens/products.js';
@@ -73,6 +74,15 @@ function start() {
   startIndicator();
   // Ready for input now, whether or not the catalog has finished opening.
   requestAnimationFrame(() => api.uiReady('window').catch(() => {}));
+  // A large catalog is checked after it opens: damage found then stays on screen.
+  api.dbCheck().catch(showBanner);
+}
+
+/** A problem with the catalog itself, shown until the app closes. @param {unknown} err */
+function showBanner(err) {
+  const banner = /** @type {HTMLElement} */ (document.getElementById('banner'));
+  banner.replaceChildren(h('span', { text: errorText(err) }), ' ', h('a', { attrs: { href: '#/settings' }, text: t('nav.settings') }));
+  banner.hidden = false;
 }
 
 start();

@@ -81,6 +81,8 @@ export const api = {
   appInfo: () => call('app_info'),
   /** @param {'window' | 'first_page'} milestone @returns {Promise<void>} */
   uiReady: (milestone) => call('ui_ready', { milestone }),
+  /** Resolves once the catalog file is known to be sound; `db.corrupt` when it is not. @returns {Promise<void>} */
+  dbCheck: () => call('db_check'),
 
   /** @param {ProductQuery} query @returns {Promise<ProductPage>} */
   searchProducts: (query) => call('products_search', { query }),
