@@ -2,6 +2,10 @@
 //! variants, prices, categories/brands/tags, Turkish-aware search, filters, sorts and
 //! keyset pages.
 
+#[path = "support/catalog.rs"]
+mod support;
+use support::{d, open};
+
 use raf::catalog::{
     add_brand, add_category, add_tag, categories, count_products, create_product, generate_variants, price_groups, product_detail,
     resolve_sku, restore_product, search_products, set_price, soft_delete_product, tag_product, tags, untag_product, update_product,
@@ -11,17 +15,6 @@ use raf::stock::{adjust, Change};
 use rusqlite::Connection;
 use rust_decimal::Decimal;
 use std::collections::HashSet;
-use tempfile::TempDir;
-
-fn open() -> (TempDir, Connection) {
-    let dir = tempfile::tempdir().unwrap();
-    let conn = raf::db::open(&dir.path().join("raf.db")).unwrap();
-    (dir, conn)
-}
-
-fn d(s: &str) -> Decimal {
-    s.parse().unwrap()
-}
 
 fn add(conn: &mut Connection, sku: &str, name: &str) -> raf::catalog::Product {
     create_product(conn, &ProductFields::new(sku, name)).unwrap()

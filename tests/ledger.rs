@@ -2,22 +2,15 @@
 //! variants, undo, history, and a property test of the invariant
 //! `on_hand == SUM(delta)` under random sequences of changes.
 
+#[path = "support/catalog.rs"]
+mod support;
+use support::{d, open};
+
 use proptest::prelude::*;
 use raf::catalog::{create_product, generate_variants, product_detail, OptionAxis, ProductFields, ProductKind};
 use raf::stock::{adjust, check_ledger, history, movement, undo, Change, MovementKind};
 use rusqlite::Connection;
 use rust_decimal::Decimal;
-use tempfile::TempDir;
-
-fn open() -> (TempDir, Connection) {
-    let dir = tempfile::tempdir().unwrap();
-    let conn = raf::db::open(&dir.path().join("raf.db")).unwrap();
-    (dir, conn)
-}
-
-fn d(s: &str) -> Decimal {
-    s.parse().unwrap()
-}
 
 fn add_product(conn: &mut Connection, sku: &str, name: &str) {
     create_product(conn, &ProductFields::new(sku, name)).unwrap();

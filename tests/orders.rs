@@ -1,22 +1,16 @@
 //! Orders through the public API: stock out once per line, idempotent recording,
 //! cancelling puts stock back once, and listing with keyset pages.
 
+#[path = "support/catalog.rs"]
+mod support;
+use support::{d, open};
+
 use raf::catalog::{create_product, generate_variants, product_detail, set_price, OptionAxis, ProductFields, ProductKind};
 use raf::orders::{cancel_order, list_orders, order, record_order, set_status, NewLine, NewOrder, OrderQuery, OrderStatus};
 use raf::stock::{adjust, check_ledger, history, undo, Change, MovementKind};
 use rusqlite::Connection;
 use rust_decimal::Decimal;
 use tempfile::TempDir;
-
-fn open() -> (TempDir, Connection) {
-    let dir = tempfile::tempdir().unwrap();
-    let conn = raf::db::open(&dir.path().join("raf.db")).unwrap();
-    (dir, conn)
-}
-
-fn d(s: &str) -> Decimal {
-    s.parse().unwrap()
-}
 
 fn line(sku: &str, quantity: &str, unit_price: Option<&str>) -> NewLine {
     NewLine {

@@ -2,6 +2,10 @@
 //! anchors of the virtualized table, bulk edits, the ledger screen's filters, the
 //! dashboard's figures, and backup/restore that report progress and can be cancelled.
 
+#[path = "support/catalog.rs"]
+mod support;
+use support::{d, open};
+
 use raf::catalog::{
     add_category, bulk_edit, create_product, page_anchors, product_detail, search_products, set_price, BulkChange, ProductFields,
     ProductQuery, Sort, StatusFilter,
@@ -9,20 +13,8 @@ use raf::catalog::{
 use raf::progress::{Step, Task};
 use raf::stock::{adjust, movements, undo, Change, MovementKind, MovementQuery};
 use rusqlite::Connection;
-use rust_decimal::Decimal;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
-use tempfile::TempDir;
-
-fn open() -> (TempDir, Connection) {
-    let dir = tempfile::tempdir().unwrap();
-    let conn = raf::db::open(&dir.path().join("raf.db")).unwrap();
-    (dir, conn)
-}
-
-fn d(s: &str) -> Decimal {
-    s.parse().unwrap()
-}
 
 fn add(conn: &mut Connection, sku: &str, name: &str) -> i64 {
     create_product(conn, &ProductFields::new(sku, name)).unwrap().id
