@@ -2,106 +2,12 @@
 //! and drives it the way a person or a script would, through arguments, exit codes,
 //! stdout and stderr.
 
-use assert_cmd::Command;
 use serde_json::Value;
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
-use tempfile::TempDir;
 
-/// `raf` with a clean environment: no RAF_DB from the caller, and a data folder inside
-/// `home`, so a test that forgot `--db` could never touch a real catalog.
-fn raf(home: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_raf"));
-    cmd.env_remove("RAF_DB").env("HOME", home).env("XDG_DATA_HOME", home.join("data"));
-    cmd
-}
-
-/// A fresh, initialised catalog.
-struct Shop {
-    dir: TempDir,
-    db: PathBuf,
-}
-
-impl Shop {
-    fn new() -> Shop {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("raf.db");
-        let shop = Shop { dir, db };
-        shop.run(&["init"]);
-        shop
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = raf(self.dir.path());
-        cmd.arg("--db").arg(&self.db).args(args);
-        cmd
-    }
-
-    /// Runs and expects success; returns stdout.
-    fn run(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "raf {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    /// Runs with `--json`, expects success and parses stdout.
-    fn json(&self, args: &[&str]) -> Value {
-        let stdout = self.run(&[args, &["--json"]].concat());
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("raf {args:?}: stdout is not JSON ({e}):\n{stdout}"))
-    }
-
-    /// Runs and expects exit `code`; returns stderr.
-    fn fail(&self, args: &[&str], code: i32) -> String {
-        let out = self.cmd(args).output().unwrap();
-        let stderr = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(out.status.code(), Some(code), "raf {args:?}: stdout {}\nstderr {stderr}", String::from_utf8_lossy(&out.stdout));
-        stderr
-    }
-
-    /// A user error: exit 1 and exactly one line on stderr.
-    fn user_error(&self, args: &[&str]) -> String {
-        let stderr = self.fail(args, 1);
-        assert_eq!(stderr.lines().count(), 1, "raf {args:?}: want one line on stderr, got:\n{stderr}");
-        stderr.trim_end().to_owned()
-    }
-
-    /// A user error with `--json`: one line of `{code, message, details}`; returns it after
-    /// checking its code.
-    fn error(&self, args: &[&str], code: &str) -> Value {
-        let line = self.user_error(&[args, &["--json"]].concat());
-        let err: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("raf {args:?}: stderr is not JSON ({e}): {line}"));
-        assert_eq!(err["code"], code, "raf {args:?}: {err}");
-        assert!(err["message"].as_str().is_some_and(|m| !m.is_empty()), "{err}");
-        assert!(err.get("details").is_some(), "{err}");
-        err
-    }
-
-    fn show(&self, sku: &str) -> Value {
-        self.json(&["product", "show", sku])
-    }
-
-    fn on_hand(&self, sku: &str) -> String {
-        let p = self.show(sku);
-        match p["variants"].as_array().unwrap().iter().find(|v| v["sku"] == sku) {
-            Some(v) => v["on_hand"].as_str().unwrap().to_owned(),
-            None => p["on_hand"].as_str().unwrap().to_owned(),
-        }
-    }
-
-    /// The SKUs a `product list` returns, in order.
-    fn list(&self, args: &[&str]) -> Vec<String> {
-        let page = self.json(&[&["product", "list"], args].concat());
-        skus(&page["rows"])
-    }
-
-    fn add(&self, sku: &str, name: &str, extra: &[&str]) {
-        self.run(&[&["product", "add", sku, name], extra].concat());
-    }
-}
+#[path = "support/shop.rs"]
+mod support;
+use support::{raf, Shop};
 
 fn skus(rows: &Value) -> Vec<String> {
     rows.as_array().unwrap().iter().map(|r| r["sku"].as_str().unwrap().to_owned()).collect()
@@ -916,7 +822,7 @@ fn bad_usage_exits_2() {
         &["product", "list", "--status", "lost"],
         &["variant", "generate", "A-1"],
     ] {
-        let stderr = shop.fail(args, 2);
+        let (_, stderr) = shop.fail(args, 2);
         assert!(!stderr.is_empty(), "{args:?}: clap explains the usage error");
     }
     raf(shop.dir.path()).assert().code(2);

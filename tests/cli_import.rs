@@ -1,59 +1,11 @@
 //! `raf import` and `raf export` end to end: arguments, exit codes, stdout, stderr, files.
 
-use assert_cmd::Command;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use tempfile::TempDir;
+use std::path::Path;
 
-struct Shop {
-    dir: TempDir,
-    db: PathBuf,
-}
-
-impl Shop {
-    fn new() -> Shop {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("raf.db");
-        let shop = Shop { dir, db };
-        shop.run(&["init"]);
-        shop
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn file(&self, name: &str, text: &str) -> String {
-        std::fs::write(self.path(name), text).unwrap();
-        self.path(name).display().to_string()
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_raf"));
-        cmd.env_remove("RAF_DB").env("HOME", self.dir.path()).env("XDG_DATA_HOME", self.dir.path().join("data"));
-        cmd.arg("--db").arg(&self.db).args(args);
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> String {
-        let out = self.cmd(args).output().unwrap();
-        assert_eq!(out.status.code(), Some(0), "raf {args:?} failed:\n{}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let stdout = self.run(&[args, &["--json"]].concat());
-        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("raf {args:?}: not JSON ({e}):\n{stdout}"))
-    }
-
-    /// Runs, expects exit `code`; returns (stdout, stderr).
-    fn fail(&self, args: &[&str], code: i32) -> (String, String) {
-        let out = self.cmd(args).output().unwrap();
-        let (stdout, stderr) = (String::from_utf8(out.stdout).unwrap(), String::from_utf8(out.stderr).unwrap());
-        assert_eq!(out.status.code(), Some(code), "raf {args:?}:\n{stdout}\n{stderr}");
-        (stdout, stderr)
-    }
-}
+#[path = "support/shop.rs"]
+mod support;
+use support::Shop;
 
 fn exists(path: &Path) -> bool {
     path.is_file()
