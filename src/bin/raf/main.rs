@@ -74,7 +74,7 @@ fn run(cli: Cli, out: &Out) -> Result<()> {
             out.message(&serde_json::json!({ "allow_negative_stock": allow }), &format!("allow negative stock: {}", if allow { "on" } else { "off" }))
         }
         Command::Check => {
-            db::quick_check(&conn)?;
+            db::check_file(&path)?;
             let mismatches = stock::check_ledger(&conn)?;
             if let Some(m) = mismatches.first() {
                 return Err(Error::Corrupt(format!("{}: on hand {}, movements sum {}", m.sku, m.on_hand, m.movements_sum)));
