@@ -64,6 +64,8 @@ export function render(root) {
 
   let generation = 0;
   let total = 0;
+  /** False while the count of the current query is on its way. */
+  let counted = false;
   /** @type {number[] | null} */
   let anchors = null;
   /** @type {Promise<void> | null} */
@@ -209,14 +211,21 @@ export function render(root) {
     starts = new Map([[0, null]]);
     active = -1;
     scroller.scrollTop = 0;
+    // The first page does not wait for the count: counting a million rows takes longer
+    // than reading fifty. Until the count arrives, the first page tells what it can.
+    counted = false;
+    const count = api.countProducts(query);
+    total = PAGE_SIZE;
+    draw();
     try {
-      const count = await api.countProducts(query);
+      const n = await count;
       if (mine !== generation) return;
-      total = count;
+      total = n;
     } catch (err) {
       showError(err);
       total = 0;
     }
+    counted = true;
     footer.textContent = t('products.count', { n: formatDecimal(total, lang()) });
     draw();
   }
@@ -308,6 +317,7 @@ export function render(root) {
       if (mine !== generation) return;
       pages.set(page, result.rows);
       if (result.next_after !== null) starts.set(page + 1, result.next_after);
+      else if (!counted) total = page * PAGE_SIZE + result.rows.length;
       draw();
       if (!firstPageShown) {
         firstPageShown = true;
