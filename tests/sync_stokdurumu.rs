@@ -208,3 +208,46 @@ fn a_read_only_key_and_the_plan_limit_get_clear_messages() {
     assert_eq!(run(&mut conn, &fake).unwrap().status, "ok");
     assert_same(&conn, &fake);
 }
+
+#[test]
+fn on_a_tight_quota_a_sale_goes_before_the_catalog_scan_which_resumes_the_next_day() {
+    let fake = FakeStokdurumu::start();
+    // 1,000 products in pages of 2: 500 pages, more than a Free day (500 requests) can scan.
+    seed(&fake, 1000);
+    fake.world().daily_quota = Some(500);
+    fake.world().max_limit = 2;
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, Plan::Free);
+
+    // Day 1, 09:00 UTC: the scan runs until only the reserve is left, then pauses.
+    let first = run(&mut conn, &fake).unwrap();
+    assert_eq!(first.status, "partial", "{:?}", first.log);
+    assert!(first.log.iter().any(|l| l.message.contains("paused")), "{:?}", first.log);
+    let scanned = fake.world().count("GET /api/v1/products");
+    let linked: i64 = conn.query_row("SELECT count(*) FROM products", [], |r| r.get(0)).unwrap();
+    assert!(linked > 800 && linked < 1000, "most pages are read on day 1: {linked}");
+    assert!(fake.world().used_today() <= 450, "the reserve is left: {}", fake.world().used_today());
+
+    // A sale in the shop, then a run the same day: the sale reaches the remote at once.
+    stock::adjust(&mut conn, "S0001", Change::Sub(d(3)), None).unwrap();
+    let expected = local(&conn, "S0001").0;
+    let requests_before = fake.world().requests.len();
+    let second = run(&mut conn, &fake).unwrap();
+    assert_eq!(second.status, "partial", "{:?}", second.log);
+    assert_eq!(fake.world().by_sku("S0001").unwrap().stock_qty, expected, "the sale is on the remote on day 1");
+    let sent: Vec<String> = fake.world().requests[requests_before..].to_vec();
+    assert_eq!(sent.iter().filter(|r| r.starts_with("POST /api/v1/stock")).count(), 1, "{sent:?}");
+    assert_eq!(sent.iter().filter(|r| r.starts_with("GET /api/v1/products")).count(), 1, "the key check, no scan: {sent:?}");
+    assert!(fake.world().used_today() <= 500);
+
+    // Day 2 (after 00:00 UTC+3): the scan goes on from where it stopped and completes.
+    fake.world().advance(13);
+    let third = run(&mut conn, &fake).unwrap();
+    assert_eq!(third.status, "ok", "{:?}", third.log);
+    let pages = fake.world().count("GET /api/v1/products") - scanned - 2;
+    assert!(pages < 100, "day 2 reads only the pages left, not all 500: {pages}");
+    assert!(fake.world().busiest_day() <= 500, "never over the quota in a UTC+3 day");
+    assert_same(&conn, &fake);
+    assert_eq!(sync::pending_count(&conn, None).unwrap(), 0);
+}

@@ -125,10 +125,14 @@ impl<'a, K: Connector> Run<'a, K> {
         task.step("login", 0, 1)?;
         self.call(async |k| k.check().await)?;
         let settings = self.info.settings.clone();
+        // On a daily quota the catalog scan may take days: stock and order changes go
+        // first, so a sale never waits for it.
+        if !self.dry_run && self.remote.quota().is_some() {
+            self.push_stock_first(conn, task)?;
+        }
         for round in 1..=ROUNDS {
             if settings.products != super::Direction::Off {
-                let products = self.pull_products(task)?;
-                self.apply_products(conn, &products, task)?;
+                self.scan_products(conn, task)?;
             }
             if settings.orders.pulls() {
                 self.pull_orders(conn, task)?;
@@ -162,15 +166,29 @@ impl<'a, K: Connector> Run<'a, K> {
 
     // ---- pull
 
-    fn pull_products(&mut self, task: &Task) -> Result<Vec<RemoteProduct>> {
-        let mut all = Vec::new();
-        let mut page = 1;
+    /// The paged full scan, each page applied as it arrives. A scan the quota pauses
+    /// keeps its place: the next run (the next quota day) goes on from that page.
+    fn scan_products(&mut self, conn: &mut Connection, task: &Task) -> Result<()> {
+        let c = self.info.id;
+        let mut page = store::scan_page(conn, c)?;
         loop {
-            let got = self.call(async |k| k.products_page(page).await)?;
-            all.extend(got.items);
+            let got = match self.call(async |k| k.products_page(page).await) {
+                Err(e @ Error::Sync(SyncError::QuotaSpent { .. })) => {
+                    if !self.dry_run {
+                        db::write(conn, |tx| store::set_scan_page(tx, c, page))?;
+                    }
+                    self.note("info", format!("catalog scan paused at page {page}; it goes on from there"));
+                    return Err(e);
+                }
+                got => got?,
+            };
             task.step("pull_products", page as u64, got.last_page as u64)?;
+            self.apply_products(conn, &got.items, task)?;
             if page >= got.last_page {
-                return Ok(all);
+                if !self.dry_run {
+                    db::write(conn, |tx| store::set_scan_page(tx, c, 1))?;
+                }
+                return Ok(());
             }
             page += 1;
         }
@@ -618,6 +636,45 @@ impl<'a, K: Connector> Run<'a, K> {
         db::write(conn, |tx| nothing_to_send.iter().try_for_each(|row| store::discard(tx, self.info.id, row)))?;
         task.step("push", rows.len() as u64, rows.len() as u64)?;
         Ok(unsure)
+    }
+
+    /// Stock and order changes of linked items, sent before the catalog scan when the
+    /// day's requests are counted. Stock goes as a change the remote merges (add/sub),
+    /// so it needs no fresh read. Prices, texts and creates wait for the scan (they merge
+    /// against it): every row sent here is queued again for the push after the scan,
+    /// which finds nothing left to send when nothing is.
+    fn push_stock_first(&mut self, conn: &mut Connection, task: &Task) -> Result<()> {
+        let mut sent_rows = Vec::new();
+        let result = self.send_stock_first(conn, task, &mut sent_rows);
+        let c = self.info.id;
+        db::write(conn, |tx| sent_rows.iter().try_for_each(|row: &OutboxRow| store::enqueue_for(tx, c, &row.entity, row.local_id)))?;
+        result
+    }
+
+    fn send_stock_first(&mut self, conn: &mut Connection, task: &Task, sent_rows: &mut Vec<OutboxRow>) -> Result<()> {
+        let rows = store::outbox(conn, self.info.id)?;
+        let batch_size = self.remote.capabilities().batch_size;
+        let mut batch: Vec<(OutboxRow, ItemWrite, Snapshot)> = Vec::new();
+        for row in rows.iter().filter(|r| r.sent.is_none()) {
+            if row.entity == "order" {
+                self.push_order(conn, row)?;
+                continue;
+            }
+            let Plan::Write(mut write, mut sent) = self.plan(conn, row)? else { continue };
+            if write.stock.is_none() {
+                continue;
+            }
+            write.prices.clear();
+            sent.prices.clear();
+            sent_rows.push(row.clone());
+            batch.push((row.clone(), write, sent));
+            if batch.len() >= batch_size {
+                self.flush(conn, &mut batch)?;
+            }
+        }
+        self.flush(conn, &mut batch)?;
+        task.step("push_stock", sent_rows.len() as u64, sent_rows.len() as u64)?;
+        Ok(())
     }
 
     /// Sends the text fields Raf changed on a linked product (a partial PUT, safe to

@@ -71,6 +71,9 @@ pub struct World {
     pub daily_quota: Option<u32>,
     /// POST /products answers 402 past this many products.
     pub max_products: Option<usize>,
+    /// The largest page GET /products gives (the doc's maximum is 100; a smaller one
+    /// makes a catalog that takes days to scan on a Free plan without 45,000 products).
+    pub max_limit: usize,
     /// The fake's clock, for the quota day.
     pub now: DateTime<Utc>,
     used: BTreeMap<NaiveDate, u32>,
@@ -94,6 +97,7 @@ impl World {
             read_only: false,
             daily_quota: None,
             max_products: None,
+            max_limit: 100,
             now: DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z").expect("date").with_timezone(&Utc),
             used: BTreeMap::new(),
             products: BTreeMap::new(),
@@ -314,7 +318,7 @@ fn respond(w: &mut World, method: &str, path: &str, query: &[(String, String)], 
     let id = seg.get(1).and_then(|s| s.parse::<i64>().ok());
     match (method, seg.as_slice()) {
         ("GET", ["products"]) => {
-            let limit: usize = param("limit").and_then(|l| l.parse().ok()).unwrap_or(20).clamp(1, 100);
+            let limit: usize = param("limit").and_then(|l| l.parse().ok()).unwrap_or(20).clamp(1, w.max_limit);
             let page: usize = param("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
             let sku = param("sku");
             let rows: Vec<&Product> = w.products.values().filter(|p| sku.is_none() || p.sku == sku).collect();
