@@ -187,11 +187,35 @@ impl<'a, K: Connector> Run<'a, K> {
             if page >= got.last_page {
                 if !self.dry_run {
                     db::write(conn, |tx| store::set_scan_page(tx, c, 1))?;
+                    self.pull_category_colors(conn)?;
                 }
                 return Ok(());
             }
             page += 1;
         }
+    }
+
+    /// Colours of the remote's categories for Raf's categories of the same name that
+    /// have none (Raf's own colours win; they go to the remote with new categories).
+    fn pull_category_colors(&mut self, conn: &mut Connection) -> Result<()> {
+        if !self.info.settings.products.pulls() {
+            return Ok(());
+        }
+        let colors = match self.call(async |k| k.category_colors().await) {
+            Ok(colors) => colors,
+            Err(e @ (Error::Sqlite(_) | Error::Cancelled)) => return Err(e),
+            // Colours are a nicety: a refusal or a spent quota does not stop the run.
+            Err(e) => {
+                self.note("warn", format!("category colours not read: {e}"));
+                return Ok(());
+            }
+        };
+        db::write(conn, |tx| {
+            for (name, color) in colors.iter().filter_map(|(n, c)| Some((n, c.as_ref()?))) {
+                tx.execute("UPDATE categories SET color = ?2 WHERE name = ?1 AND color IS NULL", params![name, color])?;
+            }
+            Ok(())
+        })
     }
 
     /// Remote group -> local group, for the groups the connection maps.
@@ -307,7 +331,11 @@ impl<'a, K: Connector> Run<'a, K> {
         fields.image_urls = p.images.iter().filter(|u| u.starts_with("http://") || u.starts_with("https://")).cloned().collect();
         fields.category_id = p.category.as_deref().map(|c| catalog::ensure_category(tx, c)).transpose()?;
         fields.brand_id = p.brand.as_deref().map(|b| catalog::ensure_brand(tx, b)).transpose()?;
+        fields.active = p.extra.get("active").is_none_or(|a| a.as_deref() != Some("false"));
         let product = catalog::insert_product(tx, &fields)?;
+        if let Some(tags) = p.extra.get("tags") {
+            set_tags(tx, product.id, &split_tags(tags.as_deref()))?;
+        }
         let item = Item { product_id: product.id, variant_id: None, sku: product.fields.sku.clone() };
         let own_stock = if p.variants.is_empty() { p.stock } else { None };
         self.take_remote_values(tx, "product", product.id, &item, p.remote_id.as_deref(), own_stock, &p.prices, &p.sku)?;
@@ -370,7 +398,8 @@ impl<'a, K: Connector> Run<'a, K> {
     /// only Raf changed stays for the push.
     fn merge(&mut self, tx: &Transaction, entity: &str, local_id: i64, item: &Item, remote: &Snapshot) -> Result<()> {
         let c = self.info.id;
-        let mut base = store::link(tx, c, entity, local_id)?.and_then(|(_, base)| base);
+        let (remote_id, base) = store::link(tx, c, entity, local_id)?.unwrap_or_default();
+        let mut base = base;
         if let Some(sent) = store::sent(tx, c, entity, local_id)? {
             self.settle_sent(tx, entity, local_id, item, &sent, remote, &mut base)?;
         }
@@ -384,7 +413,7 @@ impl<'a, K: Connector> Run<'a, K> {
                 match base.stock {
                     Some(b) if pulls => {
                         if r != b {
-                            record(tx, item, r - b, Entry::new(MovementKind::Sync, Some(&self.reason())))?;
+                            base.history = self.take_remote_stock(tx, entity, item, &remote_id, b, r, base.history)?;
                             self.counts.stock_applied += 1;
                         }
                         base.stock = Some(r);
@@ -430,6 +459,49 @@ impl<'a, K: Connector> Run<'a, K> {
         store::set_base(tx, c, entity, local_id, &base)
     }
 
+    /// Records the remote's stock change `base -> remote` in the ledger: one `sync`
+    /// movement per entry of the remote's stock history when the history shows the way
+    /// (entries up to `mark` were recorded already), else one movement for the whole
+    /// change. Returns the new mark.
+    #[allow(clippy::too_many_arguments)]
+    fn take_remote_stock(
+        &mut self,
+        tx: &Transaction,
+        entity: &str,
+        item: &Item,
+        remote_id: &str,
+        base: Decimal,
+        remote: Decimal,
+        mark: Option<i64>,
+    ) -> Result<Option<i64>> {
+        let reason = self.reason();
+        let history = match (entity, remote_id.starts_with("sku:")) {
+            ("product", false) => match self.call(async |k| k.stock_history(remote_id).await) {
+                Ok(history) => history.unwrap_or_default(),
+                Err(e @ (Error::Sqlite(_) | Error::Cancelled)) => return Err(e),
+                Err(e) => {
+                    self.note("warn", format!("{}: stock history not read ({e}); the change is recorded as one", item.sku));
+                    Vec::new()
+                }
+            },
+            _ => Vec::new(),
+        };
+        let fresh: Vec<&HistoryEntry> = history.iter().filter(|e| mark.is_none_or(|m| e.id > m)).collect();
+        let chain = history_chain(&fresh, base, remote);
+        for e in &chain {
+            let note = match &e.reason {
+                Some(why) => format!("{reason} #{}: {why}", e.id),
+                None => format!("{reason} #{}", e.id),
+            };
+            record(tx, item, e.new_qty - e.old_qty, Entry::new(MovementKind::Sync, Some(&note)))?;
+        }
+        let rest = remote - base - chain.iter().map(|e| e.new_qty - e.old_qty).sum::<Decimal>();
+        if !rest.is_zero() {
+            record(tx, item, rest, Entry::new(MovementKind::Sync, Some(&reason)))?;
+        }
+        Ok(history.iter().map(|e| e.id).max().max(mark))
+    }
+
     /// Three-way merge of a product's text fields, field by field.
     #[allow(clippy::too_many_arguments)]
     fn merge_info(
@@ -452,10 +524,12 @@ impl<'a, K: Connector> Run<'a, K> {
                 continue;
             }
             let l = local.get(key).cloned().flatten();
-            let b = known.as_ref().map(|b| b.get(key).cloned().flatten());
-            if l == *r || !self.info.settings.products.pulls() {
+            // No base for the field (a first link, or a field synced since): a side
+            // without a value has nothing to lose.
+            let b = known.as_ref().and_then(|b| b.get(key).cloned());
+            if l == *r || !self.info.settings.products.pulls() || (b.is_none() && r.is_none()) {
                 agreed.insert(key.clone(), r.clone());
-            } else if b.as_ref() == Some(&l) {
+            } else if b.as_ref() == Some(&l) || (b.is_none() && l.is_none()) {
                 take.insert(key.clone(), r.clone());
                 agreed.insert(key.clone(), r.clone());
             } else if b.as_ref() != Some(r) {
@@ -614,6 +688,7 @@ impl<'a, K: Connector> Run<'a, K> {
             }
             match row.entity.as_str() {
                 "order" => self.push_order(conn, row)?,
+                "product" if in_trash(conn, row.local_id)? => self.push_delete(conn, row)?,
                 "product" if !self.push_info(conn, row)? => {}
                 _ => match self.plan(conn, row)? {
                     Plan::Nothing => nothing_to_send.push(row),
@@ -677,6 +752,33 @@ impl<'a, K: Connector> Run<'a, K> {
         Ok(())
     }
 
+    /// A product Raf moved to the trash is deleted on the remote, once: the link goes
+    /// with it, so a later change finds nothing to delete (a restore creates it again).
+    fn push_delete(&mut self, conn: &mut Connection, row: &OutboxRow) -> Result<()> {
+        let c = self.info.id;
+        let Some((remote_id, _)) = store::link(conn, c, "product", row.local_id)?.filter(|(id, _)| !id.starts_with("sku:")) else {
+            return db::write(conn, |tx| store::discard(tx, c, row));
+        };
+        match self.call(async |k| k.delete_product(&remote_id).await) {
+            Ok(true) => {
+                self.counts.items_pushed += 1;
+                db::write(conn, |tx| {
+                    store::unlink(tx, c, "product", row.local_id)?;
+                    store::discard(tx, c, row)
+                })
+            }
+            // The remote cannot delete: the product stays there, unlinked from nothing.
+            Ok(false) => db::write(conn, |tx| store::discard(tx, c, row)),
+            Err(Error::Sync(e)) if !matches!(e, SyncError::Unauthorized | SyncError::QuotaSpent { .. }) => {
+                self.counts.push_failed += 1;
+                let message = e.to_string();
+                self.note("warn", format!("product #{}: not deleted on the remote: {message}", row.local_id));
+                db::write(conn, |tx| store::retry_later(tx, c, "product", row.local_id, Some(&message)))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Sends the text fields Raf changed on a linked product (a partial PUT, safe to
     /// repeat). `false` when the remote refused them: the row stays pending.
     fn push_info(&mut self, conn: &mut Connection, row: &OutboxRow) -> Result<bool> {
@@ -695,7 +797,13 @@ impl<'a, K: Connector> Run<'a, K> {
         if changed.is_empty() || remote_id.starts_with("sku:") {
             return Ok(true);
         }
-        match self.call(async |k| k.update_product(&remote_id, &changed).await) {
+        let mut request = changed.clone();
+        if let Some(Some(name)) = changed.get("category") {
+            let color: Option<Option<String>> =
+                conn.query_row("SELECT color FROM categories WHERE name = ?1", [name], |r| r.get(0)).optional()?;
+            request.insert("category_color".into(), color.flatten());
+        }
+        match self.call(async |k| k.update_product(&remote_id, &request).await) {
             Ok(()) => {
                 base.info.get_or_insert_with(Info::new).extend(changed);
                 db::write(conn, |tx| store::set_base(tx, c, "product", row.local_id, &base))?;
@@ -847,9 +955,18 @@ impl<'a, K: Connector> Run<'a, K> {
         let sent = Snapshot {
             stock: if variants.is_empty() { stock_of(detail.product.on_hand) } else { None },
             prices: prices_of(&detail.prices),
-            info: Some(store::info(&f.name, f.barcode.as_deref(), f.subtitle.as_deref(), f.description.as_deref())),
+            info: Some(local_info(conn, item.product_id)?),
             status: None,
+            history: None,
         };
+        let fields = self.remote.capabilities().text_fields;
+        let extra: Info = sent
+            .info
+            .iter()
+            .flatten()
+            .filter(|(key, _)| matches!(key.as_str(), "active" | "tags") && fields.contains(&key.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         let product = RemoteProduct {
             remote_id: None,
             sku: f.sku.clone(),
@@ -867,9 +984,14 @@ impl<'a, K: Connector> Run<'a, K> {
             stock: sent.stock,
             prices: self.to_remote(&sent.prices),
             variants: variants.iter().map(|(_, v, _)| v.clone()).collect(),
+            extra,
         };
         db::write(conn, |tx| store::mark_sent(tx, c, &row.entity, row.local_id, &sent))?;
-        let new = NewRemoteProduct { product };
+        let category_color: Option<String> = match detail.product.fields.category_id {
+            Some(id) => conn.query_row("SELECT color FROM categories WHERE id = ?1", [id], |r| r.get(0))?,
+            None => None,
+        };
+        let new = NewRemoteProduct { product, category_color };
         let mut created = self.call(async |k| k.create_product(&new).await);
         if matches!(&created, Err(Error::Sync(e)) if e.is_ambiguous()) {
             self.note("warn", format!("{}: create unconfirmed; reading back by SKU", item.sku));
@@ -991,6 +1113,34 @@ enum Plan {
     Write(ItemWrite, Snapshot),
 }
 
+/// The history entries (not Raf's own) that took the remote from `base` to `remote`,
+/// oldest first: walked back from the newest, each entry must end where the next one
+/// began. Raf's own entries are stepped over (their change is in the base already).
+/// Empty when the entries do not connect the two quantities.
+fn history_chain<'e>(entries: &[&'e HistoryEntry], base: Decimal, remote: Decimal) -> Vec<&'e HistoryEntry> {
+    let (mut at, mut base) = (remote, base);
+    let mut chain = Vec::new();
+    for e in entries.iter().rev() {
+        if at == base && !chain.is_empty() {
+            break;
+        }
+        if e.new_qty != at {
+            return Vec::new();
+        }
+        at = e.old_qty;
+        if e.own {
+            base -= e.new_qty - e.old_qty;
+        } else {
+            chain.push(*e);
+        }
+    }
+    if at != base {
+        return Vec::new();
+    }
+    chain.reverse();
+    chain
+}
+
 /// The remote id, or `sku:<SKU>` while the remote has not told it (list rows without id,
 /// variants created inline).
 fn remote_key(remote_id: Option<&str>, sku: &str) -> String {
@@ -999,6 +1149,13 @@ fn remote_key(remote_id: Option<&str>, sku: &str) -> String {
 
 fn is_unset(p: GroupPrice) -> bool {
     p.sale.is_none() && p.list.is_none()
+}
+
+fn in_trash(conn: &Connection, product_id: i64) -> Result<bool> {
+    Ok(conn
+        .query_row("SELECT deleted_at IS NOT NULL FROM products WHERE id = ?1", [product_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(false))
 }
 
 fn has_movements(conn: &Connection, item: &Item) -> Result<bool> {
@@ -1028,25 +1185,43 @@ fn local_snapshot(conn: &Connection, item: &Item) -> Result<Snapshot> {
         .collect::<rusqlite::Result<Prices>>()?;
     let info = match item.variant_id {
         Some(_) => None,
-        None => {
-            Some(conn.query_row("SELECT name, barcode, subtitle, description FROM products WHERE id = ?1", [item.product_id], |r| {
-                Ok(store::info(
-                    &r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?.as_deref(),
-                    r.get::<_, Option<String>>(2)?.as_deref(),
-                    r.get::<_, Option<String>>(3)?.as_deref(),
-                ))
-            })?)
-        }
+        None => Some(local_info(conn, item.product_id)?),
     };
-    Ok(Snapshot { stock: stock.map(|f| f.0), prices, info, status: None })
+    Ok(Snapshot { stock: stock.map(|f| f.0), prices, info, status: None, history: None })
 }
 
 fn remote_info(p: &RemoteProduct) -> Info {
-    store::info(&p.name, p.barcode.as_deref(), p.subtitle.as_deref(), p.description.as_deref())
+    let mut info = store::info(&p.name, p.barcode.as_deref(), p.subtitle.as_deref(), p.description.as_deref());
+    info.insert("category".into(), p.category.clone());
+    info.extend(p.extra.clone());
+    info
 }
 
-/// Writes the remote's text fields into the local product (name, barcode, subtitle, description).
+/// The synced fields of a local product (see `Info`).
+fn local_info(conn: &Connection, product_id: i64) -> Result<Info> {
+    let (mut info, category, active) = conn.query_row(
+        "SELECT p.name, p.barcode, p.subtitle, p.description, c.name, p.active
+         FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = ?1",
+        [product_id],
+        |r| {
+            let info = store::info(
+                &r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?.as_deref(),
+                r.get::<_, Option<String>>(2)?.as_deref(),
+                r.get::<_, Option<String>>(3)?.as_deref(),
+            );
+            Ok((info, r.get::<_, Option<String>>(4)?, r.get::<_, bool>(5)?))
+        },
+    )?;
+    let mut stmt = conn.prepare_cached("SELECT t.name FROM product_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.product_id = ?1")?;
+    let tags = stmt.query_map([product_id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+    info.insert("category".into(), category);
+    info.insert("active".into(), Some(active.to_string()));
+    info.insert("tags".into(), join_tags(tags));
+    Ok(info)
+}
+
+/// Writes the remote's synced fields into the local product (see `Info`).
 fn apply_info(tx: &Connection, item: &Item, values: &Info) -> Result<()> {
     let mut fields = catalog::product_detail(tx, &item.sku)?.product.fields;
     for (key, value) in values {
@@ -1055,11 +1230,30 @@ fn apply_info(tx: &Connection, item: &Item, values: &Info) -> Result<()> {
             "barcode" => fields.barcode = value.clone(),
             "subtitle" => fields.subtitle = value.clone(),
             "description" => fields.description = value.clone(),
+            "category" => fields.category_id = value.as_deref().map(|name| catalog::ensure_category(tx, name)).transpose()?,
+            "active" => fields.active = value.as_deref() != Some("false"),
+            "tags" => set_tags(tx, item.product_id, &split_tags(value.as_deref()))?,
             _ => {}
         }
     }
     catalog::update_product_unindexed(tx, item.product_id, &fields)?;
     catalog::reindex_products(tx, [item.product_id])
+}
+
+/// The product's tags become exactly `names` (tags Raf lacks are created).
+fn set_tags(tx: &Connection, product_id: i64, names: &[String]) -> Result<()> {
+    tx.execute("DELETE FROM product_tags WHERE product_id = ?1", [product_id])?;
+    for name in names {
+        let tag = match catalog::tag_id(tx, name) {
+            Err(Error::NotFound { .. }) => {
+                tx.execute("INSERT INTO tags (name, name_key) VALUES (?1, ?2)", params![name, crate::text::fold(name)])?;
+                tx.last_insert_rowid()
+            }
+            found => found?,
+        };
+        tx.execute("INSERT OR IGNORE INTO product_tags (product_id, tag_id) VALUES (?1, ?2)", [product_id, tag])?;
+    }
+    Ok(())
 }
 
 /// A Sopyo order as a local order; `order_date` (Istanbul time, no offset) becomes UTC.

@@ -29,6 +29,8 @@ pub struct KolayBi {
     names: HashMap<String, String>,
     /// Ids seen by this scan, to spot pages that repeat (the list ignores `page`).
     seen: HashSet<String>,
+    /// Tag ids by name (`GET /tags`), read once a run when tags are written.
+    tags: Option<HashMap<String, i64>>,
 }
 
 impl KolayBi {
@@ -39,6 +41,7 @@ impl KolayBi {
             session: None,
             names: HashMap::new(),
             seen: HashSet::new(),
+            tags: None,
         })
     }
 
@@ -104,6 +107,32 @@ impl KolayBi {
         self.call(Method::PUT, &format!("products/{id}"), Body::Form(&fields), Repeat::Safe, Priority::Catalog).await.map(|_| ())
     }
 
+    /// `tags[0]=id, tags[1]=...` for these tag names (`tags=` for none). KolayBi has no
+    /// tag create endpoint: a name it lacks is refused with a message saying so.
+    async fn tag_fields(&mut self, names: &[String]) -> Result<Vec<(String, String)>, SyncError> {
+        if self.tags.is_none() {
+            let body = self.get("tags").await?;
+            let known = list(&body).iter().filter_map(|t| Some((text(&t["name"])?, t["id"].as_i64()?))).collect();
+            self.tags = Some(known);
+        }
+        let known = self.tags.as_ref().expect("loaded above");
+        if names.is_empty() {
+            return Ok(vec![("tags".into(), String::new())]);
+        }
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| match known.get(name) {
+                Some(id) => Ok((format!("tags[{i}]"), id.to_string())),
+                None => Err(SyncError::Http {
+                    what: "PUT /products".into(),
+                    status: 422,
+                    message: format!("KolayBi has no tag named {name}; add it in KolayBi first (the API cannot create tags)"),
+                }),
+            })
+            .collect()
+    }
+
     /// The price first (safe to repeat), then one stock movement for the delta from the
     /// last confirmed remote quantity; an unclear movement is read back, never resent.
     async fn write_item(&mut self, item: &ItemWrite) -> Result<ItemOutcome, SyncError> {
@@ -143,7 +172,7 @@ impl Connector for KolayBi {
             orders: false,
             batch_size: 100,
             daily_quota: None,
-            text_fields: &["name", "barcode", "description"],
+            text_fields: &["name", "barcode", "description", "tags"],
         }
     }
 
@@ -216,6 +245,12 @@ impl Connector for KolayBi {
             None => self.find_product(&p.sku).await?.ok_or_else(|| bad("POST /products", "created, but no product with its code"))?,
         };
         self.names.insert(id.clone(), p.name.clone());
+        // Tags go with an update only (the create doc lists none).
+        let tags = split_tags(p.extra.get("tags").cloned().flatten().as_deref());
+        if !tags.is_empty() {
+            let fields = self.tag_fields(&tags).await?;
+            self.put_product(&id, fields).await?;
+        }
         Ok(id)
     }
 
@@ -233,11 +268,14 @@ impl Connector for KolayBi {
     }
 
     async fn update_product(&mut self, remote_id: &str, fields: &BTreeMap<String, Option<String>>) -> Result<(), SyncError> {
-        let form: Vec<(String, String)> = fields
+        let mut form: Vec<(String, String)> = fields
             .iter()
             .filter(|(k, _)| matches!(k.as_str(), "name" | "barcode" | "description"))
             .map(|(k, v)| (k.clone(), v.clone().unwrap_or_default()))
             .collect();
+        if let Some(tags) = fields.get("tags") {
+            form.extend(self.tag_fields(&split_tags(tags.as_deref())).await?);
+        }
         if form.is_empty() {
             return Ok(());
         }
@@ -307,7 +345,13 @@ fn read_product(row: &Value) -> Option<RemoteProduct> {
         stock: decimal(&row["total_stock_quantity"]).or_else(|| decimal(&row["quantity"])),
         prices: sale.map(|sale| (PRICE_GROUP, GroupPrice { sale: Some(sale), list: None })).into_iter().collect(),
         variants: Vec::new(),
+        extra: BTreeMap::from([("tags".to_owned(), join_tags(tag_names(row)))]),
     })
+}
+
+/// The names of a product row's `tags` (`[{id, name, description?}]`).
+fn tag_names(row: &Value) -> Vec<String> {
+    row["tags"].as_array().map(|tags| tags.iter().filter_map(|t| text(&t["name"])).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -23,9 +23,14 @@ pub struct Snapshot {
     /// Products: the text fields both sides sync (see `Info`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub info: Option<Info>,
+    /// The newest remote stock history entry already accounted for (stokdurumu): older
+    /// entries are never recorded again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<i64>,
 }
 
-/// A product's synced text fields: `name`, `barcode`, `subtitle`, `description` -> value.
+/// A product's synced fields: `name`, `barcode`, `subtitle`, `description`, `category`,
+/// `active`, `tags` -> value.
 pub type Info = std::collections::BTreeMap<String, Option<String>>;
 
 /// The synced text fields of a product.
@@ -197,6 +202,15 @@ pub fn set_link(conn: &Connection, connection: i64, entity: &str, local_id: i64,
         "INSERT INTO sync_links (connection_id, entity, local_id, remote_id) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (connection_id, entity, local_id) DO UPDATE SET remote_id = excluded.remote_id",
         params![connection, entity, local_id, remote_id],
+    )?;
+    Ok(())
+}
+
+/// Forgets the link (the remote item was deleted).
+pub fn unlink(conn: &Connection, connection: i64, entity: &str, local_id: i64) -> Result<()> {
+    conn.execute(
+        "DELETE FROM sync_links WHERE connection_id = ?1 AND entity = ?2 AND local_id = ?3",
+        params![connection, entity, local_id],
     )?;
     Ok(())
 }

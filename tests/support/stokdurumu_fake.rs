@@ -168,9 +168,20 @@ impl World {
     }
 
     /// Another channel sells or receives stock.
+    /// It goes through `POST /stock` like any client's, so it is in the stock history.
     pub fn move_stock(&mut self, sku: &str, delta: Decimal) {
+        self.move_stock_because(sku, delta, "Pazaryeri satışı");
+    }
+
+    pub fn move_stock_because(&mut self, sku: &str, delta: Decimal, reason: &str) {
         let p = self.products.values_mut().find(|p| p.sku.as_deref() == Some(sku)).expect("known sku");
+        let (old, id) = (p.stock_qty, p.id);
         p.stock_qty += delta;
+        let action = if delta.is_sign_negative() { "sub" } else { "add" };
+        let entry = json!({ "id": self.history.len() + 1, "product_id": id, "action": action, "qty": num(delta.abs()),
+            "old_qty": num(old), "new_qty": num(old + delta), "change_qty": num(delta), "reason": reason,
+            "created_at": self.now.format("%Y-%m-%d %H:%M:%S").to_string() });
+        self.history.push(entry);
     }
 }
 
@@ -398,7 +409,9 @@ fn respond(w: &mut World, method: &str, path: &str, query: &[(String, String)], 
             p.stock_qty = new;
             let answer = json!({ "success": true, "product_id": pid, "action": action, "old_qty": num(old), "new_qty": num(new), "change_qty": num(new - old) });
             let mut entry = answer.clone();
+            entry["id"] = json!(w.history.len() + 1);
             entry["reason"] = body["reason"].clone();
+            entry["created_at"] = json!(w.now.format("%Y-%m-%d %H:%M:%S").to_string());
             w.history.push(entry);
             (StatusCode::OK, answer)
         }
