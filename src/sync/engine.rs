@@ -141,7 +141,10 @@ impl<'a, K: Connector> Run<'a, K> {
                 self.counts.items_pushed = store::pending_count(conn, Some(self.info.id))?;
                 return Ok(true);
             }
-            let unsure = self.push(conn, task)?;
+            let mut unsure = self.push(conn, task)?;
+            if unsure && self.read_back_by_sku(conn, task)? {
+                unsure = self.push(conn, task)?;
+            }
             if !unsure {
                 return Ok(self.counts.push_failed == 0 && self.counts.orders_skipped == 0);
             }
@@ -165,6 +168,28 @@ impl<'a, K: Connector> Run<'a, K> {
     }
 
     // ---- pull
+
+    /// Reads back the products whose writes are unconfirmed, one filtered request each,
+    /// and merges them as a pull would (which settles the writes). `false` when the remote
+    /// cannot look up by SKU or a product is not found: the next round scans instead.
+    fn read_back_by_sku(&mut self, conn: &mut Connection, task: &Task) -> Result<bool> {
+        let c = self.info.id;
+        let unsure: Vec<OutboxRow> = store::outbox(conn, c)?.into_iter().filter(|r| r.sent.is_some()).collect();
+        if unsure.iter().any(|r| r.entity != "product") {
+            return Ok(false);
+        }
+        let mut found = Vec::with_capacity(unsure.len());
+        for row in &unsure {
+            let Some(item) = store::item(conn, "product", row.local_id)? else { return Ok(false) };
+            match self.call(async |k| k.product_by_sku(&item.sku).await)? {
+                Some(Some(product)) => found.push(product),
+                _ => return Ok(false),
+            }
+        }
+        self.note("info", format!("read back {} products by SKU", found.len()));
+        self.apply_products(conn, &found, task)?;
+        Ok(store::outbox(conn, c)?.iter().all(|r| r.sent.is_none()))
+    }
 
     /// The paged full scan, each page applied as it arrives. A scan the quota pauses
     /// keeps its place: the next run (the next quota day) goes on from that page.

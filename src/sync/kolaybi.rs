@@ -89,6 +89,16 @@ impl KolayBi {
         Ok(self.call(Method::GET, path, Body::Empty, Repeat::Safe, Priority::Catalog).await?.body)
     }
 
+    /// `GET /products?code=` (the `code` filter: one request instead of the whole list).
+    async fn by_code(&mut self, code: &str) -> Result<Option<RemoteProduct>, SyncError> {
+        let body = self.get(&format!("products?code={}", encode(code))).await?;
+        let found = list(&body).iter().filter_map(read_product).find(|p| p.sku == code);
+        if let Some(p) = &found {
+            self.names.insert(p.remote_id.clone().unwrap_or_default(), p.name.clone());
+        }
+        Ok(found)
+    }
+
     /// The product's name, which every update must send (from the pull, else read).
     async fn name_of(&mut self, id: &str) -> Result<String, SyncError> {
         if let Some(name) = self.names.get(id) {
@@ -255,8 +265,11 @@ impl Connector for KolayBi {
     }
 
     async fn find_product(&mut self, sku: &str) -> Result<Option<String>, SyncError> {
-        let body = self.get(&format!("products?code={}", encode(sku))).await?;
-        Ok(list(&body).iter().find(|r| text(&r["code"]).as_deref() == Some(sku)).and_then(|r| text(&r["id"])))
+        Ok(self.by_code(sku).await?.and_then(|p| p.remote_id))
+    }
+
+    async fn product_by_sku(&mut self, sku: &str) -> Result<Option<Option<RemoteProduct>>, SyncError> {
+        self.by_code(sku).await.map(Some)
     }
 
     async fn upsert_variant(&mut self, _product_remote_id: &str, variant: &RemoteVariant) -> Result<String, SyncError> {

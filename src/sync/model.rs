@@ -200,6 +200,12 @@ pub trait Connector {
         remote_id: &str,
         fields: &std::collections::BTreeMap<String, Option<String>>,
     ) -> Result<(), SyncError>;
+    /// The product with this SKU, read by a filtered list (one request): the read-back
+    /// after an unclear write, instead of a full scan. `None` when the remote cannot
+    /// look a product up by SKU.
+    async fn product_by_sku(&mut self, _sku: &str) -> Result<Option<Option<RemoteProduct>>, SyncError> {
+        Ok(None)
+    }
     /// Deletes a product. `Ok(false)` when the remote cannot delete products; a product
     /// already gone counts as deleted (safe to repeat).
     async fn delete_product(&mut self, _remote_id: &str) -> Result<bool, SyncError> {

@@ -73,6 +73,13 @@ impl Stokdurumu {
         Ok(id)
     }
 
+    /// `GET /products?sku=` (the `sku` filter: one request instead of a scan). Stock
+    /// priority: it is the read-back of stock writes.
+    async fn by_sku(&mut self, sku: &str) -> Result<Option<RemoteProduct>, SyncError> {
+        let body = self.get(&format!("products?sku={}&limit=1", encode(sku)), Priority::Stock).await?;
+        Ok(list(&body, "products").iter().filter_map(read_product).find(|p| p.sku == sku))
+    }
+
     /// One item: the price first (a PUT, safe to repeat), then the stock change, so a
     /// refused price never leaves a stock change behind that a retry would repeat.
     async fn write_item(&mut self, item: &ItemWrite) -> Result<ItemOutcome, SyncError> {
@@ -187,8 +194,11 @@ impl Connector for Stokdurumu {
     }
 
     async fn find_product(&mut self, sku: &str) -> Result<Option<String>, SyncError> {
-        let body = self.get(&format!("products?sku={}", encode(sku)), Priority::Stock).await?;
-        Ok(list(&body, "products").iter().find(|r| text(&r["sku"]).as_deref() == Some(sku)).and_then(|r| text(&r["id"])))
+        Ok(self.by_sku(sku).await?.and_then(|p| p.remote_id))
+    }
+
+    async fn product_by_sku(&mut self, sku: &str) -> Result<Option<Option<RemoteProduct>>, SyncError> {
+        self.by_sku(sku).await.map(Some)
     }
 
     async fn upsert_variant(&mut self, _product_remote_id: &str, variant: &RemoteVariant) -> Result<String, SyncError> {
