@@ -154,14 +154,26 @@ fn a_connection_added_to_an_existing_catalog_sends_what_the_remote_lacks_once() 
         catalog::set_price(&mut conn, sku, 1, d(100 + i as i64), None).unwrap();
         stock::adjust(&mut conn, sku, Change::Add(d(10)), None).unwrap();
     }
+    catalog::create_product(&mut conn, &ProductFields::new("GOMLEK", "Gömlek")).unwrap();
+    let axis = catalog::OptionAxis { group: "Beden".into(), values: vec!["M".into(), "L".into()] };
+    catalog::generate_variants(&mut conn, "GOMLEK", &[axis]).unwrap();
+    stock::adjust(&mut conn, "GOMLEK-M", Change::Add(d(4)), None).unwrap();
     // Every remote already has A-1 (same name, stock and price): it must be linked, not doubled.
     let price = sopyo_fake::Price { sale: Some(d(100)), list: None };
     shops.sopyo.world().add_product("A-1", "Ürün 0", d(10), [(1, price)].into(), Vec::new());
     shops.stok.world().add_product("A-1", "Ürün 0", d(10), d(100));
     shops.kolay.world().add_product("A-1", "Ürün 0", d(10), d(100));
     connect(&mut conn, &shops);
-    assert_eq!(sync::pending_count(&conn, Some("stok")).unwrap(), 3, "the existing catalog is queued");
+    assert_eq!(sync::pending_count(&conn, Some("stok")).unwrap(), 4, "the existing catalog is queued");
+    assert_eq!(sync::pending_count(&conn, Some("sopyo")).unwrap(), 6, "with its variants where the remote has them");
     run_all(&mut conn);
+    {
+        let sopyo = shops.sopyo.world();
+        let shirts: Vec<_> = sopyo.products.values().filter(|p| p.stock_code == "GOMLEK").collect();
+        assert_eq!(shirts.len(), 1);
+        assert_eq!(shirts[0].variants.len(), 2, "Sopyo gets the variants with the product");
+        assert_eq!(sopyo.item("GOMLEK-M").unwrap().0, d(4));
+    }
     for sku in SKUS {
         assert_eq!(copies(&shops, sku), [1; 3], "{sku}: once on every system");
         assert_eq!(shops.stock(sku), [d(10); 3], "{sku}");

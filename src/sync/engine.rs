@@ -1363,3 +1363,29 @@ pub fn resolve(conn: &mut Connection, id: i64, side: Side) -> Result<store::Conf
     })?;
     Ok(conflict)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: i64, old: i64, new: i64, own: bool) -> HistoryEntry {
+        HistoryEntry { id, old_qty: Decimal::from(old), new_qty: Decimal::from(new), reason: None, own }
+    }
+
+    fn ids(chain: Vec<&HistoryEntry>) -> Vec<i64> {
+        chain.iter().map(|e| e.id).collect()
+    }
+
+    #[test]
+    fn the_history_chain_connects_base_to_remote_stepping_over_rafs_own_entries() {
+        let (d, entries) = (Decimal::from, [entry(1, 10, 8, false), entry(2, 8, 13, false)]);
+        let all: Vec<&HistoryEntry> = entries.iter().collect();
+        assert_eq!(ids(history_chain(&all, d(10), d(13))), [1, 2]);
+        assert_eq!(ids(history_chain(&all, d(8), d(13))), [2], "older entries are before the base");
+        assert!(history_chain(&all, d(9), d(13)).is_empty(), "no unbroken run: the change is taken as one");
+        // A receipt of 2 elsewhere, then Raf's own sale of 3 (its base already holds it).
+        let entries = [entry(1, 10, 12, false), entry(2, 12, 9, true)];
+        let all: Vec<&HistoryEntry> = entries.iter().collect();
+        assert_eq!(ids(history_chain(&all, d(7), d(9))), [1]);
+    }
+}

@@ -93,8 +93,8 @@ impl KolayBi {
     async fn by_code(&mut self, code: &str) -> Result<Option<RemoteProduct>, SyncError> {
         let body = self.get(&format!("products?code={}", encode(code))).await?;
         let found = list(&body).iter().filter_map(read_product).find(|p| p.sku == code);
-        if let Some(p) = &found {
-            self.names.insert(p.remote_id.clone().unwrap_or_default(), p.name.clone());
+        if let Some((id, name)) = found.as_ref().and_then(|p| Some((p.remote_id.clone()?, p.name.clone()))) {
+            self.names.insert(id, name);
         }
         Ok(found)
     }
