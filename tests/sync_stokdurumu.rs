@@ -357,6 +357,13 @@ fn status_category_colours_and_deletes_sync_both_ways_once() {
     run(&mut conn, &fake).unwrap();
     assert_eq!(fake.world().by_sku("S0000").unwrap().status, "active");
     assert_eq!(fake.world().count("DELETE /api/v1/products"), 1);
+
+    // Restored in Raf: created on the remote again, once.
+    catalog::restore_product(&mut conn, "S0003").unwrap();
+    let restored = run(&mut conn, &fake).unwrap();
+    assert_eq!(restored.status, "ok", "{:?}", restored.log);
+    run(&mut conn, &fake).unwrap();
+    assert_eq!(fake.world().products.values().filter(|p| p.sku.as_deref() == Some("S0003")).count(), 1);
     assert!(sync::conflicts(&conn, None).unwrap().is_empty());
     assert_eq!(sync::pending_count(&conn, None).unwrap(), 0);
     assert_same(&conn, &fake);

@@ -423,8 +423,7 @@ impl<'a, K: Connector> Run<'a, K> {
     /// only Raf changed stays for the push.
     fn merge(&mut self, tx: &Transaction, entity: &str, local_id: i64, item: &Item, remote: &Snapshot) -> Result<()> {
         let c = self.info.id;
-        let (remote_id, base) = store::link(tx, c, entity, local_id)?.unwrap_or_default();
-        let mut base = base;
+        let (remote_id, mut base) = store::link(tx, c, entity, local_id)?.unwrap_or_default();
         if let Some(sent) = store::sent(tx, c, entity, local_id)? {
             self.settle_sent(tx, entity, local_id, item, &sent, remote, &mut base)?;
         }
@@ -792,7 +791,7 @@ impl<'a, K: Connector> Run<'a, K> {
                     store::discard(tx, c, row)
                 })
             }
-            // The remote cannot delete: the product stays there, unlinked from nothing.
+            // The remote cannot delete: the product stays there (and linked).
             Ok(false) => db::write(conn, |tx| store::discard(tx, c, row)),
             Err(Error::Sync(e)) if !matches!(e, SyncError::Unauthorized | SyncError::QuotaSpent { .. }) => {
                 self.counts.push_failed += 1;
