@@ -93,8 +93,6 @@ fn one_catalog_serves_all_three_systems() {
     let shops = Shops { sopyo: FakeSopyo::start(), stok: FakeStokdurumu::start(), kolay: FakeKolayBi::start() };
     let dir = tempfile::tempdir().unwrap();
     let mut conn = raf::db::open(&dir.path().join("raf.db")).unwrap();
-    // Connected first: products made before a connection exists are not queued for it
-    // (an engine limitation noted in the report).
     connect(&mut conn, &shops);
     for (i, sku) in SKUS.into_iter().enumerate() {
         catalog::create_product(&mut conn, &ProductFields::new(sku, format!("Ürün {i}"))).unwrap();
@@ -134,4 +132,64 @@ fn one_catalog_serves_all_three_systems() {
     assert_eq!(shops.stock("A-3"), [d(15); 3]);
     assert!(stock::check_ledger(&conn).unwrap().is_empty());
     assert_eq!(sync::pending_count(&conn, None).unwrap(), 0);
+}
+
+/// Each system holds exactly one product with this SKU (none when `None`).
+fn copies(shops: &Shops, sku: &str) -> [usize; 3] {
+    [
+        shops.sopyo.world().products.values().filter(|p| p.stock_code == sku).count(),
+        shops.stok.world().products.values().filter(|p| p.sku.as_deref() == Some(sku)).count(),
+        shops.kolay.world().products.values().filter(|p| p.code == sku).count(),
+    ]
+}
+
+#[test]
+fn a_connection_added_to_an_existing_catalog_sends_what_the_remote_lacks_once() {
+    let shops = Shops { sopyo: FakeSopyo::start(), stok: FakeStokdurumu::start(), kolay: FakeKolayBi::start() };
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = raf::db::open(&dir.path().join("raf.db")).unwrap();
+    // The shop's catalog exists before any connection.
+    for (i, sku) in SKUS.into_iter().enumerate() {
+        catalog::create_product(&mut conn, &ProductFields::new(sku, format!("Ürün {i}"))).unwrap();
+        catalog::set_price(&mut conn, sku, 1, d(100 + i as i64), None).unwrap();
+        stock::adjust(&mut conn, sku, Change::Add(d(10)), None).unwrap();
+    }
+    catalog::create_product(&mut conn, &ProductFields::new("GOMLEK", "Gömlek")).unwrap();
+    let axis = catalog::OptionAxis { group: "Beden".into(), values: vec!["M".into(), "L".into()] };
+    catalog::generate_variants(&mut conn, "GOMLEK", &[axis]).unwrap();
+    stock::adjust(&mut conn, "GOMLEK-M", Change::Add(d(4)), None).unwrap();
+    // Every remote already has A-1 (same name, stock and price): it must be linked, not doubled.
+    let price = sopyo_fake::Price { sale: Some(d(100)), list: None };
+    shops.sopyo.world().add_product("A-1", "Ürün 0", d(10), [(1, price)].into(), Vec::new());
+    shops.stok.world().add_product("A-1", "Ürün 0", d(10), d(100));
+    shops.kolay.world().add_product("A-1", "Ürün 0", d(10), d(100));
+    connect(&mut conn, &shops);
+    assert_eq!(sync::pending_count(&conn, Some("stok")).unwrap(), 4, "the existing catalog is queued");
+    assert_eq!(sync::pending_count(&conn, Some("sopyo")).unwrap(), 6, "with its variants where the remote has them");
+    run_all(&mut conn);
+    {
+        let sopyo = shops.sopyo.world();
+        let shirts: Vec<_> = sopyo.products.values().filter(|p| p.stock_code == "GOMLEK").collect();
+        assert_eq!(shirts.len(), 1);
+        assert_eq!(shirts[0].variants.len(), 2, "Sopyo gets the variants with the product");
+        assert_eq!(sopyo.item("GOMLEK-M").unwrap().0, d(4));
+    }
+    for sku in SKUS {
+        assert_eq!(copies(&shops, sku), [1; 3], "{sku}: once on every system");
+        assert_eq!(shops.stock(sku), [d(10); 3], "{sku}");
+    }
+    assert_eq!(shops.stok.world().by_sku("A-3").unwrap().price, Some(d(102)));
+    assert_eq!(shops.kolay.world().by_code("A-2").unwrap().price, Some(d(101)));
+    assert!(sync::conflicts(&conn, None).unwrap().is_empty());
+    // stokdurumu's category of A-1 ("Genel") came into Raf: it is queued for the others.
+    assert_eq!(catalog::product_detail(&conn, "A-1").unwrap().category.as_deref(), Some("Genel"));
+
+    // A second round creates nothing again and leaves nothing pending.
+    let posts = shops.stok.world().count("POST /api/v1/products");
+    run_all(&mut conn);
+    assert_eq!(shops.stok.world().count("POST /api/v1/products"), posts);
+    assert_eq!(sync::pending_count(&conn, None).unwrap(), 0);
+    for sku in SKUS {
+        assert_eq!(copies(&shops, sku), [1; 3], "{sku}");
+    }
 }

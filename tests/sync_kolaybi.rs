@@ -156,3 +156,48 @@ fn fault_matrix_loses_and_doubles_nothing() {
         }
     }
 }
+
+fn tag_names(conn: &Connection, sku: &str) -> Vec<String> {
+    catalog::product_detail(conn, sku).unwrap().tags.into_iter().map(|t| t.name).collect()
+}
+
+#[test]
+fn tags_sync_both_ways_and_a_tag_kolaybi_lacks_is_refused_clearly() {
+    let fake = FakeKolayBi::start();
+    seed(&fake, 3);
+    fake.world().tags.insert(13, "indirim".into());
+    fake.world().products.values_mut().find(|p| p.code == "K0000").unwrap().tags = vec![12];
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake);
+    assert_eq!(run(&mut conn).unwrap().status, "ok");
+    assert_eq!(tag_names(&conn, "K0000"), ["e-ticaret"], "KolayBi's tag names come into Raf");
+
+    // Raf tags K0001 with a tag KolayBi has: sent as its id.
+    catalog::add_tag(&mut conn, "indirim", None, None).unwrap();
+    catalog::tag_product(&mut conn, "K0001", "indirim").unwrap();
+    catalog::tag_product(&mut conn, "K0000", "indirim").unwrap();
+    assert_eq!(run(&mut conn).unwrap().status, "ok");
+    assert_eq!(fake.world().by_code("K0001").unwrap().tags, [13]);
+    assert_eq!(fake.world().by_code("K0000").unwrap().tags, [12, 13]);
+
+    // Untagged in Raf: cleared there too.
+    catalog::untag_product(&mut conn, "K0001", "indirim").unwrap();
+    assert_eq!(run(&mut conn).unwrap().status, "ok");
+    assert!(fake.world().by_code("K0001").unwrap().tags.is_empty());
+
+    // A tag KolayBi does not have (its API cannot create tags): the run says so.
+    catalog::add_tag(&mut conn, "yerel", None, None).unwrap();
+    catalog::tag_product(&mut conn, "K0002", "yerel").unwrap();
+    let partial = run(&mut conn).unwrap();
+    assert_eq!(partial.status, "partial");
+    assert!(partial.log.iter().any(|l| l.message.contains("no tag named yerel")), "{:?}", partial.log);
+    assert!(fake.world().by_code("K0002").unwrap().tags.is_empty());
+    // Once KolayBi has it, the next run sends it.
+    fake.world().tags.insert(14, "yerel".into());
+    let later = progress::silent(|task| sync::run(&mut conn, NAME, &options(), task)).unwrap();
+    assert_eq!(later.status, "ok", "{:?}", later.log);
+    assert_eq!(fake.world().by_code("K0002").unwrap().tags, [14]);
+    assert!(sync::conflicts(&conn, None).unwrap().is_empty());
+    assert_same(&conn, &fake);
+}

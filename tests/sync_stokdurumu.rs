@@ -105,7 +105,14 @@ fn pulls_then_pushes_sales_prices_and_new_products() {
     assert_eq!(sync::pending_count(&conn, None).unwrap(), 0);
 }
 
-const STEPS: [&str; 4] = ["GET /api/v1/products", "POST /api/v1/stock", "PUT /api/v1/products", "POST /api/v1/products"];
+const STEPS: [&str; 6] = [
+    "GET /api/v1/products",
+    "POST /api/v1/stock",
+    "PUT /api/v1/products",
+    "POST /api/v1/products",
+    "DELETE /api/v1/products",
+    "GET /api/v1/stock",
+];
 
 #[test]
 fn fault_matrix_loses_and_doubles_nothing() {
@@ -122,6 +129,7 @@ fn fault_matrix_loses_and_doubles_nothing() {
             catalog::set_price(&mut conn, "S0003", 1, d(777), None).unwrap();
             catalog::create_product(&mut conn, &ProductFields::new("NEW-1", "Yeni ürün")).unwrap();
             stock::adjust(&mut conn, "NEW-1", Change::Add(d(3)), None).unwrap();
+            catalog::soft_delete_product(&mut conn, "S0005").unwrap();
             fake.world().move_stock("S0002", d(-2));
             let expected_s2 = local(&conn, "S0002").0 - d(2);
             let expected_s4 = local(&conn, "S0004").0;
@@ -143,6 +151,9 @@ fn fault_matrix_loses_and_doubles_nothing() {
             assert_eq!(fake.world().by_sku("S0004").unwrap().stock_qty, expected_s4, "{context}");
             assert_eq!(fake.world().by_sku("S0003").unwrap().price, Some(d(777)), "{context}");
             assert_eq!(fake.world().products.values().filter(|p| p.sku.as_deref() == Some("NEW-1")).count(), 1, "{context}");
+            assert!(fake.world().by_sku("S0005").is_none(), "{context}");
+            let remote_moves = history_movements(&conn, "S0002");
+            assert!(remote_moves.len() <= 1, "the remote sale at most once in the ledger: {context}: {remote_moves:?}");
             assert_same(&conn, &fake);
             assert_eq!(sync::pending_count(&conn, None).unwrap(), 0, "{context}");
         }
@@ -207,4 +218,173 @@ fn a_read_only_key_and_the_plan_limit_get_clear_messages() {
     fake.world().read_only = false;
     assert_eq!(run(&mut conn, &fake).unwrap().status, "ok");
     assert_same(&conn, &fake);
+}
+
+#[test]
+fn on_a_tight_quota_a_sale_goes_before_the_catalog_scan_which_resumes_the_next_day() {
+    let fake = FakeStokdurumu::start();
+    // 1,000 products in pages of 2: 500 pages, more than a Free day (500 requests) can scan.
+    seed(&fake, 1000);
+    fake.world().daily_quota = Some(500);
+    fake.world().max_limit = 2;
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, Plan::Free);
+
+    // Day 1, 09:00 UTC: the scan runs until only the reserve is left, then pauses.
+    let first = run(&mut conn, &fake).unwrap();
+    assert_eq!(first.status, "partial", "{:?}", first.log);
+    assert!(first.log.iter().any(|l| l.message.contains("paused")), "{:?}", first.log);
+    let scanned = fake.world().count("GET /api/v1/products");
+    let linked: i64 = conn.query_row("SELECT count(*) FROM products", [], |r| r.get(0)).unwrap();
+    assert!(linked > 800 && linked < 1000, "most pages are read on day 1: {linked}");
+    assert!(fake.world().used_today() <= 450, "the reserve is left: {}", fake.world().used_today());
+
+    // A sale in the shop, then a run the same day: the sale reaches the remote at once.
+    stock::adjust(&mut conn, "S0001", Change::Sub(d(3)), None).unwrap();
+    let expected = local(&conn, "S0001").0;
+    let requests_before = fake.world().requests.len();
+    let second = run(&mut conn, &fake).unwrap();
+    assert_eq!(second.status, "partial", "{:?}", second.log);
+    assert_eq!(fake.world().by_sku("S0001").unwrap().stock_qty, expected, "the sale is on the remote on day 1");
+    let sent: Vec<String> = fake.world().requests[requests_before..].to_vec();
+    assert_eq!(sent.iter().filter(|r| r.starts_with("POST /api/v1/stock")).count(), 1, "{sent:?}");
+    assert_eq!(sent.iter().filter(|r| r.starts_with("GET /api/v1/products")).count(), 1, "the key check, no scan: {sent:?}");
+    assert!(fake.world().used_today() <= 500);
+
+    // Day 2 (after 00:00 UTC+3): the scan goes on from where it stopped and completes.
+    fake.world().advance(13);
+    let third = run(&mut conn, &fake).unwrap();
+    assert_eq!(third.status, "ok", "{:?}", third.log);
+    let pages = fake.world().count("GET /api/v1/products") - scanned - 2;
+    assert!(pages < 100, "day 2 reads only the pages left, not all 500: {pages}");
+    assert!(fake.world().busiest_day() <= 500, "never over the quota in a UTC+3 day");
+    assert_same(&conn, &fake);
+    assert_eq!(sync::pending_count(&conn, None).unwrap(), 0);
+}
+
+/// Sync movements of `sku` whose reason names a remote history entry (`#id: why`).
+fn history_movements(conn: &Connection, sku: &str) -> Vec<(Decimal, String)> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT m.delta, m.reason FROM stock_movements m JOIN products p ON p.id = m.product_id
+             WHERE p.sku = ?1 AND m.kind = 'sync' AND m.reason LIKE '%#%' ORDER BY m.id",
+        )
+        .unwrap();
+    stmt.query_map([sku], |r| Ok((r.get::<_, raf::db::Fixed>(0)?.0, r.get(1)?))).unwrap().map(Result::unwrap).collect()
+}
+
+#[test]
+fn the_remote_stock_history_reaches_the_ledger_once_per_entry() {
+    let fake = FakeStokdurumu::start();
+    seed(&fake, 3);
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, Plan::Enterprise);
+    run(&mut conn, &fake).unwrap();
+
+    fake.world().move_stock_because("S0000", d(-2), "Trendyol satışı");
+    fake.world().move_stock_because("S0000", d(5), "Tedarikçi girişi");
+    assert_eq!(run(&mut conn, &fake).unwrap().status, "ok");
+    let moves = history_movements(&conn, "S0000");
+    assert_eq!(moves.iter().map(|m| m.0).collect::<Vec<_>>(), [d(-2), d(5)], "{moves:?}");
+    assert!(moves[0].1.ends_with("#1: Trendyol satışı") && moves[1].1.ends_with("#2: Tedarikçi girişi"), "{moves:?}");
+
+    // Raf's own sale and a remote receipt around it: only the remote's entries are recorded.
+    stock::adjust(&mut conn, "S0001", Change::Sub(d(3)), None).unwrap();
+    fake.world().move_stock_because("S0001", d(1), "İade");
+    run(&mut conn, &fake).unwrap();
+    fake.world().move_stock_because("S0001", d(-4), "Hepsiburada satışı");
+    run(&mut conn, &fake).unwrap();
+    let moves = history_movements(&conn, "S0001");
+    assert_eq!(moves.iter().map(|m| m.0).collect::<Vec<_>>(), [d(1), d(-4)], "{moves:?}");
+
+    // Pulled again and again: nothing is recorded twice.
+    run(&mut conn, &fake).unwrap();
+    run(&mut conn, &fake).unwrap();
+    assert_eq!(history_movements(&conn, "S0000").len(), 2);
+    assert_eq!(history_movements(&conn, "S0001").len(), 2);
+    // A change the history does not show (a PUT) is still taken, as one movement.
+    fake.world().products.values_mut().find(|p| p.sku.as_deref() == Some("S0002")).unwrap().stock_qty += d(7);
+    run(&mut conn, &fake).unwrap();
+    assert!(history_movements(&conn, "S0002").is_empty());
+    assert_same(&conn, &fake);
+}
+
+#[test]
+fn status_category_colours_and_deletes_sync_both_ways_once() {
+    let fake = FakeStokdurumu::start();
+    seed(&fake, 4);
+    fake.world().categories.insert(50, ("Kırtasiye".into(), "#198754".into()));
+    fake.world().products.values_mut().find(|p| p.sku.as_deref() == Some("S0001")).unwrap().category_id = Some(50);
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, Plan::Enterprise);
+    run(&mut conn, &fake).unwrap();
+    // Names on read, with the remote's colour.
+    assert_eq!(catalog::product_detail(&conn, "S0001").unwrap().category.as_deref(), Some("Kırtasiye"));
+    let color = |conn: &Connection, name: &str| -> Option<String> {
+        conn.query_row("SELECT color FROM categories WHERE name = ?1", [name], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(color(&conn, "Kırtasiye").as_deref(), Some("#198754"));
+
+    // Raf's changes: a passive product, a new coloured category, a product deleted.
+    catalog::add_category(&mut conn, "Elektronik", Some("#ff0000"), None).unwrap();
+    let mut fields = catalog::product_detail(&conn, "S0000").unwrap().product.fields;
+    fields.active = false;
+    fields.category_id = Some(catalog::category_id(&conn, "Elektronik").unwrap());
+    catalog::update_product(&mut conn, "S0000", &fields).unwrap();
+    catalog::soft_delete_product(&mut conn, "S0003").unwrap();
+    // The remote's change: S0002 made passive there.
+    fake.world().products.values_mut().find(|p| p.sku.as_deref() == Some("S0002")).unwrap().status = "inactive".into();
+    let summary = run(&mut conn, &fake).unwrap();
+    assert_eq!(summary.status, "ok", "{:?}", summary.log);
+    {
+        let world = fake.world();
+        let s0 = world.by_sku("S0000").unwrap();
+        assert_eq!(s0.status, "inactive");
+        let (name, colour) = &world.categories[&s0.category_id.unwrap()];
+        assert_eq!((name.as_str(), colour.as_str()), ("Elektronik", "#ff0000"), "ids on write, Raf's colour");
+        assert!(world.by_sku("S0003").is_none(), "deleted on the remote");
+    }
+    assert!(!catalog::product_detail(&conn, "S0002").unwrap().product.fields.active, "passive from the remote");
+
+    // Made active again on both sides' terms; the delete is never sent twice.
+    let mut fields = catalog::product_detail(&conn, "S0000").unwrap().product.fields;
+    fields.active = true;
+    catalog::update_product(&mut conn, "S0000", &fields).unwrap();
+    run(&mut conn, &fake).unwrap();
+    run(&mut conn, &fake).unwrap();
+    assert_eq!(fake.world().by_sku("S0000").unwrap().status, "active");
+    assert_eq!(fake.world().count("DELETE /api/v1/products"), 1);
+
+    // Restored in Raf: created on the remote again, once.
+    catalog::restore_product(&mut conn, "S0003").unwrap();
+    let restored = run(&mut conn, &fake).unwrap();
+    assert_eq!(restored.status, "ok", "{:?}", restored.log);
+    run(&mut conn, &fake).unwrap();
+    assert_eq!(fake.world().products.values().filter(|p| p.sku.as_deref() == Some("S0003")).count(), 1);
+    assert!(sync::conflicts(&conn, None).unwrap().is_empty());
+    assert_eq!(sync::pending_count(&conn, None).unwrap(), 0);
+    assert_same(&conn, &fake);
+}
+
+#[test]
+fn an_unclear_stock_write_is_read_back_by_sku_not_by_a_new_scan() {
+    let fake = FakeStokdurumu::start();
+    seed(&fake, 250);
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, Plan::Enterprise);
+    run(&mut conn, &fake).unwrap();
+    stock::adjust(&mut conn, "S0007", Change::Sub(d(2)), None).unwrap();
+    fake.world().inject("POST /api/v1/stock", Fault::LoseResponse, 1);
+    let before = fake.world().count("GET /api/v1/products");
+    let summary = run(&mut conn, &fake).unwrap();
+    assert_eq!(summary.status, "ok", "{:?}", summary.log);
+    assert_eq!(fake.world().count("GET /api/v1/products") - before, 1 + 3 + 1, "key check, 3 pages, 1 read-back by sku");
+    assert_eq!(fake.world().count("POST /api/v1/stock"), 1, "applied once, never resent");
+    assert_eq!(fake.world().by_sku("S0007").unwrap().stock_qty, local(&conn, "S0007").0);
+    assert_same(&conn, &fake);
+    assert_eq!(sync::pending_count(&conn, None).unwrap(), 0);
 }

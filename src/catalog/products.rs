@@ -88,7 +88,8 @@ fn set_deleted(conn: &mut Connection, sku: &str, at: Option<String>) -> Result<P
 /// caller's transaction (undo of an import).
 pub(crate) fn set_deleted_in(tx: &Connection, id: i64, at: Option<String>) -> Result<()> {
     tx.execute("UPDATE products SET deleted_at = ?2, updated_at = ?3 WHERE id = ?1", params![id, at, db::now()])?;
-    Ok(())
+    // Connections delete it on the remote (or create it again after a restore).
+    crate::sync::outbox::enqueue_product(tx, id)
 }
 
 /// The product or variant that has this SKU (deleted products included).

@@ -166,7 +166,7 @@ pub fn tag_product(conn: &mut Connection, sku: &str, tag: &str) -> Result<()> {
     db::write(conn, |tx| {
         let (product, tag) = (product_id(tx, sku)?, tag_id(tx, tag)?);
         tx.execute("INSERT OR IGNORE INTO product_tags (product_id, tag_id) VALUES (?1, ?2)", [product, tag])?;
-        Ok(())
+        crate::sync::outbox::enqueue_product(tx, product)
     })
 }
 
@@ -174,7 +174,7 @@ pub fn untag_product(conn: &mut Connection, sku: &str, tag: &str) -> Result<()> 
     db::write(conn, |tx| {
         let (product, tag) = (product_id(tx, sku)?, tag_id(tx, tag)?);
         tx.execute("DELETE FROM product_tags WHERE product_id = ?1 AND tag_id = ?2", [product, tag])?;
-        Ok(())
+        crate::sync::outbox::enqueue_product(tx, product)
     })
 }
 

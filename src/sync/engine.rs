@@ -125,10 +125,14 @@ impl<'a, K: Connector> Run<'a, K> {
         task.step("login", 0, 1)?;
         self.call(async |k| k.check().await)?;
         let settings = self.info.settings.clone();
+        // On a daily quota the catalog scan may take days: stock and order changes go
+        // first, so a sale never waits for it.
+        if !self.dry_run && self.remote.quota().is_some() {
+            self.push_stock_first(conn, task)?;
+        }
         for round in 1..=ROUNDS {
             if settings.products != super::Direction::Off {
-                let products = self.pull_products(task)?;
-                self.apply_products(conn, &products, task)?;
+                self.scan_products(conn, task)?;
             }
             if settings.orders.pulls() {
                 self.pull_orders(conn, task)?;
@@ -137,7 +141,10 @@ impl<'a, K: Connector> Run<'a, K> {
                 self.counts.items_pushed = store::pending_count(conn, Some(self.info.id))?;
                 return Ok(true);
             }
-            let unsure = self.push(conn, task)?;
+            let mut unsure = self.push(conn, task)?;
+            if unsure && self.read_back_by_sku(conn, task)? {
+                unsure = self.push(conn, task)?;
+            }
             if !unsure {
                 return Ok(self.counts.push_failed == 0 && self.counts.orders_skipped == 0);
             }
@@ -162,18 +169,78 @@ impl<'a, K: Connector> Run<'a, K> {
 
     // ---- pull
 
-    fn pull_products(&mut self, task: &Task) -> Result<Vec<RemoteProduct>> {
-        let mut all = Vec::new();
-        let mut page = 1;
+    /// Reads back the products whose writes are unconfirmed, one filtered request each,
+    /// and merges them as a pull would (which settles the writes). `false` when the remote
+    /// cannot look up by SKU or a product is not found: the next round scans instead.
+    fn read_back_by_sku(&mut self, conn: &mut Connection, task: &Task) -> Result<bool> {
+        let c = self.info.id;
+        let unsure: Vec<OutboxRow> = store::outbox(conn, c)?.into_iter().filter(|r| r.sent.is_some()).collect();
+        if unsure.iter().any(|r| r.entity != "product") {
+            return Ok(false);
+        }
+        let mut found = Vec::with_capacity(unsure.len());
+        for row in &unsure {
+            let Some(item) = store::item(conn, "product", row.local_id)? else { return Ok(false) };
+            match self.call(async |k| k.product_by_sku(&item.sku).await)? {
+                Some(Some(product)) => found.push(product),
+                _ => return Ok(false),
+            }
+        }
+        self.note("info", format!("read back {} products by SKU", found.len()));
+        self.apply_products(conn, &found, task)?;
+        Ok(store::outbox(conn, c)?.iter().all(|r| r.sent.is_none()))
+    }
+
+    /// The paged full scan, each page applied as it arrives. A scan the quota pauses
+    /// keeps its place: the next run (the next quota day) goes on from that page.
+    fn scan_products(&mut self, conn: &mut Connection, task: &Task) -> Result<()> {
+        let c = self.info.id;
+        let mut page = store::scan_page(conn, c)?;
         loop {
-            let got = self.call(async |k| k.products_page(page).await)?;
-            all.extend(got.items);
+            let got = match self.call(async |k| k.products_page(page).await) {
+                Err(e @ Error::Sync(SyncError::QuotaSpent { .. })) => {
+                    if !self.dry_run {
+                        db::write(conn, |tx| store::set_scan_page(tx, c, page))?;
+                    }
+                    self.note("info", format!("catalog scan paused at page {page}; it goes on from there"));
+                    return Err(e);
+                }
+                got => got?,
+            };
             task.step("pull_products", page as u64, got.last_page as u64)?;
+            self.apply_products(conn, &got.items, task)?;
             if page >= got.last_page {
-                return Ok(all);
+                if !self.dry_run {
+                    db::write(conn, |tx| store::set_scan_page(tx, c, 1))?;
+                    self.pull_category_colors(conn)?;
+                }
+                return Ok(());
             }
             page += 1;
         }
+    }
+
+    /// Colours of the remote's categories for Raf's categories of the same name that
+    /// have none (Raf's own colours win; they go to the remote with new categories).
+    fn pull_category_colors(&mut self, conn: &mut Connection) -> Result<()> {
+        if !self.info.settings.products.pulls() {
+            return Ok(());
+        }
+        let colors = match self.call(async |k| k.category_colors().await) {
+            Ok(colors) => colors,
+            Err(e @ (Error::Sqlite(_) | Error::Cancelled)) => return Err(e),
+            // Colours are a nicety: a refusal or a spent quota does not stop the run.
+            Err(e) => {
+                self.note("warn", format!("category colours not read: {e}"));
+                return Ok(());
+            }
+        };
+        db::write(conn, |tx| {
+            for (name, color) in colors.iter().filter_map(|(n, c)| Some((n, c.as_ref()?))) {
+                tx.execute("UPDATE categories SET color = ?2 WHERE name = ?1 AND color IS NULL", params![name, color])?;
+            }
+            Ok(())
+        })
     }
 
     /// Remote group -> local group, for the groups the connection maps.
@@ -289,7 +356,11 @@ impl<'a, K: Connector> Run<'a, K> {
         fields.image_urls = p.images.iter().filter(|u| u.starts_with("http://") || u.starts_with("https://")).cloned().collect();
         fields.category_id = p.category.as_deref().map(|c| catalog::ensure_category(tx, c)).transpose()?;
         fields.brand_id = p.brand.as_deref().map(|b| catalog::ensure_brand(tx, b)).transpose()?;
+        fields.active = p.extra.get("active").is_none_or(|a| a.as_deref() != Some("false"));
         let product = catalog::insert_product(tx, &fields)?;
+        if let Some(tags) = p.extra.get("tags") {
+            set_tags(tx, product.id, &split_tags(tags.as_deref()))?;
+        }
         let item = Item { product_id: product.id, variant_id: None, sku: product.fields.sku.clone() };
         let own_stock = if p.variants.is_empty() { p.stock } else { None };
         self.take_remote_values(tx, "product", product.id, &item, p.remote_id.as_deref(), own_stock, &p.prices, &p.sku)?;
@@ -352,7 +423,7 @@ impl<'a, K: Connector> Run<'a, K> {
     /// only Raf changed stays for the push.
     fn merge(&mut self, tx: &Transaction, entity: &str, local_id: i64, item: &Item, remote: &Snapshot) -> Result<()> {
         let c = self.info.id;
-        let mut base = store::link(tx, c, entity, local_id)?.and_then(|(_, base)| base);
+        let (remote_id, mut base) = store::link(tx, c, entity, local_id)?.unwrap_or_default();
         if let Some(sent) = store::sent(tx, c, entity, local_id)? {
             self.settle_sent(tx, entity, local_id, item, &sent, remote, &mut base)?;
         }
@@ -366,7 +437,7 @@ impl<'a, K: Connector> Run<'a, K> {
                 match base.stock {
                     Some(b) if pulls => {
                         if r != b {
-                            record(tx, item, r - b, Entry::new(MovementKind::Sync, Some(&self.reason())))?;
+                            base.history = self.take_remote_stock(tx, entity, item, &remote_id, b, r, base.history)?;
                             self.counts.stock_applied += 1;
                         }
                         base.stock = Some(r);
@@ -412,6 +483,49 @@ impl<'a, K: Connector> Run<'a, K> {
         store::set_base(tx, c, entity, local_id, &base)
     }
 
+    /// Records the remote's stock change `base -> remote` in the ledger: one `sync`
+    /// movement per entry of the remote's stock history when the history shows the way
+    /// (entries up to `mark` were recorded already), else one movement for the whole
+    /// change. Returns the new mark.
+    #[allow(clippy::too_many_arguments)]
+    fn take_remote_stock(
+        &mut self,
+        tx: &Transaction,
+        entity: &str,
+        item: &Item,
+        remote_id: &str,
+        base: Decimal,
+        remote: Decimal,
+        mark: Option<i64>,
+    ) -> Result<Option<i64>> {
+        let reason = self.reason();
+        let history = match (entity, remote_id.starts_with("sku:")) {
+            ("product", false) => match self.call(async |k| k.stock_history(remote_id).await) {
+                Ok(history) => history.unwrap_or_default(),
+                Err(e @ (Error::Sqlite(_) | Error::Cancelled)) => return Err(e),
+                Err(e) => {
+                    self.note("warn", format!("{}: stock history not read ({e}); the change is recorded as one", item.sku));
+                    Vec::new()
+                }
+            },
+            _ => Vec::new(),
+        };
+        let fresh: Vec<&HistoryEntry> = history.iter().filter(|e| mark.is_none_or(|m| e.id > m)).collect();
+        let chain = history_chain(&fresh, base, remote);
+        for e in &chain {
+            let note = match &e.reason {
+                Some(why) => format!("{reason} #{}: {why}", e.id),
+                None => format!("{reason} #{}", e.id),
+            };
+            record(tx, item, e.new_qty - e.old_qty, Entry::new(MovementKind::Sync, Some(&note)))?;
+        }
+        let rest = remote - base - chain.iter().map(|e| e.new_qty - e.old_qty).sum::<Decimal>();
+        if !rest.is_zero() {
+            record(tx, item, rest, Entry::new(MovementKind::Sync, Some(&reason)))?;
+        }
+        Ok(history.iter().map(|e| e.id).max().max(mark))
+    }
+
     /// Three-way merge of a product's text fields, field by field.
     #[allow(clippy::too_many_arguments)]
     fn merge_info(
@@ -434,10 +548,12 @@ impl<'a, K: Connector> Run<'a, K> {
                 continue;
             }
             let l = local.get(key).cloned().flatten();
-            let b = known.as_ref().map(|b| b.get(key).cloned().flatten());
-            if l == *r || !self.info.settings.products.pulls() {
+            // No base for the field (a first link, or a field synced since): a side
+            // without a value has nothing to lose.
+            let b = known.as_ref().and_then(|b| b.get(key).cloned());
+            if l == *r || !self.info.settings.products.pulls() || (b.is_none() && r.is_none()) {
                 agreed.insert(key.clone(), r.clone());
-            } else if b.as_ref() == Some(&l) {
+            } else if b.as_ref() == Some(&l) || (b.is_none() && l.is_none()) {
                 take.insert(key.clone(), r.clone());
                 agreed.insert(key.clone(), r.clone());
             } else if b.as_ref() != Some(r) {
@@ -596,6 +712,7 @@ impl<'a, K: Connector> Run<'a, K> {
             }
             match row.entity.as_str() {
                 "order" => self.push_order(conn, row)?,
+                "product" if in_trash(conn, row.local_id)? => self.push_delete(conn, row)?,
                 "product" if !self.push_info(conn, row)? => {}
                 _ => match self.plan(conn, row)? {
                     Plan::Nothing => nothing_to_send.push(row),
@@ -620,6 +737,72 @@ impl<'a, K: Connector> Run<'a, K> {
         Ok(unsure)
     }
 
+    /// Stock and order changes of linked items, sent before the catalog scan when the
+    /// day's requests are counted. Stock goes as a change the remote merges (add/sub),
+    /// so it needs no fresh read. Prices, texts and creates wait for the scan (they merge
+    /// against it): every row sent here is queued again for the push after the scan,
+    /// which finds nothing left to send when nothing is.
+    fn push_stock_first(&mut self, conn: &mut Connection, task: &Task) -> Result<()> {
+        let mut sent_rows = Vec::new();
+        let result = self.send_stock_first(conn, task, &mut sent_rows);
+        let c = self.info.id;
+        db::write(conn, |tx| sent_rows.iter().try_for_each(|row: &OutboxRow| store::enqueue_for(tx, c, &row.entity, row.local_id)))?;
+        result
+    }
+
+    fn send_stock_first(&mut self, conn: &mut Connection, task: &Task, sent_rows: &mut Vec<OutboxRow>) -> Result<()> {
+        let rows = store::outbox(conn, self.info.id)?;
+        let batch_size = self.remote.capabilities().batch_size;
+        let mut batch: Vec<(OutboxRow, ItemWrite, Snapshot)> = Vec::new();
+        for row in rows.iter().filter(|r| r.sent.is_none()) {
+            if row.entity == "order" {
+                self.push_order(conn, row)?;
+                continue;
+            }
+            let Plan::Write(mut write, mut sent) = self.plan(conn, row)? else { continue };
+            if write.stock.is_none() {
+                continue;
+            }
+            write.prices.clear();
+            sent.prices.clear();
+            sent_rows.push(row.clone());
+            batch.push((row.clone(), write, sent));
+            if batch.len() >= batch_size {
+                self.flush(conn, &mut batch)?;
+            }
+        }
+        self.flush(conn, &mut batch)?;
+        task.step("push_stock", sent_rows.len() as u64, sent_rows.len() as u64)?;
+        Ok(())
+    }
+
+    /// A product Raf moved to the trash is deleted on the remote, once: the link goes
+    /// with it, so a later change finds nothing to delete (a restore creates it again).
+    fn push_delete(&mut self, conn: &mut Connection, row: &OutboxRow) -> Result<()> {
+        let c = self.info.id;
+        let Some((remote_id, _)) = store::link(conn, c, "product", row.local_id)?.filter(|(id, _)| !id.starts_with("sku:")) else {
+            return db::write(conn, |tx| store::discard(tx, c, row));
+        };
+        match self.call(async |k| k.delete_product(&remote_id).await) {
+            Ok(true) => {
+                self.counts.items_pushed += 1;
+                db::write(conn, |tx| {
+                    store::unlink(tx, c, "product", row.local_id)?;
+                    store::discard(tx, c, row)
+                })
+            }
+            // The remote cannot delete: the product stays there (and linked).
+            Ok(false) => db::write(conn, |tx| store::discard(tx, c, row)),
+            Err(Error::Sync(e)) if !matches!(e, SyncError::Unauthorized | SyncError::QuotaSpent { .. }) => {
+                self.counts.push_failed += 1;
+                let message = e.to_string();
+                self.note("warn", format!("product #{}: not deleted on the remote: {message}", row.local_id));
+                db::write(conn, |tx| store::retry_later(tx, c, "product", row.local_id, Some(&message)))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// Sends the text fields Raf changed on a linked product (a partial PUT, safe to
     /// repeat). `false` when the remote refused them: the row stays pending.
     fn push_info(&mut self, conn: &mut Connection, row: &OutboxRow) -> Result<bool> {
@@ -638,7 +821,13 @@ impl<'a, K: Connector> Run<'a, K> {
         if changed.is_empty() || remote_id.starts_with("sku:") {
             return Ok(true);
         }
-        match self.call(async |k| k.update_product(&remote_id, &changed).await) {
+        let mut request = changed.clone();
+        if let Some(Some(name)) = changed.get("category") {
+            let color: Option<Option<String>> =
+                conn.query_row("SELECT color FROM categories WHERE name = ?1", [name], |r| r.get(0)).optional()?;
+            request.insert("category_color".into(), color.flatten());
+        }
+        match self.call(async |k| k.update_product(&remote_id, &request).await) {
             Ok(()) => {
                 base.info.get_or_insert_with(Info::new).extend(changed);
                 db::write(conn, |tx| store::set_base(tx, c, "product", row.local_id, &base))?;
@@ -790,9 +979,18 @@ impl<'a, K: Connector> Run<'a, K> {
         let sent = Snapshot {
             stock: if variants.is_empty() { stock_of(detail.product.on_hand) } else { None },
             prices: prices_of(&detail.prices),
-            info: Some(store::info(&f.name, f.barcode.as_deref(), f.subtitle.as_deref(), f.description.as_deref())),
+            info: Some(local_info(conn, item.product_id)?),
             status: None,
+            history: None,
         };
+        let fields = self.remote.capabilities().text_fields;
+        let extra: Info = sent
+            .info
+            .iter()
+            .flatten()
+            .filter(|(key, _)| matches!(key.as_str(), "active" | "tags") && fields.contains(&key.as_str()))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         let product = RemoteProduct {
             remote_id: None,
             sku: f.sku.clone(),
@@ -810,9 +1008,14 @@ impl<'a, K: Connector> Run<'a, K> {
             stock: sent.stock,
             prices: self.to_remote(&sent.prices),
             variants: variants.iter().map(|(_, v, _)| v.clone()).collect(),
+            extra,
         };
         db::write(conn, |tx| store::mark_sent(tx, c, &row.entity, row.local_id, &sent))?;
-        let new = NewRemoteProduct { product };
+        let category_color: Option<String> = match detail.product.fields.category_id {
+            Some(id) => conn.query_row("SELECT color FROM categories WHERE id = ?1", [id], |r| r.get(0))?,
+            None => None,
+        };
+        let new = NewRemoteProduct { product, category_color };
         let mut created = self.call(async |k| k.create_product(&new).await);
         if matches!(&created, Err(Error::Sync(e)) if e.is_ambiguous()) {
             self.note("warn", format!("{}: create unconfirmed; reading back by SKU", item.sku));
@@ -934,6 +1137,34 @@ enum Plan {
     Write(ItemWrite, Snapshot),
 }
 
+/// The history entries (not Raf's own) that took the remote from `base` to `remote`,
+/// oldest first: walked back from the newest, each entry must end where the next one
+/// began. Raf's own entries are stepped over (their change is in the base already).
+/// Empty when the entries do not connect the two quantities.
+fn history_chain<'e>(entries: &[&'e HistoryEntry], base: Decimal, remote: Decimal) -> Vec<&'e HistoryEntry> {
+    let (mut at, mut base) = (remote, base);
+    let mut chain = Vec::new();
+    for e in entries.iter().rev() {
+        if at == base && !chain.is_empty() {
+            break;
+        }
+        if e.new_qty != at {
+            return Vec::new();
+        }
+        at = e.old_qty;
+        if e.own {
+            base -= e.new_qty - e.old_qty;
+        } else {
+            chain.push(*e);
+        }
+    }
+    if at != base {
+        return Vec::new();
+    }
+    chain.reverse();
+    chain
+}
+
 /// The remote id, or `sku:<SKU>` while the remote has not told it (list rows without id,
 /// variants created inline).
 fn remote_key(remote_id: Option<&str>, sku: &str) -> String {
@@ -942,6 +1173,13 @@ fn remote_key(remote_id: Option<&str>, sku: &str) -> String {
 
 fn is_unset(p: GroupPrice) -> bool {
     p.sale.is_none() && p.list.is_none()
+}
+
+fn in_trash(conn: &Connection, product_id: i64) -> Result<bool> {
+    Ok(conn
+        .query_row("SELECT deleted_at IS NOT NULL FROM products WHERE id = ?1", [product_id], |r| r.get(0))
+        .optional()?
+        .unwrap_or(false))
 }
 
 fn has_movements(conn: &Connection, item: &Item) -> Result<bool> {
@@ -971,25 +1209,43 @@ fn local_snapshot(conn: &Connection, item: &Item) -> Result<Snapshot> {
         .collect::<rusqlite::Result<Prices>>()?;
     let info = match item.variant_id {
         Some(_) => None,
-        None => {
-            Some(conn.query_row("SELECT name, barcode, subtitle, description FROM products WHERE id = ?1", [item.product_id], |r| {
-                Ok(store::info(
-                    &r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?.as_deref(),
-                    r.get::<_, Option<String>>(2)?.as_deref(),
-                    r.get::<_, Option<String>>(3)?.as_deref(),
-                ))
-            })?)
-        }
+        None => Some(local_info(conn, item.product_id)?),
     };
-    Ok(Snapshot { stock: stock.map(|f| f.0), prices, info, status: None })
+    Ok(Snapshot { stock: stock.map(|f| f.0), prices, info, status: None, history: None })
 }
 
 fn remote_info(p: &RemoteProduct) -> Info {
-    store::info(&p.name, p.barcode.as_deref(), p.subtitle.as_deref(), p.description.as_deref())
+    let mut info = store::info(&p.name, p.barcode.as_deref(), p.subtitle.as_deref(), p.description.as_deref());
+    info.insert("category".into(), p.category.clone());
+    info.extend(p.extra.clone());
+    info
 }
 
-/// Writes the remote's text fields into the local product (name, barcode, subtitle, description).
+/// The synced fields of a local product (see `Info`).
+fn local_info(conn: &Connection, product_id: i64) -> Result<Info> {
+    let (mut info, category, active) = conn.query_row(
+        "SELECT p.name, p.barcode, p.subtitle, p.description, c.name, p.active
+         FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = ?1",
+        [product_id],
+        |r| {
+            let info = store::info(
+                &r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?.as_deref(),
+                r.get::<_, Option<String>>(2)?.as_deref(),
+                r.get::<_, Option<String>>(3)?.as_deref(),
+            );
+            Ok((info, r.get::<_, Option<String>>(4)?, r.get::<_, bool>(5)?))
+        },
+    )?;
+    let mut stmt = conn.prepare_cached("SELECT t.name FROM product_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.product_id = ?1")?;
+    let tags = stmt.query_map([product_id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+    info.insert("category".into(), category);
+    info.insert("active".into(), Some(active.to_string()));
+    info.insert("tags".into(), join_tags(tags));
+    Ok(info)
+}
+
+/// Writes the remote's synced fields into the local product (see `Info`).
 fn apply_info(tx: &Connection, item: &Item, values: &Info) -> Result<()> {
     let mut fields = catalog::product_detail(tx, &item.sku)?.product.fields;
     for (key, value) in values {
@@ -998,11 +1254,30 @@ fn apply_info(tx: &Connection, item: &Item, values: &Info) -> Result<()> {
             "barcode" => fields.barcode = value.clone(),
             "subtitle" => fields.subtitle = value.clone(),
             "description" => fields.description = value.clone(),
+            "category" => fields.category_id = value.as_deref().map(|name| catalog::ensure_category(tx, name)).transpose()?,
+            "active" => fields.active = value.as_deref() != Some("false"),
+            "tags" => set_tags(tx, item.product_id, &split_tags(value.as_deref()))?,
             _ => {}
         }
     }
     catalog::update_product_unindexed(tx, item.product_id, &fields)?;
     catalog::reindex_products(tx, [item.product_id])
+}
+
+/// The product's tags become exactly `names` (tags Raf lacks are created).
+fn set_tags(tx: &Connection, product_id: i64, names: &[String]) -> Result<()> {
+    tx.execute("DELETE FROM product_tags WHERE product_id = ?1", [product_id])?;
+    for name in names {
+        let tag = match catalog::tag_id(tx, name) {
+            Err(Error::NotFound { .. }) => {
+                tx.execute("INSERT INTO tags (name, name_key) VALUES (?1, ?2)", params![name, crate::text::fold(name)])?;
+                tx.last_insert_rowid()
+            }
+            found => found?,
+        };
+        tx.execute("INSERT OR IGNORE INTO product_tags (product_id, tag_id) VALUES (?1, ?2)", [product_id, tag])?;
+    }
+    Ok(())
 }
 
 /// A Sopyo order as a local order; `order_date` (Istanbul time, no offset) becomes UTC.
@@ -1086,4 +1361,30 @@ pub fn resolve(conn: &mut Connection, id: i64, side: Side) -> Result<store::Conf
         store::close_conflict(tx, id, if side == Side::Local { "local" } else { "remote" })
     })?;
     Ok(conflict)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(id: i64, old: i64, new: i64, own: bool) -> HistoryEntry {
+        HistoryEntry { id, old_qty: Decimal::from(old), new_qty: Decimal::from(new), reason: None, own }
+    }
+
+    fn ids(chain: Vec<&HistoryEntry>) -> Vec<i64> {
+        chain.iter().map(|e| e.id).collect()
+    }
+
+    #[test]
+    fn the_history_chain_connects_base_to_remote_stepping_over_rafs_own_entries() {
+        let (d, entries) = (Decimal::from, [entry(1, 10, 8, false), entry(2, 8, 13, false)]);
+        let all: Vec<&HistoryEntry> = entries.iter().collect();
+        assert_eq!(ids(history_chain(&all, d(10), d(13))), [1, 2]);
+        assert_eq!(ids(history_chain(&all, d(8), d(13))), [2], "older entries are before the base");
+        assert!(history_chain(&all, d(9), d(13)).is_empty(), "no unbroken run: the change is taken as one");
+        // A receipt of 2 elsewhere, then Raf's own sale of 3 (its base already holds it).
+        let entries = [entry(1, 10, 12, false), entry(2, 12, 9, true)];
+        let all: Vec<&HistoryEntry> = entries.iter().collect();
+        assert_eq!(ids(history_chain(&all, d(7), d(9))), [1]);
+    }
 }

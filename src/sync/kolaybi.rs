@@ -29,6 +29,8 @@ pub struct KolayBi {
     names: HashMap<String, String>,
     /// Ids seen by this scan, to spot pages that repeat (the list ignores `page`).
     seen: HashSet<String>,
+    /// Tag ids by name (`GET /tags`), read once a run when tags are written.
+    tags: Option<HashMap<String, i64>>,
 }
 
 impl KolayBi {
@@ -39,6 +41,7 @@ impl KolayBi {
             session: None,
             names: HashMap::new(),
             seen: HashSet::new(),
+            tags: None,
         })
     }
 
@@ -86,6 +89,16 @@ impl KolayBi {
         Ok(self.call(Method::GET, path, Body::Empty, Repeat::Safe, Priority::Catalog).await?.body)
     }
 
+    /// `GET /products?code=` (the `code` filter: one request instead of the whole list).
+    async fn by_code(&mut self, code: &str) -> Result<Option<RemoteProduct>, SyncError> {
+        let body = self.get(&format!("products?code={}", encode(code))).await?;
+        let found = list(&body).iter().filter_map(read_product).find(|p| p.sku == code);
+        if let Some((id, name)) = found.as_ref().and_then(|p| Some((p.remote_id.clone()?, p.name.clone()))) {
+            self.names.insert(id, name);
+        }
+        Ok(found)
+    }
+
     /// The product's name, which every update must send (from the pull, else read).
     async fn name_of(&mut self, id: &str) -> Result<String, SyncError> {
         if let Some(name) = self.names.get(id) {
@@ -102,6 +115,32 @@ impl KolayBi {
             fields.push(("name".into(), self.name_of(id).await?));
         }
         self.call(Method::PUT, &format!("products/{id}"), Body::Form(&fields), Repeat::Safe, Priority::Catalog).await.map(|_| ())
+    }
+
+    /// `tags[0]=id, tags[1]=...` for these tag names (`tags=` for none). KolayBi has no
+    /// tag create endpoint: a name it lacks is refused with a message saying so.
+    async fn tag_fields(&mut self, names: &[String]) -> Result<Vec<(String, String)>, SyncError> {
+        if self.tags.is_none() {
+            let body = self.get("tags").await?;
+            let known = list(&body).iter().filter_map(|t| Some((text(&t["name"])?, t["id"].as_i64()?))).collect();
+            self.tags = Some(known);
+        }
+        let known = self.tags.as_ref().expect("loaded above");
+        if names.is_empty() {
+            return Ok(vec![("tags".into(), String::new())]);
+        }
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| match known.get(name) {
+                Some(id) => Ok((format!("tags[{i}]"), id.to_string())),
+                None => Err(SyncError::Http {
+                    what: "PUT /products".into(),
+                    status: 422,
+                    message: format!("KolayBi has no tag named {name}; add it in KolayBi first (the API cannot create tags)"),
+                }),
+            })
+            .collect()
     }
 
     /// The price first (safe to repeat), then one stock movement for the delta from the
@@ -143,7 +182,7 @@ impl Connector for KolayBi {
             orders: false,
             batch_size: 100,
             daily_quota: None,
-            text_fields: &["name", "barcode", "description"],
+            text_fields: &["name", "barcode", "description", "tags"],
         }
     }
 
@@ -216,12 +255,21 @@ impl Connector for KolayBi {
             None => self.find_product(&p.sku).await?.ok_or_else(|| bad("POST /products", "created, but no product with its code"))?,
         };
         self.names.insert(id.clone(), p.name.clone());
+        // Tags go with an update only (the create doc lists none).
+        let tags = split_tags(p.extra.get("tags").cloned().flatten().as_deref());
+        if !tags.is_empty() {
+            let fields = self.tag_fields(&tags).await?;
+            self.put_product(&id, fields).await?;
+        }
         Ok(id)
     }
 
     async fn find_product(&mut self, sku: &str) -> Result<Option<String>, SyncError> {
-        let body = self.get(&format!("products?code={}", encode(sku))).await?;
-        Ok(list(&body).iter().find(|r| text(&r["code"]).as_deref() == Some(sku)).and_then(|r| text(&r["id"])))
+        Ok(self.by_code(sku).await?.and_then(|p| p.remote_id))
+    }
+
+    async fn product_by_sku(&mut self, sku: &str) -> Result<Option<Option<RemoteProduct>>, SyncError> {
+        self.by_code(sku).await.map(Some)
     }
 
     async fn upsert_variant(&mut self, _product_remote_id: &str, variant: &RemoteVariant) -> Result<String, SyncError> {
@@ -233,11 +281,14 @@ impl Connector for KolayBi {
     }
 
     async fn update_product(&mut self, remote_id: &str, fields: &BTreeMap<String, Option<String>>) -> Result<(), SyncError> {
-        let form: Vec<(String, String)> = fields
+        let mut form: Vec<(String, String)> = fields
             .iter()
             .filter(|(k, _)| matches!(k.as_str(), "name" | "barcode" | "description"))
             .map(|(k, v)| (k.clone(), v.clone().unwrap_or_default()))
             .collect();
+        if let Some(tags) = fields.get("tags") {
+            form.extend(self.tag_fields(&split_tags(tags.as_deref())).await?);
+        }
         if form.is_empty() {
             return Ok(());
         }
@@ -307,7 +358,13 @@ fn read_product(row: &Value) -> Option<RemoteProduct> {
         stock: decimal(&row["total_stock_quantity"]).or_else(|| decimal(&row["quantity"])),
         prices: sale.map(|sale| (PRICE_GROUP, GroupPrice { sale: Some(sale), list: None })).into_iter().collect(),
         variants: Vec::new(),
+        extra: BTreeMap::from([("tags".to_owned(), join_tags(tag_names(row)))]),
     })
+}
+
+/// The names of a product row's `tags` (`[{id, name, description?}]`).
+fn tag_names(row: &Value) -> Vec<String> {
+    row["tags"].as_array().map(|tags| tags.iter().filter_map(|t| text(&t["name"])).collect()).unwrap_or_default()
 }
 
 #[cfg(test)]

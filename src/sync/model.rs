@@ -39,6 +39,10 @@ pub struct RemoteProduct {
     pub stock: Option<Decimal>,
     pub prices: Prices,
     pub variants: Vec<RemoteVariant>,
+    /// More fields synced like the text fields, when the remote has them (see
+    /// `Capabilities::text_fields`): `active` (`true`/`false`), `tags` (names, sorted,
+    /// joined by `, `).
+    pub extra: BTreeMap<String, Option<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -144,7 +148,8 @@ pub struct Capabilities {
     pub batch_size: usize,
     /// Requests a day, when the plan limits them (stokdurumu).
     pub daily_quota: Option<u32>,
-    /// The product text fields the remote has (`name`, `barcode`, `subtitle`, `description`).
+    /// The product fields synced as text (`name`, `barcode`, `subtitle`, `description`,
+    /// `category`, `active`, `tags`) that the remote has.
     #[serde(skip)]
     pub text_fields: &'static [&'static str],
 }
@@ -153,6 +158,19 @@ pub struct Capabilities {
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewRemoteProduct {
     pub product: RemoteProduct,
+    /// The colour of the product's category in Raf, for a category the remote lacks.
+    pub category_color: Option<String>,
+}
+
+/// One change in a remote's stock history (stokdurumu `GET /stock`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEntry {
+    pub id: i64,
+    pub old_qty: Decimal,
+    pub new_qty: Decimal,
+    pub reason: Option<String>,
+    /// Written by Raf's own stock writes (already in Raf's ledger).
+    pub own: bool,
 }
 
 /// A remote API. Every method is one logical operation; the connector handles login,
@@ -182,10 +200,41 @@ pub trait Connector {
         remote_id: &str,
         fields: &std::collections::BTreeMap<String, Option<String>>,
     ) -> Result<(), SyncError>;
+    /// The product with this SKU, read by a filtered list (one request): the read-back
+    /// after an unclear write, instead of a full scan. `None` when the remote cannot
+    /// look a product up by SKU.
+    async fn product_by_sku(&mut self, _sku: &str) -> Result<Option<Option<RemoteProduct>>, SyncError> {
+        Ok(None)
+    }
+    /// Deletes a product. `Ok(false)` when the remote cannot delete products; a product
+    /// already gone counts as deleted (safe to repeat).
+    async fn delete_product(&mut self, _remote_id: &str) -> Result<bool, SyncError> {
+        Ok(false)
+    }
+    /// The product's stock history, oldest first, when the remote keeps one.
+    async fn stock_history(&mut self, _remote_id: &str) -> Result<Option<Vec<HistoryEntry>>, SyncError> {
+        Ok(None)
+    }
+    /// The remote's categories with their colours, when it has coloured categories.
+    async fn category_colors(&mut self) -> Result<Vec<(String, Option<String>)>, SyncError> {
+        Ok(Vec::new())
+    }
     /// Requests sent so far (retries and logins included).
     fn requests(&self) -> u64;
     /// The day's request budget after the requests sent, when the plan has a quota.
     fn quota(&self) -> Option<&super::quota::Budget> {
         None
     }
+}
+
+/// Tag names as one synced value: sorted, joined by `, `; `None` for no tags.
+pub fn join_tags(mut names: Vec<String>) -> Option<String> {
+    names.retain(|n| !n.trim().is_empty());
+    names.sort();
+    names.dedup();
+    (!names.is_empty()).then(|| names.join(", "))
+}
+
+pub fn split_tags(value: Option<&str>) -> Vec<String> {
+    value.map(|v| v.split(", ").map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned).collect()).unwrap_or_default()
 }

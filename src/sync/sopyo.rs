@@ -311,6 +311,7 @@ fn read_product(row: &Value) -> Option<RemoteProduct> {
         stock: decimal(&row["stock"]),
         prices: read_prices(row),
         variants: row["variants"].as_array().map(|a| a.iter().filter_map(read_variant).collect()).unwrap_or_default(),
+        extra: Default::default(),
     })
 }
 

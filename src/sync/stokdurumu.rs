@@ -17,6 +17,10 @@ pub const DEFAULT_URL: &str = "https://stokdurumu.com/api/v1";
 const PAGE_LIMIT: u32 = 100;
 /// stokdurumu has one price: Raf's group 1 maps onto it.
 const PRICE_GROUP: u8 = 1;
+/// The reason Raf's stock changes carry, which tells them apart in the stock history.
+const REASON: &str = "Raf sync";
+/// A new category's colour when Raf's category has none.
+const NEUTRAL_COLOR: &str = "#6c757d";
 
 pub struct Stokdurumu {
     http: Http,
@@ -39,25 +43,41 @@ impl Stokdurumu {
         Ok(self.call(Method::GET, path, None, Repeat::Safe, priority).await?.body)
     }
 
-    /// The id of the category named `name`, created (with a neutral color) when missing.
-    async fn category_id(&mut self, name: &str) -> Result<i64, SyncError> {
-        if let Some(id) = self.categories.get(name) {
-            return Ok(*id);
-        }
+    /// Every category with its colour; the ids are kept for writes (names on read, ids
+    /// on write).
+    async fn load_categories(&mut self) -> Result<Vec<(String, Option<String>)>, SyncError> {
         let body = self.get("categories", Priority::Catalog).await?;
+        let mut all = Vec::new();
         for c in list(&body, "categories") {
             if let (Some(n), Some(id)) = (text(&c["name"]), c["id"].as_i64()) {
-                self.categories.entry(n).or_insert(id);
+                self.categories.entry(n.clone()).or_insert(id);
+                all.push((n, text(&c["color"])));
             }
         }
+        Ok(all)
+    }
+
+    /// The id of the category named `name`, created (with Raf's colour) when missing.
+    async fn category_id(&mut self, name: &str, color: Option<&str>) -> Result<i64, SyncError> {
         if let Some(id) = self.categories.get(name) {
             return Ok(*id);
         }
-        let body = json!({ "name": name, "color": "#6c757d" });
+        self.load_categories().await?;
+        if let Some(id) = self.categories.get(name) {
+            return Ok(*id);
+        }
+        let body = json!({ "name": name, "color": color.unwrap_or(NEUTRAL_COLOR) });
         let created = self.call(Method::POST, "categories", Some(&body), Repeat::Once, Priority::Catalog).await?.body;
         let id = unwrap(&created, "category")["id"].as_i64().ok_or_else(|| bad("POST /categories", "no id"))?;
         self.categories.insert(name.to_owned(), id);
         Ok(id)
+    }
+
+    /// `GET /products?sku=` (the `sku` filter: one request instead of a scan). Stock
+    /// priority: it is the read-back of stock writes.
+    async fn by_sku(&mut self, sku: &str) -> Result<Option<RemoteProduct>, SyncError> {
+        let body = self.get(&format!("products?sku={}&limit=1", encode(sku)), Priority::Stock).await?;
+        Ok(list(&body, "products").iter().filter_map(read_product).find(|p| p.sku == sku))
     }
 
     /// One item: the price first (a PUT, safe to repeat), then the stock change, so a
@@ -78,7 +98,7 @@ impl Stokdurumu {
         // A sale is a `sub`, stock in an `add`: the remote merges them with its own
         // changes. No idempotency key: an unclear answer is read back, never resent.
         let action = if stock.delta.is_sign_negative() { "sub" } else { "add" };
-        let body = json!({ "product_id": number(id), "action": action, "qty": stock.delta.abs(), "reason": "Raf sync" });
+        let body = json!({ "product_id": number(id), "action": action, "qty": stock.delta.abs(), "reason": REASON });
         match self.call(Method::POST, "stock", Some(&body), Repeat::Once, Priority::Stock).await {
             Ok(reply) => Ok(verify(&reply.body, stock)),
             Err(SyncError::Ambiguous { .. }) => Ok(ItemOutcome::Unknown),
@@ -107,7 +127,7 @@ impl Connector for Stokdurumu {
             orders: false,
             batch_size: PAGE_LIMIT as usize,
             daily_quota: self.http.quota().map(|q| q.limit),
-            text_fields: &["name"],
+            text_fields: &["name", "category", "active"],
         }
     }
 
@@ -156,18 +176,29 @@ impl Connector for Stokdurumu {
             body["price"] = json!(sale);
         }
         if let Some(category) = &p.category {
-            body["category_id"] = json!(self.category_id(category).await?);
+            body["category_id"] = json!(self.category_id(category, new.category_color.as_deref()).await?);
         }
         let reply = self.call(Method::POST, "products", Some(&body), Repeat::Once, Priority::Catalog).await?;
-        match text(&unwrap(&reply.body, "product")["id"]) {
-            Some(id) => Ok(id),
-            None => self.find_product(&p.sku).await?.ok_or_else(|| bad("POST /products", "created, but no product with its sku")),
+        let id = match text(&unwrap(&reply.body, "product")["id"]) {
+            Some(id) => id,
+            None => self.find_product(&p.sku).await?.ok_or_else(|| bad("POST /products", "created, but no product with its sku"))?,
+        };
+        // A create takes no status (the doc lists none): a passive product is set after.
+        if let Some(Some(active)) = p.extra.get("active") {
+            if active == "false" {
+                let body = json!({ "status": "inactive" });
+                self.call(Method::PUT, &format!("products/{id}"), Some(&body), Repeat::Safe, Priority::Catalog).await?;
+            }
         }
+        Ok(id)
     }
 
     async fn find_product(&mut self, sku: &str) -> Result<Option<String>, SyncError> {
-        let body = self.get(&format!("products?sku={}", encode(sku)), Priority::Stock).await?;
-        Ok(list(&body, "products").iter().find(|r| text(&r["sku"]).as_deref() == Some(sku)).and_then(|r| text(&r["id"])))
+        Ok(self.by_sku(sku).await?.and_then(|p| p.remote_id))
+    }
+
+    async fn product_by_sku(&mut self, sku: &str) -> Result<Option<Option<RemoteProduct>>, SyncError> {
+        self.by_sku(sku).await.map(Some)
     }
 
     async fn upsert_variant(&mut self, _product_remote_id: &str, variant: &RemoteVariant) -> Result<String, SyncError> {
@@ -178,10 +209,58 @@ impl Connector for Stokdurumu {
         Ok(())
     }
 
+    /// A partial PUT of the name, the status and the category (by id; `category_color`
+    /// colours a category created for it).
     async fn update_product(&mut self, remote_id: &str, fields: &BTreeMap<String, Option<String>>) -> Result<(), SyncError> {
-        let Some(Some(name)) = fields.get("name") else { return Ok(()) };
-        let body = json!({ "name": name });
+        let mut body = json!({});
+        if let Some(Some(name)) = fields.get("name") {
+            body["name"] = json!(name);
+        }
+        if let Some(active) = fields.get("active") {
+            body["status"] = json!(if active.as_deref() == Some("false") { "inactive" } else { "active" });
+        }
+        if let Some(category) = fields.get("category") {
+            let color = fields.get("category_color").cloned().flatten();
+            body["category_id"] = match category {
+                Some(name) => json!(self.category_id(name, color.as_deref()).await?),
+                None => Value::Null,
+            };
+        }
+        if body.as_object().is_none_or(|b| b.is_empty()) {
+            return Ok(());
+        }
         self.call(Method::PUT, &format!("products/{remote_id}"), Some(&body), Repeat::Safe, Priority::Catalog).await.map(|_| ())
+    }
+
+    /// `DELETE /products/{id}`; a 404 means it is gone already (a repeat after a lost answer).
+    async fn delete_product(&mut self, remote_id: &str) -> Result<bool, SyncError> {
+        match self.call(Method::DELETE, &format!("products/{remote_id}"), None, Repeat::Safe, Priority::Catalog).await {
+            Ok(_) | Err(SyncError::Http { status: 404, .. }) => Ok(true),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `GET /stock?product_id=` (undocumented answer: `history`, `data` or an array).
+    async fn stock_history(&mut self, remote_id: &str) -> Result<Option<Vec<HistoryEntry>>, SyncError> {
+        let body = self.get(&format!("stock?product_id={}&limit={PAGE_LIMIT}", encode(remote_id)), Priority::Catalog).await?;
+        let mut entries: Vec<HistoryEntry> = list(&body, "history")
+            .iter()
+            .filter_map(|h| {
+                Some(HistoryEntry {
+                    id: h["id"].as_i64()?,
+                    old_qty: decimal(&h["old_qty"])?,
+                    new_qty: decimal(&h["new_qty"])?,
+                    reason: text(&h["reason"]),
+                    own: text(&h["reason"]).as_deref() == Some(REASON),
+                })
+            })
+            .collect();
+        entries.sort_by_key(|e| e.id);
+        Ok(Some(entries))
+    }
+
+    async fn category_colors(&mut self) -> Result<Vec<(String, Option<String>)>, SyncError> {
+        self.load_categories().await
     }
 
     fn requests(&self) -> u64 {
@@ -244,6 +323,7 @@ fn read_product(row: &Value) -> Option<RemoteProduct> {
         stock: decimal(&row["stock_qty"]),
         prices: price.map(|sale| (PRICE_GROUP, GroupPrice { sale: Some(sale), list: None })).into_iter().collect(),
         variants: Vec::new(),
+        extra: BTreeMap::from([("active".to_owned(), Some((text(&row["status"]).as_deref() != Some("inactive")).to_string()))]),
     })
 }
 

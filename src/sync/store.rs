@@ -23,9 +23,14 @@ pub struct Snapshot {
     /// Products: the text fields both sides sync (see `Info`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub info: Option<Info>,
+    /// The newest remote stock history entry already accounted for (stokdurumu): older
+    /// entries are never recorded again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<i64>,
 }
 
-/// A product's synced text fields: `name`, `barcode`, `subtitle`, `description` -> value.
+/// A product's synced fields: `name`, `barcode`, `subtitle`, `description`, `category`,
+/// `active`, `tags` -> value.
 pub type Info = std::collections::BTreeMap<String, Option<String>>;
 
 /// The synced text fields of a product.
@@ -67,8 +72,52 @@ pub fn insert_connection(conn: &mut Connection, name: &str, kind: Kind, url: &st
             "INSERT INTO sync_connections (name, kind, base_url, settings, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
             params![name, kind.as_str(), url, json(settings), db::now()],
         )?;
+        if settings.products.pushes() {
+            enqueue_catalog(tx, tx.last_insert_rowid(), kind == Kind::Sopyo)?;
+        }
         Ok(())
     })
+}
+
+/// Queues every live product (and variant, when the remote has variants) for a new
+/// connection, so its first run sends what the remote lacks. The run links by SKU
+/// before it creates anything, so what both sides have is never doubled.
+fn enqueue_catalog(tx: &Connection, connection: i64, with_variants: bool) -> Result<()> {
+    tx.execute(
+        "INSERT INTO sync_outbox (connection_id, entity, local_id, pending, updated_at)
+         SELECT ?1, 'product', id, 1, ?2 FROM products WHERE deleted_at IS NULL",
+        params![connection, db::now()],
+    )?;
+    if with_variants {
+        tx.execute(
+            "INSERT INTO sync_outbox (connection_id, entity, local_id, pending, updated_at)
+             SELECT ?1, 'variant', v.id, 1, ?2 FROM variants v JOIN products p ON p.id = v.product_id
+             WHERE v.deleted_at IS NULL AND p.deleted_at IS NULL",
+            params![connection, db::now()],
+        )?;
+    }
+    Ok(())
+}
+
+/// The page a paused catalog scan resumes at (1 when none was paused).
+pub fn scan_page(conn: &Connection, connection: i64) -> Result<u32> {
+    let page: Option<u32> =
+        conn.query_row("SELECT next_page FROM sync_scan WHERE connection_id = ?1", [connection], |r| r.get(0)).optional()?;
+    Ok(page.unwrap_or(1).max(1))
+}
+
+/// Keeps where the scan goes on; page 1 (a scan finished or restarted) forgets it.
+pub fn set_scan_page(conn: &Connection, connection: i64, page: u32) -> Result<()> {
+    if page <= 1 {
+        conn.execute("DELETE FROM sync_scan WHERE connection_id = ?1", [connection])?;
+    } else {
+        conn.execute(
+            "INSERT INTO sync_scan (connection_id, next_page) VALUES (?1, ?2)
+             ON CONFLICT (connection_id) DO UPDATE SET next_page = excluded.next_page",
+            params![connection, page],
+        )?;
+    }
+    Ok(())
 }
 
 pub fn update_settings(conn: &mut Connection, id: i64, settings: &Settings) -> Result<()> {
@@ -153,6 +202,15 @@ pub fn set_link(conn: &Connection, connection: i64, entity: &str, local_id: i64,
         "INSERT INTO sync_links (connection_id, entity, local_id, remote_id) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (connection_id, entity, local_id) DO UPDATE SET remote_id = excluded.remote_id",
         params![connection, entity, local_id, remote_id],
+    )?;
+    Ok(())
+}
+
+/// Forgets the link (the remote item was deleted).
+pub fn unlink(conn: &Connection, connection: i64, entity: &str, local_id: i64) -> Result<()> {
+    conn.execute(
+        "DELETE FROM sync_links WHERE connection_id = ?1 AND entity = ?2 AND local_id = ?3",
+        params![connection, entity, local_id],
     )?;
     Ok(())
 }

@@ -337,7 +337,8 @@ fn respond(
             if let Some(price) = number("price") {
                 p.price = Some(price);
             }
-            if !tags.is_empty() {
+            // Tags replace the set (UNDOCUMENTED); an empty `tags` clears it.
+            if !tags.is_empty() || fields.contains_key("tags") {
                 p.tags = tags;
             }
             let p = p.clone();

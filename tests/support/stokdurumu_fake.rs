@@ -71,6 +71,9 @@ pub struct World {
     pub daily_quota: Option<u32>,
     /// POST /products answers 402 past this many products.
     pub max_products: Option<usize>,
+    /// The largest page GET /products gives (the doc's maximum is 100; a smaller one
+    /// makes a catalog that takes days to scan on a Free plan without 45,000 products).
+    pub max_limit: usize,
     /// The fake's clock, for the quota day.
     pub now: DateTime<Utc>,
     used: BTreeMap<NaiveDate, u32>,
@@ -94,6 +97,7 @@ impl World {
             read_only: false,
             daily_quota: None,
             max_products: None,
+            max_limit: 100,
             now: DateTime::parse_from_rfc3339("2026-03-02T09:00:00Z").expect("date").with_timezone(&Utc),
             used: BTreeMap::new(),
             products: BTreeMap::new(),
@@ -164,9 +168,20 @@ impl World {
     }
 
     /// Another channel sells or receives stock.
+    /// It goes through `POST /stock` like any client's, so it is in the stock history.
     pub fn move_stock(&mut self, sku: &str, delta: Decimal) {
+        self.move_stock_because(sku, delta, "Pazaryeri satışı");
+    }
+
+    pub fn move_stock_because(&mut self, sku: &str, delta: Decimal, reason: &str) {
         let p = self.products.values_mut().find(|p| p.sku.as_deref() == Some(sku)).expect("known sku");
+        let (old, id) = (p.stock_qty, p.id);
         p.stock_qty += delta;
+        let action = if delta.is_sign_negative() { "sub" } else { "add" };
+        let entry = json!({ "id": self.history.len() + 1, "product_id": id, "action": action, "qty": num(delta.abs()),
+            "old_qty": num(old), "new_qty": num(old + delta), "change_qty": num(delta), "reason": reason,
+            "created_at": self.now.format("%Y-%m-%d %H:%M:%S").to_string() });
+        self.history.push(entry);
     }
 }
 
@@ -314,7 +329,7 @@ fn respond(w: &mut World, method: &str, path: &str, query: &[(String, String)], 
     let id = seg.get(1).and_then(|s| s.parse::<i64>().ok());
     match (method, seg.as_slice()) {
         ("GET", ["products"]) => {
-            let limit: usize = param("limit").and_then(|l| l.parse().ok()).unwrap_or(20).clamp(1, 100);
+            let limit: usize = param("limit").and_then(|l| l.parse().ok()).unwrap_or(20).clamp(1, w.max_limit);
             let page: usize = param("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
             let sku = param("sku");
             let rows: Vec<&Product> = w.products.values().filter(|p| sku.is_none() || p.sku == sku).collect();
@@ -394,7 +409,9 @@ fn respond(w: &mut World, method: &str, path: &str, query: &[(String, String)], 
             p.stock_qty = new;
             let answer = json!({ "success": true, "product_id": pid, "action": action, "old_qty": num(old), "new_qty": num(new), "change_qty": num(new - old) });
             let mut entry = answer.clone();
+            entry["id"] = json!(w.history.len() + 1);
             entry["reason"] = body["reason"].clone();
+            entry["created_at"] = json!(w.now.format("%Y-%m-%d %H:%M:%S").to_string());
             w.history.push(entry);
             (StatusCode::OK, answer)
         }
