@@ -192,10 +192,14 @@ pub fn search_products(conn: &Connection, query: &ProductQuery) -> Result<Produc
 
 /// How many products the query's search and filters match (ignoring `after`/`limit`).
 pub fn count_products(conn: &Connection, query: &ProductQuery) -> Result<u64> {
+    let (text, params) = count_sql(conn, query)?;
+    Ok(conn.query_row(&text, params_from_iter(params), |r| r.get(0))?)
+}
+
+fn count_sql(conn: &Connection, query: &ProductQuery) -> Result<(String, Vec<Value>)> {
     let mut sql = Sql::default();
     let from = sql.search_and_filters(conn, query, true)?;
-    let text = format!("SELECT count(*) FROM {from} WHERE {}", sql.where_clause());
-    Ok(conn.query_row(&text, params_from_iter(sql.params), |r| r.get(0))?)
+    Ok((format!("SELECT count(*) FROM {from} WHERE {}", sql.where_clause()), sql.params))
 }
 
 /// The `after` cursor of every page of the query (pages of `query.limit` rows): page k
@@ -355,4 +359,19 @@ fn category_and_descendants(conn: &Connection, id: i64) -> Result<Vec<i64>> {
     )?;
     let ids = stmt.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_whole_catalog_is_counted_through_the_small_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::db::open(&dir.path().join("raf.db")).unwrap();
+        let (text, params) = count_sql(&conn, &ProductQuery::default()).unwrap();
+        let mut plan = conn.prepare(&format!("EXPLAIN QUERY PLAN {text}")).unwrap();
+        let steps: Vec<String> = plan.query_map(params_from_iter(params), |r| r.get(3)).unwrap().map(Result::unwrap).collect();
+        assert!(steps.iter().any(|s| s.contains("COVERING INDEX products_live")), "{steps:?}");
+    }
 }
