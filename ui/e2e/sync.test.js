@@ -212,7 +212,7 @@ test('Sync screen: Sopyo pull and push, then stokdurumu and KolayBi, from the re
   }
 });
 
-test('Sync screen: a slow run shows its progress and the indicator spins; Cancel stops it, nothing applied', async () => {
+test('Sync screen: a slow run shows its progress and the indicator spins; Cancel stops it, the next run finishes', async () => {
   process.env.RAF_KEYRING = 'mock';
   const sopyo = await startFake('sopyo', 1000);
   const token = /API token: ([^)\s]+)/.exec(sopyo.banner)[1];
@@ -234,8 +234,15 @@ test('Sync screen: a slow run shows its progress and the indicator spins; Cancel
     assert.match(await text(browser, '[data-connection="yavas"] [data-testid="last-run"]'), /iptal edildi/);
     assert.equal(await browser.execute(() => document.getElementById('sync-indicator').dataset.state), 'idle', 'a cancel is no error');
 
+    // Each page read is applied as it arrives (a paused or cancelled scan keeps its work);
+    // the next run reads on and ends with every product once.
     await (await browser.$('a[data-route="products"]')).click();
-    assert.match(await waitText(browser, '[data-testid="empty"]', /Henüz ürün yok/), /Henüz ürün yok/, 'a cancelled pull applies nothing');
+    const kept = Number((await waitText(browser, '[data-testid="product-count"]', /^[\d.]+ ürün$/)).replace(/\D/g, '') || '0');
+    assert.ok(kept < 1000, `a cancelled pull stops early (${kept} products kept)`);
+    await browser.execute(() => { location.hash = '#/sync'; });
+    await syncNow(browser, 'yavas');
+    await (await browser.$('a[data-route="products"]')).click();
+    assert.equal(await waitText(browser, '[data-testid="product-count"]', /^1\.000 ürün$/, 20_000), '1.000 ürün', 'no product twice');
   } finally {
     await stop();
     proxy.close();
