@@ -18,6 +18,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { name: "0003_import", sql: include_str!("migrations/0003_import.sql") },
     Migration { name: "0004_quota", sql: include_str!("migrations/0004_quota.sql") },
     Migration { name: "0005_count", sql: include_str!("migrations/0005_count.sql") },
+    Migration { name: "0006_count_approval", sql: include_str!("migrations/0006_count_approval.sql") },
 ];
 
 /// Applies the pending migrations in one transaction, so another process opening the
