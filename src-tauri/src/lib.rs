@@ -83,6 +83,17 @@ pub fn run() {
             commands::backup,
             commands::restore,
             commands::task_cancel,
+            commands::count_sessions,
+            commands::count_start,
+            commands::count_status,
+            commands::count_scan,
+            commands::count_set,
+            commands::count_link,
+            commands::count_approve,
+            commands::count_post,
+            commands::count_undo,
+            commands::count_export,
+            commands::count_import,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Raf");

@@ -14,11 +14,12 @@ import * as orders from './screens/orders.js';
 import * as catalog from './screens/catalog.js';
 import * as dashboard from './screens/dashboard.js';
 import * as settings from './screens/settings.js';
+import * as count from './screens/count.js';
 
 /** @typedef {{ render: (root: HTMLElement, arg: string) => (void | (() => void)) }} Screen */
 
 /** @type {Record<string, Screen>} */
-const SCREENS = { products, product, movements, orders, catalog, dashboard, settings };
+const SCREENS = { products, product, movements, orders, catalog, dashboard, settings, count };
 
 /** @type {(() => void) | void} */
 let leaveScreen;
