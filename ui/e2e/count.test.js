@@ -9,9 +9,13 @@ const KALEM = '8690000000019';
 const DEFTER = '8690000000026';
 const ENTER = '\uE007';
 
-/** Types `code` and Enter into the focused scan box, as a keyboard-wedge scanner does. */
+/**
+ * Types `code` and Enter into the focused scan box, as a keyboard-wedge scanner does.
+ * One keys() call per character: WebKitWebDriver drops a repeated character inside one
+ * action sequence (8690000000019 arrives as 869019).
+ */
 async function scan(browser, code) {
-  await browser.keys([...code, ENTER]);
+  for (const key of [...code, ENTER]) await browser.keys(key);
 }
 
 /** A line's cells: counted (its input's value), difference, value; null without a line. */
