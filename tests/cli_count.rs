@@ -70,9 +70,11 @@ fn a_count_scanned_from_standard_input_is_posted_and_undone() {
     assert_eq!(status["lines"].as_array().unwrap().len(), 2);
     assert_eq!(status["unknown"][0]["barcode"], "4006381333931");
 
+    assert!(shop.run(&["count", "approve", "1", "KALEM", "DEFTER"], "").contains("2 lines approved"));
+    assert!(shop.run(&["count", "reject", "1", "DEFTER"], "").contains("1 lines rejected"));
     let posted = shop.run(&["count", "post", "1"], "");
-    assert!(posted.contains("2 movements; 1 unknown barcodes not posted"), "{posted}");
-    assert_eq!([on_hand(&shop, "KALEM"), on_hand(&shop, "DEFTER")], ["2", "1"]);
+    assert!(posted.contains("1 movements; 1 unknown barcodes not posted; 1 differences not approved"), "{posted}");
+    assert_eq!([on_hand(&shop, "KALEM"), on_hand(&shop, "DEFTER")], ["2", "4"]);
     let history = shop.json(&["stock", "history", "KALEM"]);
     assert_eq!(history[0]["kind"], "count");
 

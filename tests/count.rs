@@ -139,6 +139,7 @@ fn post_writes_count_movements_once_and_undo_puts_everything_back() {
         scan(&mut conn, id, code);
     }
     count::set_counted(&mut conn, id, "TS-S", d("3")).unwrap(); // no difference: no movement
+    count::approve(&mut conn, id, None, true).unwrap();
     let summary = count::post(&mut conn, id, Unscanned::Zero).unwrap();
     assert_eq!(summary.movements, 3, "KALEM -3, and DEFTER and TS-M not scanned: zero");
     assert_eq!(
@@ -166,6 +167,7 @@ fn keeping_unscanned_items_leaves_their_stock() {
     shop(&mut conn);
     let id = start(&mut conn, Scope::All, false);
     scan(&mut conn, id, "8690000000026");
+    count::approve(&mut conn, id, None, true).unwrap();
     assert_eq!(count::post(&mut conn, id, Unscanned::Keep).unwrap().movements, 1);
     assert_eq!([on_hand(&conn, "DEFTER"), on_hand(&conn, "KALEM")], [d("1"), d("10")]);
 }
@@ -182,6 +184,7 @@ fn a_sale_after_the_scan_is_kept_when_the_count_is_posted() {
     let sale = NewLine { sku: "KALEM".into(), quantity: d("2"), unit_price: Some(d("5")), commission_price: Decimal::ZERO, marketplace_id: None, marketplace_product_id: None };
     record_order(&mut conn, &NewOrder { code: Some("S-1".into()), ..NewOrder::manual(vec![sale]) }).unwrap();
     assert_eq!(on_hand(&conn, "KALEM"), d("8"));
+    count::approve(&mut conn, id, Some(&["KALEM".into()]), true).unwrap();
     count::post(&mut conn, id, Unscanned::Keep).unwrap();
     // The count found 2 missing at scan time; the sale took 2 more since.
     assert_eq!(on_hand(&conn, "KALEM"), d("6"));
@@ -221,6 +224,82 @@ fn a_count_sheet_goes_out_and_comes_back_filled_in() {
     // A bad row is reported with its row and column, and nothing is written.
     std::fs::write(&sheet, "sku,barcode,name,expected,counted\nKALEM,,,,7\nDEFTER,,,,üç\n").unwrap();
     let err = count::import_sheet(&mut conn, id, &sheet).unwrap_err();
+    assert_eq!(err.code(), "count.bad_sheet");
+    assert!(err.to_string().contains("row 3, column counted"), "{err}");
+    assert_eq!(counted(&conn, id, "KALEM"), d("1"));
+}
+
+#[test]
+fn only_approved_differences_are_posted_and_a_new_count_clears_the_approval() {
+    let (_dir, mut conn) = open();
+    shop(&mut conn);
+    let id = start(&mut conn, Scope::All, false);
+    scan(&mut conn, id, "8690000000019"); // KALEM 1 of 10
+    scan(&mut conn, id, "8690000000026"); // DEFTER 1 of 4
+    count::set_counted(&mut conn, id, "TS-S", d("3")).unwrap(); // as expected
+    assert!(count::status(&conn, id).unwrap().lines.iter().all(|l| !l.approved), "nothing is approved by itself");
+
+    assert_eq!(count::approve(&mut conn, id, Some(&["KALEM".into(), "DEFTER".into()]), true).unwrap(), 2);
+    assert_eq!(count::approve(&mut conn, id, Some(&["DEFTER".into()]), false).unwrap(), 1);
+    // A scan after the approval changes the figure: it must be approved again.
+    count::approve(&mut conn, id, Some(&["TS-S".into()]), true).unwrap();
+    scan(&mut conn, id, "8690000000033");
+    let approved: Vec<(String, bool)> = count::status(&conn, id).unwrap().lines.into_iter().map(|l| (l.sku, l.approved)).collect();
+    assert_eq!(approved, [("KALEM".into(), true), ("DEFTER".into(), false), ("TS-S".into(), false)]);
+    assert_eq!(count::approve(&mut conn, id, Some(&["TS-M".into()]), true).unwrap_err().code(), "count.no_line");
+
+    let summary = count::post(&mut conn, id, Unscanned::Keep).unwrap();
+    assert_eq!((summary.movements, summary.unapproved), (1, 2), "KALEM posted; DEFTER and TS-S left");
+    assert_eq!([on_hand(&conn, "KALEM"), on_hand(&conn, "DEFTER"), on_hand(&conn, "TS-S")], [d("1"), d("4"), d("3")]);
+    assert_eq!(count::approve(&mut conn, id, None, true).unwrap_err().code(), "count.not_open");
+    assert_eq!(check_ledger(&conn).unwrap(), []);
+}
+
+#[test]
+fn an_xlsx_count_sheet_goes_out_and_comes_back_filled_in() {
+    use calamine::{Data, Reader, Xlsx};
+    let (dir, mut conn) = open();
+    shop(&mut conn);
+    let id = start(&mut conn, Scope::All, false);
+    scan(&mut conn, id, "KALEM");
+    let sheet = dir.path().join("sayim.xlsx");
+    assert_eq!(count::export_sheet(&conn, id, &sheet).unwrap(), 4);
+    let mut book: Xlsx<_> = calamine::open_workbook(&sheet).unwrap();
+    let range = book.worksheet_range_at(0).unwrap().unwrap();
+    let cells = |row: usize| range.rows().nth(row).unwrap().iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    assert_eq!(cells(0), ["sku", "barcode", "name", "expected", "counted"]);
+    assert_eq!(cells(1), ["KALEM", "8690000000019", "Kalem", "10", "1"]);
+    assert_eq!(range.get((1, 4)), Some(&Data::Float(1.0)), "quantities are numbers, not text");
+    let skus: Vec<String> = (1..5).map(|r| cells(r)[0].clone()).collect();
+    assert_eq!(skus, ["KALEM", "DEFTER", "TS-S", "TS-M"]);
+
+    // Filled in on another computer: DEFTER 3 as a number, TS-S "2,5" typed as text.
+    let filled = dir.path().join("dolu.xlsx");
+    let mut out = rust_xlsxwriter::Workbook::new();
+    let ws = out.add_worksheet();
+    for (c, h) in ["sku", "barcode", "name", "expected", "counted"].iter().enumerate() {
+        ws.write_string(0, c as u16, *h).unwrap();
+    }
+    ws.write_string(1, 0, "DEFTER").unwrap();
+    ws.write_number(1, 4, 3.0).unwrap();
+    ws.write_string(2, 0, "TS-S").unwrap();
+    ws.write_string(2, 4, "2,5").unwrap();
+    ws.write_string(3, 0, "TS-M").unwrap(); // not counted: left alone
+    out.save(&filled).unwrap();
+    assert_eq!(count::import_sheet(&mut conn, id, &filled).unwrap(), 2);
+    assert_eq!([counted(&conn, id, "DEFTER"), counted(&conn, id, "TS-S"), counted(&conn, id, "KALEM")], [d("3"), d("2.5"), d("1")]);
+    assert!(count::status(&conn, id).unwrap().not_scanned.iter().any(|n| n.sku == "TS-M"));
+
+    // A bad cell is reported with its row, and nothing is written.
+    let mut out = rust_xlsxwriter::Workbook::new();
+    let ws = out.add_worksheet();
+    ws.write_string(0, 0, "sku").unwrap();
+    ws.write_string(1, 0, "KALEM").unwrap();
+    ws.write_number(1, 4, 7.0).unwrap();
+    ws.write_string(2, 0, "DEFTER").unwrap();
+    ws.write_string(2, 4, "üç").unwrap();
+    out.save(&filled).unwrap();
+    let err = count::import_sheet(&mut conn, id, &filled).unwrap_err();
     assert_eq!(err.code(), "count.bad_sheet");
     assert!(err.to_string().contains("row 3, column counted"), "{err}");
     assert_eq!(counted(&conn, id, "KALEM"), d("1"));
@@ -278,6 +357,7 @@ fn a_count_killed_mid_scan_resumes_with_every_acknowledged_scan() {
     // The session resumes: more scans, then the post.
     scan(&mut conn, 1, "8690000000019");
     assert_eq!(counted(&conn, 1, "KALEM"), kalem + Decimal::ONE);
+    count::approve(&mut conn, 1, None, true).unwrap();
     count::post(&mut conn, 1, Unscanned::Keep).unwrap();
     assert_eq!(on_hand(&conn, "KALEM"), kalem + Decimal::ONE);
     assert_eq!(check_ledger(&conn).unwrap(), []);

@@ -97,3 +97,30 @@ fn label_sheets_and_a_thermal_label_render_with_bars() {
     assert_eq!(Layout::parse("thermal").unwrap(), Layout::Thermal58x40);
     assert!(Layout::parse("0x9").is_err());
 }
+
+#[test]
+fn turkish_names_print_with_their_own_letters() {
+    let (dir, mut conn) = open();
+    let name = "Işık Çağrı Şöğüt";
+    create_product(&mut conn, &ProductFields { barcode: Some("4006381333931".into()), ..ProductFields::new("TR-1", name) }).unwrap();
+    set_price(&mut conn, "TR-1", 1, "12.5".parse().unwrap(), None).unwrap();
+    let all = labels::labels_for(&conn, &["TR-1".into()], 1).unwrap();
+    for layout in [Layout::Thermal58x40, Layout::A4_3X8] {
+        let path = dir.path().join("tr.pdf");
+        labels::write_pdf(&all, layout, &path).unwrap();
+        let out = Command::new("pdftotext").args(["-layout"]).arg(&path).arg("-").output().expect("pdftotext (poppler-utils)");
+        assert!(out.status.success(), "pdftotext refused the PDF");
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(text.contains(name), "{layout:?}: {text:?}");
+        assert!(text.contains("12,50 TL") && text.contains("4006381333931"), "{layout:?}: {text:?}");
+        // The font is a subset embedded in the file, not one the machine happens to have.
+        let fonts = Command::new("pdffonts").arg(&path).output().expect("pdffonts (poppler-utils)");
+        let fonts = String::from_utf8(fonts.stdout).unwrap();
+        assert!(fonts.contains("RAFLBL+DejaVuSans") && fonts.contains("CID TrueType"), "{fonts}");
+        assert!(fonts.lines().last().unwrap().contains(" yes yes "), "embedded and subset: {fonts}");
+        let (_, _, pixels) = render_first_page(&path);
+        assert!(pixels.iter().any(|&p| p < 128), "{layout:?}: the page renders");
+    }
+    // The subset keeps the file small: DejaVu Sans itself is 740 KB.
+    assert!(std::fs::metadata(dir.path().join("tr.pdf")).unwrap().len() < 60_000);
+}

@@ -11,6 +11,7 @@ use raf::import::{self, Applied, Batch, ExportOptions, ExportSummary, ImportOpti
 use raf::orders::{self, NewOrder, Order, OrderQuery, OrderStatus};
 use raf::progress::Step;
 use raf::report::{self, Dashboard};
+use raf::stock::count::{self, CountLine, CountSession, CountStatus, NewCount, PostSummary, ScanOutcome, Unscanned};
 use raf::stock::{self, Change, Movement, MovementQuery};
 use raf::sync::{self, Conflict, ConnectionInfo, Kind, NewConnection, RunOptions, RunSummary, Settings, Side};
 use raf::{db, settings};
@@ -205,6 +206,64 @@ pub async fn movements_list(db: DbState<'_>, query: MovementQuery) -> CmdResult<
 #[tauri::command]
 pub async fn dashboard(db: DbState<'_>) -> CmdResult<Dashboard> {
     db.read(|c| report::dashboard(c, DASHBOARD_DAYS)).await
+}
+
+// --- counting sessions
+
+#[tauri::command]
+pub async fn count_sessions(db: DbState<'_>) -> CmdResult<Vec<CountSession>> {
+    db.read(count::sessions).await
+}
+
+#[tauri::command]
+pub async fn count_start(db: DbState<'_>, new: NewCount) -> CmdResult<CountSession> {
+    db.write(move |c| count::start(c, &new)).await
+}
+
+#[tauri::command]
+pub async fn count_status(db: DbState<'_>, id: i64) -> CmdResult<CountStatus> {
+    db.read(move |c| count::status(c, id)).await
+}
+
+#[tauri::command]
+pub async fn count_scan(db: DbState<'_>, id: i64, barcode: String, qty: Decimal) -> CmdResult<ScanOutcome> {
+    db.write(move |c| count::scan(c, id, &barcode, qty)).await
+}
+
+#[tauri::command]
+pub async fn count_set(db: DbState<'_>, id: i64, sku: String, qty: Decimal) -> CmdResult<CountLine> {
+    db.write(move |c| count::set_counted(c, id, &sku, qty)).await
+}
+
+#[tauri::command]
+pub async fn count_link(db: DbState<'_>, id: i64, barcode: String, sku: String) -> CmdResult<CountLine> {
+    db.write(move |c| count::link_barcode(c, id, &barcode, &sku)).await
+}
+
+/// `skus: None` approves (or rejects) every line.
+#[tauri::command]
+pub async fn count_approve(db: DbState<'_>, id: i64, skus: Option<Vec<String>>, approved: bool) -> CmdResult<usize> {
+    db.write(move |c| count::approve(c, id, skus.as_deref(), approved)).await
+}
+
+#[tauri::command]
+pub async fn count_post(db: DbState<'_>, id: i64, unscanned: Unscanned) -> CmdResult<PostSummary> {
+    db.write(move |c| count::post(c, id, unscanned)).await
+}
+
+#[tauri::command]
+pub async fn count_undo(db: DbState<'_>, id: i64) -> CmdResult<usize> {
+    db.write(move |c| count::undo(c, id)).await
+}
+
+#[tauri::command]
+pub async fn count_export(db: DbState<'_>, id: i64, path: PathBuf) -> CmdResult<usize> {
+    db.read(move |c| count::export_sheet(c, id, &path)).await
+}
+
+#[tauri::command]
+pub async fn count_import(db: DbState<'_>, id: i64, path: PathBuf) -> CmdResult<usize> {
+    db.write(move |c| count::import_sheet(c, id, &path)).await
 }
 
 // --- orders

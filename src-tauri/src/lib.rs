@@ -100,6 +100,17 @@ pub fn run() {
             commands::sync_runs,
             commands::sync_conflicts,
             commands::sync_conflict_resolve,
+            commands::count_sessions,
+            commands::count_start,
+            commands::count_status,
+            commands::count_scan,
+            commands::count_set,
+            commands::count_link,
+            commands::count_approve,
+            commands::count_post,
+            commands::count_undo,
+            commands::count_export,
+            commands::count_import,
         ])
         .run(tauri::generate_context!())
         .expect("error while running Raf");

@@ -62,7 +62,7 @@ fn headers() -> Vec<String> {
 
 /// One value of an exported row.
 #[derive(Clone)]
-enum Value {
+pub enum Value {
     Text(String),
     Number(Decimal),
     Empty,
@@ -107,23 +107,35 @@ pub fn template(path: &Path, options: &ExportOptions) -> Result<()> {
 
 /// A plan's row errors as a sheet: row, column, value, code, message.
 pub fn write_report(plan: &Plan, path: &Path) -> Result<()> {
-    let format = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
-        Some("csv") => ExportFormat::Csv,
-        _ => ExportFormat::Xlsx,
-    };
-    let mut sink = Sink::create(path, &ExportOptions { format, ..ExportOptions::default() })?;
     let header = ["Satır (Row)", "Sütun (Column)", "Değer (Value)", "Kod (Code)", "Hata (Error)"];
-    sink.row(header.iter().map(|h| Value::Text(h.to_string())).collect())?;
-    for e in &plan.errors {
-        sink.row(vec![
+    let rows = plan.errors.iter().map(|e| {
+        vec![
             Value::Number(Decimal::from(e.row)),
             Value::Text(e.column.clone()),
             Value::Text(e.value.clone()),
             Value::Text(e.code.to_owned()),
             Value::Text(e.message.clone()),
-        ])?;
+        ]
+    });
+    write_table(path, &header, rows).map(|_| ())
+}
+
+/// A small table (a header row, then `rows`) to `path`: csv (UTF-8, `,`) when its
+/// extension says so, else xlsx. Returns the rows written.
+pub fn write_table(path: &Path, header: &[&str], rows: impl IntoIterator<Item = Vec<Value>>) -> Result<u64> {
+    let format = match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+        Some("csv") => ExportFormat::Csv,
+        _ => ExportFormat::Xlsx,
+    };
+    let mut sink = Sink::create(path, &ExportOptions { format, ..ExportOptions::default() })?;
+    sink.row(header.iter().map(|h| Value::Text(h.to_string())).collect())?;
+    let mut written = 0;
+    for row in rows {
+        sink.row(row)?;
+        written += 1;
     }
-    sink.finish(plan.errors.len() as u64)
+    sink.finish(written)?;
+    Ok(written)
 }
 
 /// Calls `row` with each exported row and `product` after each product.

@@ -26,10 +26,11 @@ mod run;
 mod undo;
 
 pub use error::ImportError;
-pub use export::{export, template, write_report, ExportFormat, ExportOptions, ExportSummary};
+pub use export::{export, template, write_report, write_table, ExportFormat, ExportOptions, ExportSummary, Value};
 pub use mapping::{column_letter, suggest, Field};
 pub use read::{open, Cell, Format, Row, Workbook, MAX_COLUMNS, MAX_ROWS};
 pub use undo::{batches, undo, Batch, UndoSummary};
+pub(crate) use record::unneutralized;
 
 use crate::error::Result;
 use crate::progress::Task;

@@ -124,7 +124,7 @@ fn options(cell: &str) -> Result<Vec<OptionValue>, Problem> {
 pub(crate) const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
 
 /// An export puts `'` before a text that starts like a formula; reading it back removes it.
-fn unneutralized(text: &str) -> &str {
+pub(crate) fn unneutralized(text: &str) -> &str {
     match text.strip_prefix('\'') {
         Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
         _ => text,

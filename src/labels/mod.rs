@@ -2,6 +2,7 @@
 //! its price in one price group, on A4 label sheets or a single thermal label, as PDF.
 
 pub mod ean13;
+mod font;
 mod pdf;
 
 use crate::catalog::{resolve_sku, Item};

@@ -1,6 +1,7 @@
-//! Label sheets as PDF: bars drawn as filled rectangles, text in the built-in Helvetica
-//! (no font file to embed, so the PDF stays small and needs nothing on the machine).
+//! Label sheets as PDF: bars drawn as filled rectangles, text in an embedded subset of
+//! DejaVu Sans (`font.rs`), so Turkish names print as they are written.
 
+use super::font::LabelFont;
 use super::{Label, Layout};
 use pdf_writer::{Content, Finish, Name, Pdf, Rect, Ref, Str};
 
@@ -28,11 +29,14 @@ pub(super) fn render(labels: &[Label], layout: Layout) -> (Vec<u8>, usize) {
     let (page_size, cells) = page_cells(layout);
     let mut pdf = Pdf::new();
     let (catalog, tree, font) = (Ref::new(1), Ref::new(2), Ref::new(3));
+    let prices: Vec<Option<String>> = labels.iter().map(price_text).collect();
+    let texts = labels.iter().flat_map(|l| [l.name.as_str(), l.barcode.as_str()]).chain(prices.iter().flatten().map(String::as_str));
+    let label_font = LabelFont::for_texts(texts);
+    let first_page = label_font.write(&mut pdf, font).get();
     let pages: Vec<&[Label]> = labels.chunks(cells.len()).collect();
-    let page_ids: Vec<Ref> = (0..pages.len()).map(|i| Ref::new(4 + 2 * i as i32)).collect();
+    let page_ids: Vec<Ref> = (0..pages.len()).map(|i| Ref::new(first_page + 2 * i as i32)).collect();
     pdf.catalog(catalog).pages(tree);
     pdf.pages(tree).kids(page_ids.iter().copied()).count(pages.len() as i32);
-    pdf.type1_font(font).base_font(Name(b"Helvetica")).encoding_predefined(Name(b"WinAnsiEncoding"));
     for (page_labels, &page_id) in pages.iter().zip(&page_ids) {
         let content_id = Ref::new(page_id.get() + 1);
         let mut page = pdf.page(page_id);
@@ -41,22 +45,29 @@ pub(super) fn render(labels: &[Label], layout: Layout) -> (Vec<u8>, usize) {
         page.finish();
         let mut content = Content::new();
         for (label, &cell) in page_labels.iter().zip(&cells) {
-            draw_label(&mut content, label, cell);
+            draw_label(&mut content, &label_font, label, cell);
         }
         pdf.stream(content_id, &content.finish());
     }
     (pdf.finish(), pages.len())
 }
 
+/// Shelf prices are read in Turkish: 12,50 TL.
+fn price_text(label: &Label) -> Option<String> {
+    label.price.map(|price| format!("{:.2} TL", price.round_dp(2)).replace('.', ","))
+}
+
 /// Name on top, price under it, the bars, and the code in digits under them.
-fn draw_label(content: &mut Content, label: &Label, (x, y, w, h): Cell) {
+fn draw_label(content: &mut Content, font: &LabelFont, label: &Label, (x, y, w, h): Cell) {
     let margin = 3.0 * MM;
     let text_size = (h / 9.0).min(9.0);
-    text(content, &label.name, x + margin, y + h - margin - text_size, text_size, w - 2.0 * margin);
-    if let Some(price) = label.price {
-        // Shelf prices are read in Turkish: 12,50 TL.
-        let shown = format!("{:.2} TL", price.round_dp(2)).replace('.', ",");
-        text(content, &shown, x + margin, y + h - margin - 2.2 * text_size, text_size, w - 2.0 * margin);
+    let text = |content: &mut Content, s: &str, x: f32, y: f32| {
+        let glyphs = font.encode(s, text_size, w - 2.0 * margin);
+        content.begin_text().set_font(FONT, text_size).next_line(x, y).show(Str(&glyphs)).end_text();
+    };
+    text(content, &label.name, x + margin, y + h - margin - text_size);
+    if let Some(price) = price_text(label) {
+        text(content, &price, x + margin, y + h - margin - 2.2 * text_size);
     }
     let bars_top = y + h - margin - 2.8 * text_size;
     let bars_bottom = y + margin + 1.3 * text_size;
@@ -68,33 +79,5 @@ fn draw_label(content: &mut Content, label: &Label, (x, y, w, h): Cell) {
         content.rect(x + margin + (i + 10) as f32 * module, bars_bottom, module, bars_top - bars_bottom);
     }
     content.fill_nonzero();
-    text(content, &label.barcode, x + margin + 10.0 * module, y + margin, text_size, w - 2.0 * margin);
-}
-
-fn text(content: &mut Content, s: &str, x: f32, y: f32, size: f32, max_width: f32) {
-    // Helvetica averages about half an em per character: cut what would not fit.
-    let max_chars = (max_width / (size * 0.55)) as usize;
-    let bytes: Vec<u8> = win_ansi(s).into_iter().take(max_chars).collect();
-    content.begin_text().set_font(FONT, size).next_line(x, y).show(Str(&bytes)).end_text();
-}
-
-/// WinAnsi bytes for the standard fonts: Latin-1 characters as they are (ç ö ü Ç Ö Ü),
-/// others transliterated (ğ ş ı İ -> g s i I), since WinAnsi has no Turkish ğ, ş or ı.
-fn win_ansi(s: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(s.len());
-    for c in s.chars() {
-        match u8::try_from(u32::from(c)) {
-            Ok(b) if b >= 0x20 => out.push(b),
-            _ => out.extend(deunicode::deunicode_char(c).unwrap_or("?").bytes().filter(u8::is_ascii)),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn turkish_letters_outside_win_ansi_are_transliterated() {
-        assert_eq!(super::win_ansi("Çiğ şeker ı İ"), b"\xc7ig seker i I");
-    }
+    text(content, &label.barcode, x + margin + 10.0 * module, y + margin);
 }

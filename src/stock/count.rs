@@ -81,6 +81,9 @@ pub struct CountLine {
     pub scanned: bool,
     /// The `count` movement the post wrote (none when there was no difference).
     pub movement_id: Option<i64>,
+    /// Approved for the post. A line whose count differs is posted only once approved;
+    /// a new scan or typed quantity clears the approval (it was given to another figure).
+    pub approved: bool,
 }
 
 /// What a scan did: the item's line, or a barcode no item has.
@@ -140,6 +143,8 @@ pub struct PostSummary {
     pub movements: usize,
     /// Unknown barcodes left unlinked (not posted).
     pub unknown: usize,
+    /// Lines with a difference that were not approved, so not posted.
+    pub unapproved: usize,
 }
 
 /// The count area's errors, each with a stable code (`count.*`).
@@ -157,6 +162,8 @@ pub enum CountError {
     BarcodeTaken { barcode: String, sku: String },
     #[error("{path}: {problems:?}")]
     BadSheet { path: String, problems: Vec<String> },
+    #[error("{sku} has no line in count #{id}")]
+    NoLine { id: i64, sku: String },
 }
 
 impl CountError {
@@ -168,6 +175,7 @@ impl CountError {
             CountError::OutOfScope { .. } => "count.out_of_scope",
             CountError::BarcodeTaken { .. } => "count.barcode_taken",
             CountError::BadSheet { .. } => "count.bad_sheet",
+            CountError::NoLine { .. } => "count.no_line",
         }
     }
 
@@ -178,6 +186,7 @@ impl CountError {
             CountError::OutOfScope { sku } => json!({ "sku": sku }),
             CountError::BarcodeTaken { barcode, sku } => json!({ "barcode": barcode, "sku": sku }),
             CountError::BadSheet { path, problems } => json!({ "path": path, "problems": problems }),
+            CountError::NoLine { id, sku } => json!({ "count": id, "sku": sku }),
         }
     }
 }
@@ -338,7 +347,7 @@ pub fn post(conn: &mut Connection, id: i64, unscanned: Unscanned) -> Result<Post
         let mut stmt = tx.prepare(
             "SELECT l.id, l.product_id, l.variant_id, coalesce(v.sku, p.sku), l.counted - l.expected
              FROM count_lines l JOIN products p ON p.id = l.product_id LEFT JOIN variants v ON v.id = l.variant_id
-             WHERE l.session_id = ?1 AND l.counted != l.expected ORDER BY l.id",
+             WHERE l.session_id = ?1 AND l.counted != l.expected AND (l.approved OR NOT l.scanned) ORDER BY l.id",
         )?;
         let differences = stmt
             .query_map([id], |r| Ok((r.get::<_, i64>(0)?, Item { product_id: r.get(1)?, variant_id: r.get(2)?, sku: r.get(3)? }, r.get::<_, Fixed>(4)?.0)))?
@@ -349,7 +358,46 @@ pub fn post(conn: &mut Connection, id: i64, unscanned: Unscanned) -> Result<Post
         }
         tx.execute("UPDATE count_sessions SET status = 'posted', posted_at = ?2 WHERE id = ?1", params![id, db::now()])?;
         let unknown = tx.query_row("SELECT count(*) FROM count_unknown WHERE session_id = ?1", [id], |r| r.get(0))?;
-        Ok(PostSummary { movements: differences.len(), unknown })
+        let unapproved = tx.query_row(
+            "SELECT count(*) FROM count_lines WHERE session_id = ?1 AND counted != expected AND scanned AND NOT approved",
+            [id],
+            |r| r.get(0),
+        )?;
+        Ok(PostSummary { movements: differences.len(), unknown, unapproved })
+    })
+}
+
+/// Approves (`approved`) or rejects lines of an open count for the post: the lines of
+/// `skus`, or every line with `None`. Returns how many lines changed.
+pub fn approve(conn: &mut Connection, id: i64, skus: Option<&[String]>, approved: bool) -> Result<usize> {
+    db::write(conn, |tx| {
+        open_session(tx, id)?;
+        let Some(skus) = skus else {
+            return Ok(tx.execute("UPDATE count_lines SET approved = ?2 WHERE session_id = ?1 AND approved != ?2", params![id, approved])?);
+        };
+        let mut changed = 0;
+        for sku in skus {
+            let item = resolve_sku(tx, sku)?;
+            let found: Option<bool> = tx
+                .query_row(
+                    "SELECT approved FROM count_lines WHERE session_id = ?1 AND product_id = ?2 AND ifnull(variant_id, 0) = ifnull(?3, 0)",
+                    params![id, item.product_id, item.variant_id],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            match found {
+                None => return Err(CountError::NoLine { id, sku: sku.clone() }.into()),
+                Some(was) if was == approved => {}
+                Some(_) => {
+                    tx.execute(
+                        "UPDATE count_lines SET approved = ?4 WHERE session_id = ?1 AND product_id = ?2 AND ifnull(variant_id, 0) = ifnull(?3, 0)",
+                        params![id, item.product_id, item.variant_id, approved],
+                    )?;
+                    changed += 1;
+                }
+            }
+        }
+        Ok(changed)
     })
 }
 
@@ -424,7 +472,7 @@ fn add_to_line(tx: &Connection, session: &CountSession, item: &Item, qty: Decima
         return Err(CountError::OutOfScope { sku: item.sku.clone() }.into());
     }
     let updated = tx.execute(
-        "UPDATE count_lines SET counted = CASE WHEN ?4 THEN ?3 ELSE counted + ?3 END, updated_at = ?5
+        "UPDATE count_lines SET counted = CASE WHEN ?4 THEN ?3 ELSE counted + ?3 END, approved = 0, updated_at = ?5
          WHERE session_id = ?1 AND product_id = ?2 AND ifnull(variant_id, 0) = ifnull(?6, 0)",
         params![session.id, item.product_id, Fixed(qty), replace, db::now(), item.variant_id],
     )?;
@@ -448,7 +496,7 @@ fn insert_line(tx: &Connection, session: i64, item: &Item, counted: Decimal, exp
 
 fn lines(conn: &Connection, session: i64, hide_expected: bool) -> Result<Vec<CountLine>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT coalesce(v.sku, p.sku), p.name, l.counted, l.expected, p.purchase_price, l.scanned, l.movement_id
+        "SELECT coalesce(v.sku, p.sku), p.name, l.counted, l.expected, p.purchase_price, l.scanned, l.movement_id, l.approved
          FROM count_lines l JOIN products p ON p.id = l.product_id LEFT JOIN variants v ON v.id = l.variant_id
          WHERE l.session_id = ?1 ORDER BY l.id",
     )?;
@@ -466,6 +514,7 @@ fn lines(conn: &Connection, session: i64, hide_expected: bool) -> Result<Vec<Cou
             value: price.filter(|_| !hide_expected).map(|p| (p * difference).round_dp(4)),
             scanned: r.get(5)?,
             movement_id: r.get(6)?,
+            approved: r.get(7)?,
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -570,29 +619,25 @@ fn not_scanned(conn: &Connection, session: &CountSession) -> Result<Vec<ScopeIte
     Ok(items)
 }
 
-/// The count sheet as CSV (sku, barcode, name, expected, counted) for counting on paper
-/// or another device; `expected` is left empty for a blind count.
+/// The count sheet's columns, in this order.
+const SHEET_HEADER: [&str; 5] = ["sku", "barcode", "name", "expected", "counted"];
+
+/// The count sheet (sku, barcode, name, expected, counted) for counting on paper or
+/// another device: xlsx, or csv when `path` ends in `.csv`. `expected` is left empty for
+/// a blind count. Returns the rows written.
 pub fn export_sheet(conn: &Connection, id: i64, path: &Path) -> Result<usize> {
+    use crate::import::Value;
     let status = status(conn, id)?;
-    let io = |e: std::io::Error| Error::Io { path: path.display().to_string(), source: e };
-    let mut out = csv::Writer::from_path(path).map_err(|e| io(e.into()))?;
-    out.write_record(["sku", "barcode", "name", "expected", "counted"]).map_err(|e| io(e.into()))?;
-    let mut write = |sku: &str, name: &str, expected: Option<Decimal>, counted: Option<Decimal>| {
+    let number = |d: Option<Decimal>| d.map_or(Value::Empty, |d| Value::Number(d.normalize()));
+    let text = |s: Option<String>| s.map_or(Value::Empty, Value::Text);
+    let lines = status.lines.iter().map(|l| (&l.sku, &l.name, l.expected, Some(l.counted)));
+    let unscanned = status.not_scanned.iter().map(|i| (&i.sku, &i.name, i.on_hand, None));
+    let mut rows = Vec::new();
+    for (sku, name, expected, counted) in lines.chain(unscanned) {
         let barcode = barcode_of(conn, sku)?;
-        let fmt = |d: Option<Decimal>| d.map(|d| d.normalize().to_string()).unwrap_or_default();
-        out.write_record([sku, barcode.as_deref().unwrap_or(""), name, &fmt(expected), &fmt(counted)]).map_err(|e| io(e.into()))
-    };
-    let mut rows = 0;
-    for line in &status.lines {
-        write(&line.sku, &line.name, line.expected, Some(line.counted))?;
-        rows += 1;
+        rows.push(vec![Value::Text(sku.clone()), text(barcode), Value::Text(name.clone()), number(expected), number(counted)]);
     }
-    for item in &status.not_scanned {
-        write(&item.sku, &item.name, item.on_hand, None)?;
-        rows += 1;
-    }
-    out.flush().map_err(io)?;
-    Ok(rows)
+    Ok(crate::import::write_table(path, &SHEET_HEADER, rows)? as usize)
 }
 
 fn barcode_of(conn: &Connection, sku: &str) -> Result<Option<String>> {
@@ -603,33 +648,30 @@ fn barcode_of(conn: &Connection, sku: &str) -> Result<Option<String>> {
     })
 }
 
-/// Reads a count sheet filled in elsewhere: each row with a `counted` value sets that
-/// item's line. Every bad row is reported (row and why) and nothing is written then.
+/// Reads a count sheet filled in elsewhere (xlsx, csv, or any file the import reads):
+/// each row with a `counted` value sets that item's line. Every bad row is reported (row
+/// and why) and nothing is written then.
 pub fn import_sheet(conn: &mut Connection, id: i64, path: &Path) -> Result<usize> {
     let shown = path.display().to_string();
-    let mut reader = csv::Reader::from_path(path).map_err(|e| CountError::BadSheet { path: shown.clone(), problems: vec![e.to_string()] })?;
+    let bad = |problems: Vec<String>| Error::from(CountError::BadSheet { path: shown.clone(), problems });
+    let mut book = crate::import::open(path).map_err(|e| bad(vec![e.to_string()]))?;
+    let sheet = book.sheet(None)?;
     let mut counts = Vec::new();
     let mut problems = Vec::new();
-    for (i, row) in reader.records().enumerate() {
-        let row_no = i + 2; // 1-based, after the header
-        let row = match row {
-            Ok(row) => row,
-            Err(e) => {
-                problems.push(format!("row {row_no}: {e}"));
-                continue;
-            }
-        };
-        let (sku, counted) = (row.get(0).unwrap_or("").trim(), row.get(4).unwrap_or("").trim());
-        if counted.is_empty() {
-            continue;
+    book.read_rows(&sheet, |row| {
+        let cell = |i: usize| row.cells.get(i).map(|c| c.text().trim().to_owned()).unwrap_or_default();
+        let (sku, counted) = (crate::import::unneutralized(&cell(0)).to_owned(), cell(4));
+        if row.number == 1 || counted.is_empty() {
+            return Ok(true); // the header, or an item not counted
         }
-        match crate::num::parse_decimal(counted) {
-            Ok(qty) if qty >= Decimal::ZERO => counts.push((sku.to_owned(), qty)),
-            _ => problems.push(format!("row {row_no}, column counted: {counted:?} is not a quantity")),
+        match crate::num::parse_decimal(&counted) {
+            Ok(qty) if qty >= Decimal::ZERO => counts.push((sku, qty)),
+            _ => problems.push(format!("row {}, column counted: {counted:?} is not a quantity", row.number)),
         }
-    }
+        Ok(true)
+    })?;
     if !problems.is_empty() {
-        return Err(CountError::BadSheet { path: shown, problems }.into());
+        return Err(bad(problems));
     }
     db::write(conn, |tx| {
         let session = open_session(tx, id)?;
@@ -643,7 +685,7 @@ pub fn import_sheet(conn: &mut Connection, id: i64, path: &Path) -> Result<usize
         if problems.is_empty() {
             Ok(counts.len())
         } else {
-            Err(CountError::BadSheet { path: shown.clone(), problems }.into())
+            Err(bad(problems))
         }
     })
 }

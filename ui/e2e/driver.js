@@ -3,7 +3,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { remote } from 'webdriverio';
 
 const here = new URL('.', import.meta.url).pathname;
@@ -24,11 +24,20 @@ async function waitReady(port, deadline = Date.now() + 20_000) {
   throw new Error('tauri-driver did not become ready');
 }
 
+/** The `raf` CLI built next to the desktop binary (cargo puts both in the same folder). */
+const CLI = process.env.RAF_CLI_BIN ?? join(dirname(APP), 'raf');
+
 /**
+ * @param {{ seed?: string[][] }} [options] `seed`: `raf` CLI commands run on the test's
+ *   catalog file before the app starts (e.g. `['product', 'add', 'SKU', 'Name']`)
  * @returns {Promise<{ browser: WebdriverIO.Browser, dir: string, stop: () => Promise<void> }>}
  */
-export async function launch() {
+export async function launch({ seed = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'raf-e2e-'));
+  for (const args of seed) {
+    const run = spawnSync(CLI, ['--db', join(dir, 'raf.db'), ...args], { encoding: 'utf8', env: { ...process.env, HOME: dir } });
+    if (run.status !== 0) throw new Error(`raf ${args.join(' ')}: ${run.stderr || run.error}`);
+  }
   const env = {
     ...process.env,
     RAF_DB: join(dir, 'raf.db'),

@@ -45,7 +45,8 @@ test('every key the code names exists', () => {
     sync_dir: ['both', 'pull', 'push', 'off'],
     sync_plan: ['free', 'basic', 'pro', 'enterprise'],
     sync_status: ['running', 'ok', 'partial', 'failed', 'cancelled'],
-    sync_phase: ['login', 'pull_products', 'apply', 'pull_orders', 'push'],
+    sync_phase: ['login', 'pull_products', 'apply', 'pull_orders', 'push', 'push_stock'],
+    count: ['status_open', 'status_posted', 'status_undone', 'scope_category', 'scope_brand', 'post_confirm_keep', 'post_confirm_zero'],
   };
   for (const [family, values] of Object.entries(families)) for (const v of values) used.add(`${family}.${v}`);
   const missing = [...used].filter((k) => !(k in messages.tr));
@@ -53,7 +54,7 @@ test('every key the code names exists', () => {
 });
 
 test('every error code of the core has a message', () => {
-  const core = ['../../src/error.rs', '../../src/sync/error.rs'].map((f) => readFileSync(join(here, f), 'utf8')).join('\n');
+  const core = ['error.rs', 'sync/error.rs', 'stock/count.rs'].map((f) => readFileSync(join(here, '../../src', f), 'utf8')).join('\n');
   const codes = [...core.matchAll(/=> "([a-z_]+\.[a-z_]+)"/g)].map((m) => m[1]);
   assert.ok(codes.length > 20, 'codes found in src/error.rs');
   const missing = codes.filter((c) => !(`error.${c}` in messages.tr));

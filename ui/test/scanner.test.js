@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createScanDetector, keystrokeChar, normalizeDigits } from '../src/js/scanner.js';
+import { createScanDetector, keystrokeChar, normalizeDigits, splitQuantity } from '../src/js/scanner.js';
 
 /** Keystrokes of `text` then Enter, `gap` ms apart, as a US-layout scanner sends them. */
 function strokes(text, gap, start = 1000) {
@@ -78,4 +78,11 @@ test('reset forgets a half-read code', () => {
   feedAll(detector, strokes('123', 5).slice(0, 3));
   detector.reset();
   assert.deepEqual(feedAll(detector, strokes('4567', 5, 100)), [{ type: 'scan', code: '4567' }]);
+});
+
+test('a quantity typed before the code counts that many', () => {
+  assert.deepEqual(splitQuantity('5*8690000000019', '1', 'tr'), { code: '8690000000019', qty: '5' });
+  assert.deepEqual(splitQuantity(' 2,5 x KALEM ', '1', 'tr'), { code: 'KALEM', qty: '2.5' });
+  assert.deepEqual(splitQuantity('8690000000019', '3', 'tr'), { code: '8690000000019', qty: '3' });
+  assert.deepEqual(splitQuantity('8690000000019', 'üç', 'tr'), { code: '8690000000019', qty: null });
 });

@@ -49,7 +49,25 @@ pub enum CountCmd {
     Link { id: i64, barcode: String, sku: String },
     /// Lines, variance, unknown barcodes and items not scanned
     Status { id: i64 },
-    /// Post the differences as count movements
+    /// Approve lines for the post (a line whose count differs is posted only once approved)
+    Approve {
+        id: i64,
+        /// The lines' SKUs
+        #[arg(required_unless_present = "all")]
+        skus: Vec<String>,
+        /// Every line of the count
+        #[arg(long, conflicts_with = "skus")]
+        all: bool,
+    },
+    /// Take the approval back from lines (they are not posted)
+    Reject {
+        id: i64,
+        #[arg(required_unless_present = "all")]
+        skus: Vec<String>,
+        #[arg(long, conflicts_with = "skus")]
+        all: bool,
+    },
+    /// Post the approved differences as count movements
     Post {
         id: i64,
         /// Items of the scope that were not scanned become zero (default: left as they are)
@@ -115,10 +133,13 @@ pub fn count_cmd(conn: &mut Connection, cmd: CountCmd, out: &Out) -> Result<()> 
             let status = count::status(conn, id)?;
             out.message(&status, &status_text(&status))
         }
+        CountCmd::Approve { id, skus, all } => approve(conn, id, skus, all, true, out),
+        CountCmd::Reject { id, skus, all } => approve(conn, id, skus, all, false, out),
         CountCmd::Post { id, zero_unscanned } => {
             let summary = count::post(conn, id, if zero_unscanned { Unscanned::Zero } else { Unscanned::Keep })?;
             let unknown = if summary.unknown > 0 { format!("; {} unknown barcodes not posted", summary.unknown) } else { String::new() };
-            out.message(&summary, &format!("count #{id} posted: {} movements{unknown}", summary.movements))
+            let left = if summary.unapproved > 0 { format!("; {} differences not approved", summary.unapproved) } else { String::new() };
+            out.message(&summary, &format!("count #{id} posted: {} movements{unknown}{left}", summary.movements))
         }
         CountCmd::Undo { id } => {
             let undone = count::undo(conn, id)?;
@@ -133,6 +154,12 @@ pub fn count_cmd(conn: &mut Connection, cmd: CountCmd, out: &Out) -> Result<()> 
             out.message(&serde_json::json!({ "rows": rows }), &format!("{rows} counted quantities read from {}", file.display()))
         }
     }
+}
+
+fn approve(conn: &mut Connection, id: i64, skus: Vec<String>, all: bool, approved: bool, out: &Out) -> Result<()> {
+    let changed = count::approve(conn, id, (!all).then_some(skus.as_slice()), approved)?;
+    let verb = if approved { "approved" } else { "rejected" };
+    out.message(&serde_json::json!({ "changed": changed }), &format!("{changed} lines {verb}"))
 }
 
 /// Scans the given codes, or each line of standard input until it ends. An unknown
@@ -164,7 +191,8 @@ fn line_text(line: &CountLine) -> String {
         (Some(e), Some(d)) => format!("  expected {}  difference {}", e.normalize(), d.normalize()),
         _ => String::new(),
     };
-    format!("{}  {}  counted {}{expected}", line.sku, line.name, line.counted.normalize())
+    let approved = if line.approved { "  approved" } else { "" };
+    format!("{}  {}  counted {}{expected}{approved}", line.sku, line.name, line.counted.normalize())
 }
 
 fn status_text(s: &CountStatus) -> String {

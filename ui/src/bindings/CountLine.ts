@@ -16,4 +16,9 @@ scanned: boolean,
 /**
  * The `count` movement the post wrote (none when there was no difference).
  */
-movement_id: number | null, };
+movement_id: number | null, 
+/**
+ * Approved for the post. A line whose count differs is posted only once approved;
+ * a new scan or typed quantity clears the approval (it was given to another figure).
+ */
+approved: boolean, };

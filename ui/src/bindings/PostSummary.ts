@@ -8,4 +8,8 @@ movements: number,
 /**
  * Unknown barcodes left unlinked (not posted).
  */
-unknown: number, };
+unknown: number, 
+/**
+ * Lines with a difference that were not approved, so not posted.
+ */
+unapproved: number, };

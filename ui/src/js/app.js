@@ -18,11 +18,12 @@ import * as settings from './screens/settings.js';
 import * as sync from './screens/sync.js';
 import * as importScreen from './screens/import.js';
 import { refreshIndicator, startIndicator } from './sync-status.js';
+import * as count from './screens/count.js';
 
 /** @typedef {{ render: (root: HTMLElement, arg: string) => (void | (() => void)) }} Screen */
 
 /** @type {Record<string, Screen>} */
-const SCREENS = { products, product, movements, orders, catalog, dashboard, settings, sync, import: importScreen };
+const SCREENS = { products, product, movements, orders, catalog, dashboard, settings, sync, import: importScreen, count };
 
 /** @type {(() => void) | void} */
 let leaveScreen;

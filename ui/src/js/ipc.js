@@ -44,6 +44,15 @@
 /** @typedef {import('../bindings/RunSummary').RunSummary} RunSummary */
 /** @typedef {import('../bindings/Conflict').Conflict} Conflict */
 /** @typedef {import('../bindings/Side').Side} Side */
+/** @typedef {import('../bindings/CountSession').CountSession} CountSession */
+/** @typedef {import('../bindings/CountStatus').CountStatus} CountStatus */
+/** @typedef {import('../bindings/CountLine').CountLine} CountLine */
+/** @typedef {import('../bindings/NewCount').NewCount} NewCount */
+/** @typedef {import('../bindings/Scope').Scope} Scope */
+/** @typedef {import('../bindings/ScanOutcome').ScanOutcome} ScanOutcome */
+/** @typedef {import('../bindings/PostSummary').PostSummary} PostSummary */
+/** @typedef {import('../bindings/Unscanned').Unscanned} Unscanned */
+/** @typedef {{ name: string, extensions: string[] }} FileFilter */
 /** @typedef {{ code: string, message: string, details: any }} AppError */
 /** @typedef {{ db_path: string, version: string }} AppInfo */
 
@@ -156,6 +165,29 @@ export const api = {
   /** @param {string} code @returns {Promise<Order>} */
   cancelOrder: (code) => call('order_cancel', { code }),
 
+  /** @returns {Promise<CountSession[]>} */
+  countSessions: () => call('count_sessions'),
+  /** @param {NewCount} newCount @returns {Promise<CountSession>} */
+  countStart: (newCount) => call('count_start', { new: newCount }),
+  /** @param {number} id @returns {Promise<CountStatus>} */
+  countStatus: (id) => call('count_status', { id }),
+  /** @param {number} id @param {string} barcode @param {string} qty @returns {Promise<ScanOutcome>} */
+  countScan: (id, barcode, qty) => call('count_scan', { id, barcode, qty }),
+  /** @param {number} id @param {string} sku @param {string} qty @returns {Promise<CountLine>} */
+  countSet: (id, sku, qty) => call('count_set', { id, sku, qty }),
+  /** @param {number} id @param {string} barcode @param {string} sku @returns {Promise<CountLine>} */
+  countLink: (id, barcode, sku) => call('count_link', { id, barcode, sku }),
+  /** @param {number} id @param {string[] | null} skus null: every line @param {boolean} approved @returns {Promise<number>} */
+  countApprove: (id, skus, approved) => call('count_approve', { id, skus, approved }),
+  /** @param {number} id @param {Unscanned} unscanned @returns {Promise<PostSummary>} */
+  countPost: (id, unscanned) => call('count_post', { id, unscanned }),
+  /** @param {number} id @returns {Promise<number>} */
+  countUndo: (id) => call('count_undo', { id }),
+  /** @param {number} id @param {string} path @returns {Promise<number>} */
+  countExport: (id, path) => call('count_export', { id, path }),
+  /** @param {number} id @param {string} path @returns {Promise<number>} */
+  countImport: (id, path) => call('count_import', { id, path }),
+
   /** @returns {Promise<Dashboard>} */
   dashboard: () => call('dashboard'),
   /** @returns {Promise<boolean>} */
@@ -245,19 +277,19 @@ function withProgress(command, args, onStep) {
   return { done, cancel: () => call('task_cancel', { task }) };
 }
 
-/** What the import reads (`import::open`). */
-const SPREADSHEETS = ['xlsx', 'xlsm', 'xls', 'ods', 'csv', 'tsv', 'txt'];
+/** What the import reads (`import::open`) and what an export or a report writes. */
+export const SPREADSHEET_FILES = [{ name: 'Excel, CSV', extensions: ['xlsx', 'xlsm', 'xls', 'ods', 'csv', 'tsv', 'txt'] }];
+export const OUTPUT_FILES = [{ name: 'Excel', extensions: ['xlsx'] }, { name: 'CSV', extensions: ['csv'] }];
+
+/** @type {FileFilter[]} */
+const CATALOG_FILES = [{ name: 'Raf', extensions: ['db'] }];
 
 /** Native file dialogs (tauri-plugin-dialog). */
 export const dialogs = {
-  /** @param {string} defaultPath @returns {Promise<string | null>} */
-  save: (defaultPath) => tauri().dialog.save({ defaultPath, filters: [{ name: 'Raf', extensions: ['db'] }] }),
-  /** @returns {Promise<string | null>} */
-  open: () => tauri().dialog.open({ multiple: false, directory: false, filters: [{ name: 'Raf', extensions: ['db'] }] }),
-  /** @returns {Promise<string | null>} */
-  openSpreadsheet: () => tauri().dialog.open({ multiple: false, directory: false, filters: [{ name: 'Excel, CSV', extensions: SPREADSHEETS }] }),
-  /** @param {string} defaultPath @returns {Promise<string | null>} */
-  saveSpreadsheet: (defaultPath) => tauri().dialog.save({ defaultPath, filters: [{ name: 'Excel, CSV', extensions: ['xlsx', 'csv'] }] }),
+  /** @param {string} defaultPath @param {FileFilter[]} [filters] @returns {Promise<string | null>} */
+  save: (defaultPath, filters = CATALOG_FILES) => tauri().dialog.save({ defaultPath, filters }),
+  /** @param {FileFilter[]} [filters] @returns {Promise<string | null>} */
+  open: (filters = CATALOG_FILES) => tauri().dialog.open({ multiple: false, directory: false, filters }),
   /** @param {string} path @returns {Promise<void>} */
   reveal: (path) => tauri().opener.revealItemInDir(path),
 };

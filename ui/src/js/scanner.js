@@ -6,6 +6,7 @@
  * emulates a US keyboard, seen through a Turkish Q or F layout, must still give digits).
  * Pure: it sees plain key records, so it is tested without a DOM.
  */
+import { parseNumber } from './format.js';
 
 /** @typedef {'us' | 'tr-q' | 'tr-f'} Layout */
 /** @typedef {{ key: string, code?: string, shiftKey?: boolean, timeStamp: number }} Keystroke */
@@ -99,4 +100,22 @@ export function createScanDetector({ maxGapMs = 50, minLength = 4, layout = 'us'
       last = -Infinity;
     },
   };
+}
+
+/** A quantity typed before a code: `5*`, `5x`, `2,5*`. */
+export const QUANTITY_PREFIX = /^\s*[\d.,]+\s*[*xX×]/;
+
+/**
+ * What the counting screen's box holds, as a code and a quantity: `5*8690000000019`
+ * counts five; anything else counts `fallback` (the quantity box). The quantity is the
+ * core's decimal text, or null when it is not a number.
+ * @param {string} text
+ * @param {string} fallback
+ * @param {import('./format.js').Lang} lang
+ * @returns {{ code: string, qty: string | null }}
+ */
+export function splitQuantity(text, fallback, lang) {
+  const match = /^\s*([\d.,]+)\s*[*xX×]\s*(\S+)\s*$/.exec(text);
+  if (match) return { code: match[2], qty: parseNumber(match[1], lang) };
+  return { code: text.trim(), qty: parseNumber(fallback, lang) };
 }

@@ -6,7 +6,7 @@
  * and Cancel -> a summary with Undo. Past imports can be undone here too. Export writes
  * the catalog to xlsx or csv (`;` and a BOM for Turkish Excel).
  */
-import { api, dialogs } from '../ipc.js';
+import { api, dialogs, OUTPUT_FILES, SPREADSHEET_FILES } from '../ipc.js';
 import { field, h, select } from '../dom.js';
 import { formatDate, formatDecimal } from '../format.js';
 import { errorText, lang, t } from '../i18n.js';
@@ -77,7 +77,7 @@ function fileCard(wizard, onApplied) {
   const path = h('input', { id: 'import-path', attrs: { type: 'text', placeholder: t('import.path_placeholder'), autocomplete: 'off' } });
   const open = () => path.value.trim() && startWizard(wizard, path.value.trim(), onApplied);
   const choose = h('button', { text: t('import.choose'), on: { click: async () => {
-    const file = await dialogs.openSpreadsheet().catch(showError);
+    const file = await dialogs.open(SPREADSHEET_FILES).catch(showError);
     if (file) (path.value = file), open();
   } } });
   path.addEventListener('keydown', (e) => e.key === 'Enter' && open());
@@ -186,7 +186,7 @@ function mappingView(preview, options, again, check) {
  */
 function planView(plan, path, options, apply) {
   const report = h('button', { id: 'import-report', text: t('import.save_report'), attrs: { hidden: !plan.errors.length }, on: { click: async () => {
-    const file = await dialogs.saveSpreadsheet(`${t('import.report_name')}.xlsx`).catch(showError);
+    const file = await dialogs.save(`${t('import.report_name')}.xlsx`, OUTPUT_FILES).catch(showError);
     if (!file) return;
     try {
       await api.importPlan(path, options, file, () => {}).done;
@@ -282,7 +282,7 @@ function exportCard() {
   const status = h('div');
   const run = async () => {
     const csv = format.value === 'csv';
-    const file = await dialogs.saveSpreadsheet(`raf-${new Date().toISOString().slice(0, 10)}.${format.value}`).catch(showError);
+    const file = await dialogs.save(`raf-${new Date().toISOString().slice(0, 10)}.${format.value}`, OUTPUT_FILES).catch(showError);
     if (!file) return;
     const options = { format: /** @type {any} */ (format.value), delimiter: (csv && turkish.checked ? ';' : ',').charCodeAt(0), bom: csv && turkish.checked };
     const summary = await withProgress(status, (onStep) => api.exportCatalog(file, options, onStep));
