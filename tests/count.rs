@@ -2,6 +2,10 @@
 //! unknown barcodes, scopes, variance, post and undo, sales during a count, export and
 //! import of a count sheet, and crash-resume (a child killed with SIGKILL mid-count).
 
+#[path = "support/catalog.rs"]
+mod support;
+use support::{d, open};
+
 use raf::catalog::{add_category, create_product, generate_variants, product_detail, update_variant, OptionAxis, ProductFields, VariantFields};
 use raf::orders::{record_order, NewLine, NewOrder};
 use raf::stock::count::{self, NewCount, ScanOutcome, Scope, SessionStatus, Unscanned};
@@ -11,17 +15,6 @@ use rust_decimal::Decimal;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use tempfile::TempDir;
-
-fn d(s: &str) -> Decimal {
-    s.parse().unwrap()
-}
-
-fn open() -> (TempDir, Connection) {
-    let dir = tempfile::tempdir().unwrap();
-    let conn = raf::db::open(&dir.path().join("raf.db")).unwrap();
-    (dir, conn)
-}
 
 /// `KALEM` (barcode 8690000000019, 10 in stock, bought at 2.50), `DEFTER` (barcode
 /// 8690000000026, 4 in stock, category Kırtasiye), `TS` with variants `TS-S` (barcode

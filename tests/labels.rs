@@ -2,18 +2,14 @@
 //! prefix, and label PDFs that really render (pdftoppm turns a page into an image,
 //! which must hold dark bars).
 
+#[path = "support/catalog.rs"]
+mod support;
+use support::{open};
+
 use raf::catalog::{create_product, generate_variants, set_price, OptionAxis, ProductFields};
 use raf::labels::{self, ean13, Layout, Symbology};
-use rusqlite::Connection;
 use std::path::Path;
 use std::process::Command;
-use tempfile::TempDir;
-
-fn open() -> (TempDir, Connection) {
-    let dir = tempfile::tempdir().unwrap();
-    let conn = raf::db::open(&dir.path().join("raf.db")).unwrap();
-    (dir, conn)
-}
 
 #[test]
 fn check_digits_of_known_codes() {
