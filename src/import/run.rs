@@ -17,6 +17,7 @@ use crate::text::fold;
 use rusqlite::Connection;
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
@@ -169,8 +170,11 @@ struct Engine<'a> {
     seen: HashMap<String, u32>,
     /// SKUs that rows of this file create.
     new_skus: HashSet<String>,
-    /// Products this apply created, by SKU: the parents of later variant rows.
-    created: HashMap<String, i64>,
+    /// Categories and brands looked up by name (`"category"`/`"brand"`, name): `None`
+    /// while one does not exist. Applying updates it when a row creates one.
+    known_names: RefCell<HashMap<(&'static str, String), Option<i64>>>,
+    /// True when a sync connection pushes products: writes then queue outbox entries.
+    pushes: bool,
     parents: HashMap<String, ParentInfo>,
     /// Products whose search index row is rewritten at the end.
     touched: HashSet<i64>,
@@ -191,7 +195,8 @@ impl<'a> Engine<'a> {
             allow_negative: crate::settings::allow_negative_stock(conn)?,
             seen: HashMap::new(),
             new_skus: HashSet::new(),
-            created: HashMap::new(),
+            known_names: RefCell::default(),
+            pushes: batch.is_some() && crate::sync::outbox::pushes_products(conn)?,
             parents: HashMap::new(),
             touched: HashSet::new(),
             journal_seq: 0,
@@ -490,20 +495,40 @@ impl<'a> Engine<'a> {
         }
         let mut names = Names::default();
         if let Some(category) = &r.category {
-            match catalog::category_id(self.conn, category) {
-                Ok(id) => fields.category_id = Some(id),
-                Err(Error::NotFound { .. }) => names.category = Some(category.clone()),
+            match self.named_id("category", category) {
+                Ok(Some(id)) => fields.category_id = Some(id),
+                Ok(None) => names.category = Some(category.clone()),
                 Err(e) => errors.push(self.catalog_error(r, e)),
             }
         }
         if let Some(brand) = &r.brand {
-            match catalog::brand_id(self.conn, brand) {
-                Ok(id) => fields.brand_id = Some(id),
-                Err(Error::NotFound { .. }) => names.brand = Some(brand.clone()),
+            match self.named_id("brand", brand) {
+                Ok(Some(id)) => fields.brand_id = Some(id),
+                Ok(None) => names.brand = Some(brand.clone()),
                 Err(e) => errors.push(self.catalog_error(r, e)),
             }
         }
         Ok(names)
+    }
+
+    /// The id of the category or brand named `name`, `None` when there is none yet; looked
+    /// up once per name (a file names the same few categories on every row).
+    fn named_id(&self, kind: &'static str, name: &str) -> Result<Option<i64>> {
+        let key = (kind, name.to_owned());
+        if let Some(known) = self.known_names.borrow().get(&key) {
+            return Ok(*known);
+        }
+        let found = match kind {
+            "category" => catalog::category_id(self.conn, name),
+            _ => catalog::brand_id(self.conn, name),
+        };
+        let id = match found {
+            Ok(id) => Some(id),
+            Err(Error::NotFound { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        self.known_names.borrow_mut().insert(key, id);
+        Ok(id)
     }
 
     /// The fields as the catalog will store them, or the row's errors about them.
@@ -527,7 +552,10 @@ impl<'a> Engine<'a> {
         if own == Some(sku) {
             return Ok(());
         }
-        let taken: bool = self
+        // The row's own key was looked up in products and variants already (`find`).
+        let looked_up = self.options.key == Key::Sku && r.sku.as_deref() == Some(sku);
+        let taken: bool = !looked_up
+            && self
             .conn
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM products WHERE sku = ?1) OR EXISTS (SELECT 1 FROM variants WHERE sku = ?1)")?
             .query_row([sku], |row| row.get(0))?;
@@ -642,16 +670,11 @@ impl<'a> Engine<'a> {
     fn write(&mut self, row: u32, action: &Action) -> Result<()> {
         match action {
             Action::Unchanged => Ok(()),
-            Action::CreateProduct { fields, names, prices, stock } => {
-                let id = self.create_product(row, fields, names)?;
-                let item = Item { product_id: id, variant_id: None, sku: fields.sku.clone() };
-                self.write_prices(row, &item, prices, false)?;
-                self.write_stock(row, &item, *stock)
-            }
+            Action::CreateProduct { fields, names, prices, stock } => self.insert_product(row, fields, names, prices, *stock),
             Action::CreateVariant { parent, sku, barcode, options, prices, stock } => {
                 let product_id = match parent {
                     Parent::Existing(id) => *id,
-                    Parent::InFile(parent_sku) => *self.created.get(parent_sku).expect("an earlier row created the parent"),
+                    Parent::InFile(parent_sku) => catalog::resolve_sku(self.conn, parent_sku)?.product_id,
                     Parent::New(fields, names) => self.create_product(row, fields, names)?,
                 };
                 let variant_id = catalog::insert_variant(self.conn, product_id, sku, barcode.as_deref(), options)?;
@@ -684,17 +707,48 @@ impl<'a> Engine<'a> {
         self.create_names(names, &mut fields)?;
         let id = catalog::insert_product_unindexed(self.conn, &fields)?;
         self.touched.insert(id);
-        self.created.insert(fields.sku.clone(), id);
         self.journal(row, Change::ProductCreated, id, None, None, None)?;
         Ok(id)
     }
 
+    /// The bulk path for the most common row, a new product: one INSERT with its stock,
+    /// its prices and its search row, the movement and the journal; no reads. Queues the
+    /// same outbox entries the per-item catalog and ledger functions would.
+    fn insert_product(&mut self, row: u32, fields: &ProductFields, names: &Names, prices: &[PriceChange], stock: Option<Decimal>) -> Result<()> {
+        let mut fields = fields.clone();
+        self.create_names(names, &mut fields)?;
+        let prices: Vec<(u8, Decimal, Option<Decimal>)> = prices.iter().map(|p| (p.group, p.sale, p.list)).collect();
+        let id = catalog::insert_new_product(self.conn, &fields, stock.unwrap_or_default(), &prices)?;
+        self.journal(row, Change::ProductCreated, id, None, None, None)?;
+        if let Some(delta) = stock {
+            let item = Item { product_id: id, variant_id: None, sku: fields.sku };
+            let reason = self.movement_reason(row);
+            let movement = stock::insert_movement(self.conn, &item, Decimal::ZERO, delta, Entry::new(MovementKind::Import, Some(&reason)))?;
+            self.journal(row, Change::Movement, id, None, Some(movement), None)?;
+        }
+        if self.pushes {
+            // update_product_unindexed, upsert_price for each price and stock::record each queue it once.
+            for _ in 0..1 + prices.len() + stock.is_some() as usize {
+                crate::sync::outbox::enqueue_product(self.conn, id)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn movement_reason(&self, row: u32) -> String {
+        format!("import #{}, row {row}", self.batch.expect("writing in a batch"))
+    }
+
     fn create_names(&self, names: &Names, fields: &mut ProductFields) -> Result<()> {
         if let Some(category) = &names.category {
-            fields.category_id = Some(catalog::ensure_category(self.conn, category)?);
+            let id = catalog::ensure_category(self.conn, category)?;
+            self.known_names.borrow_mut().insert(("category", category.clone()), Some(id));
+            fields.category_id = Some(id);
         }
         if let Some(brand) = &names.brand {
-            fields.brand_id = Some(catalog::ensure_brand(self.conn, brand)?);
+            let id = catalog::ensure_brand(self.conn, brand)?;
+            self.known_names.borrow_mut().insert(("brand", brand.clone()), Some(id));
+            fields.brand_id = Some(id);
         }
         Ok(())
     }
@@ -712,8 +766,7 @@ impl<'a> Engine<'a> {
 
     fn write_stock(&mut self, row: u32, item: &Item, delta: Option<Decimal>) -> Result<()> {
         let Some(delta) = delta else { return Ok(()) };
-        let batch = self.batch.expect("writing in a batch");
-        let reason = format!("import #{batch}, row {row}");
+        let reason = self.movement_reason(row);
         let movement = stock::record(self.conn, item, delta, Entry::new(MovementKind::Import, Some(&reason)))?;
         self.journal(row, Change::Movement, item.product_id, item.variant_id, Some(movement.id), None)
     }
