@@ -150,3 +150,58 @@ fn a_bulk_import_undone_keeps_the_ledger_and_the_index() {
     assert_eq!(again.batch, None);
     assert_eq!(check_ledger(&conn).unwrap(), []);
 }
+
+/// The catalog's index definitions, to compare before and after.
+fn indexes(conn: &Connection) -> Vec<(String, Option<String>)> {
+    let mut stmt = conn.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' ORDER BY name").unwrap();
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    rows.collect::<rusqlite::Result<_>>().unwrap()
+}
+
+/// More rows than the import writes before it drops the indexes it does not read.
+const LARGE: usize = 60_000;
+
+fn large_csv(path: &Path, bad_last_row: bool) {
+    let mut text = String::from("Stok Kodu;Ürün Adı;Kategori;Fiyat;Stok\n");
+    for i in 0..LARGE {
+        let price = if bad_last_row && i == LARGE - 1 { "abc".to_owned() } else { format!("{},50", i % 900 + 1) };
+        text.push_str(&format!("B-{i:06};Ürün {i};{};{price};{}\n", ["Giyim", "Ev"][i % 2], i % 7));
+    }
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn a_large_import_into_a_small_catalog_rebuilds_the_indexes_it_dropped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = raf::db::open(&dir.path().join("raf.db")).unwrap();
+    catalog::create_product(&mut conn, &ProductFields::new("LED-9W", "LED Ampul")).unwrap();
+    stock::adjust(&mut conn, "LED-9W", Change::Add(d("4")), None).unwrap();
+    let before = indexes(&conn);
+
+    // A row error at the end: nothing is written and the dropped indexes come back with the rollback.
+    let file = dir.path().join("buyuk.csv");
+    large_csv(&file, true);
+    let refused = progress::silent(|task| import::apply(&mut conn, &file, &ImportOptions::default(), task)).unwrap();
+    assert_eq!((refused.batch, refused.plan.error_rows), (None, 1));
+    assert_eq!(indexes(&conn), before);
+    assert_eq!(catalog::count_products(&conn, &ProductQuery::default()).unwrap(), 1);
+
+    large_csv(&file, false);
+    let applied = progress::silent(|task| import::apply(&mut conn, &file, &ImportOptions::default(), task)).unwrap();
+    assert_eq!(applied.plan.creates, LARGE as u64);
+    assert_eq!(indexes(&conn), before);
+    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(integrity, "ok", "every index holds every row");
+    assert_eq!(check_ledger(&conn).unwrap(), []);
+    // Queries that read the rebuilt indexes: by category and name order, by SKU prefix, low stock.
+    let giyim = catalog::category_id(&conn, "Giyim").unwrap();
+    let by_category = ProductQuery { category_id: Some(giyim), limit: 5, ..ProductQuery::default() };
+    assert_eq!(catalog::count_products(&conn, &by_category).unwrap(), (LARGE / 2) as u64);
+    assert_eq!(found(&conn, "B-05999"), (0..10).map(|i| format!("B-05999{i}")).collect::<Vec<_>>());
+    assert_eq!(found(&conn, "ürün 59999"), ["B-059999"]);
+
+    let undone = import::undo(&mut conn, applied.batch).unwrap();
+    assert_eq!(undone.created_removed, LARGE as u64);
+    assert_eq!(check_ledger(&conn).unwrap(), []);
+    assert_eq!(catalog::count_products(&conn, &ProductQuery::default()).unwrap(), 1);
+}
