@@ -338,22 +338,27 @@ impl<'a> Engine<'a> {
     }
 
     fn find(&self, key: &str) -> Result<Found> {
-        let (products, variants) = match self.options.key {
-            Key::Sku => ("SELECT id FROM products WHERE sku = ?1", "SELECT product_id, id FROM variants WHERE sku = ?1"),
-            Key::Barcode => (
-                "SELECT id FROM products WHERE barcode = ?1 AND deleted_at IS NULL",
-                "SELECT product_id, id FROM variants WHERE barcode = ?1 AND deleted_at IS NULL",
-            ),
+        // One statement for both tables: the product (variant NULL) or variant rows the key names.
+        let sql = match self.options.key {
+            Key::Sku => "SELECT id, NULL FROM products WHERE sku = ?1 UNION ALL SELECT product_id, id FROM variants WHERE sku = ?1",
+            Key::Barcode => {
+                "SELECT id, NULL FROM products WHERE barcode = ?1 AND deleted_at IS NULL
+                 UNION ALL SELECT product_id, id FROM variants WHERE barcode = ?1 AND deleted_at IS NULL"
+            }
         };
-        let products: Vec<i64> = self.conn.prepare_cached(products)?.query_map([key], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-        let variants: Vec<(i64, i64)> =
-            self.conn.prepare_cached(variants)?.query_map([key], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-        Ok(match (products.as_slice(), variants.as_slice()) {
-            ([], []) => Found::Nothing,
-            ([id], []) => Found::Product(*id),
-            ([], [(product, variant)]) => Found::Variant(*product, *variant),
-            (p, v) => Found::Several(p.len() + v.len()),
-        })
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let mut rows = stmt.query([key])?;
+        let mut found = Found::Nothing;
+        while let Some(row) = rows.next()? {
+            let (id, variant): (i64, Option<i64>) = (row.get(0)?, row.get(1)?);
+            found = match (found, variant) {
+                (Found::Nothing, None) => Found::Product(id),
+                (Found::Nothing, Some(variant)) => Found::Variant(id, variant),
+                (Found::Several(n), _) => Found::Several(n + 1),
+                (_, _) => Found::Several(2),
+            };
+        }
+        Ok(found)
     }
 
     fn new_product(&mut self, r: Record) -> Result<Verdict> {
