@@ -99,8 +99,14 @@ fn new_products_written_in_bulk_match_the_per_item_functions() {
     let file = dir.path().join("urunler.csv");
     write_csv(&file);
     let mut bulk = catalog_with_connection(&dir.path().join("bulk.db"));
+    let pragmas = |conn: &Connection| -> (i64, i64) {
+        let get = |name: &str| conn.pragma_query_value(None, name, |r| r.get(0)).unwrap();
+        (get("cache_size"), get("mmap_size"))
+    };
+    let connection_settings = pragmas(&bulk);
     let applied = progress::silent(|task| import::apply(&mut bulk, &file, &ImportOptions::default(), task)).unwrap();
     assert!(applied.batch.is_some(), "{:?}", applied.plan.errors);
+    assert_eq!(pragmas(&bulk), connection_settings, "the import's cache and memory-map settings are put back");
     assert_eq!((applied.plan.creates, applied.plan.movements), (4, 2));
     let mut reference = catalog_with_connection(&dir.path().join("per-item.db"));
     per_item(&mut reference);
