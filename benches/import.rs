@@ -73,6 +73,16 @@ fn peak_rss_mb() -> f64 {
     kb / 1024.0
 }
 
+/// CPU time of this process (all threads, user and system) so far: on a shared machine
+/// wall time depends on the neighbours, this does not.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // Fields after the command name (which may hold spaces) start at state, field 3.
+    let fields: Vec<&str> = stat.rsplit_once(')').map(|(_, rest)| rest.split_whitespace().collect()).unwrap_or_default();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (ticks(11) + ticks(12)) / 100.0 // utime and stime (fields 14 and 15), in USER_HZ = 100
+}
+
 /// Starts a new peak-RSS window (Linux: writing 5 to clear_refs resets VmHWM).
 fn reset_peak() {
     let _ = std::fs::write("/proc/self/clear_refs", "5");
@@ -81,6 +91,7 @@ fn reset_peak() {
 struct Figure {
     what: String,
     took: Duration,
+    cpu: f64,
     rows: u64,
     rss: f64,
 }
@@ -88,11 +99,11 @@ struct Figure {
 /// Runs `f`, prints its line of the table and returns it.
 fn measure(what: &str, rows: u64, f: impl FnOnce()) -> Figure {
     reset_peak();
-    let start = Instant::now();
+    let (start, cpu) = (Instant::now(), cpu_seconds());
     f();
-    let figure = Figure { what: what.to_owned(), took: start.elapsed(), rows, rss: peak_rss_mb() };
+    let figure = Figure { what: what.to_owned(), took: start.elapsed(), cpu: cpu_seconds() - cpu, rows, rss: peak_rss_mb() };
     let seconds = figure.took.as_secs_f64();
-    println!("{:<42} {:>9.2} {:>12.0} {:>12.0}", figure.what, seconds, figure.rows as f64 / seconds, figure.rss);
+    println!("{:<42} {:>9.2} {:>9.2} {:>12.0} {:>12.0}", figure.what, seconds, figure.cpu, figure.rows as f64 / seconds, figure.rss);
     figure
 }
 
@@ -140,7 +151,7 @@ fn main() {
         size(&xlsx_file)
     );
 
-    println!("{:<42} {:>9} {:>12} {:>12}", "", "seconds", "rows/s", "peak RSS MB");
+    println!("{:<42} {:>9} {:>9} {:>12} {:>12}", "", "seconds", "cpu s", "rows/s", "peak RSS MB");
     let mut figures = vec![
         measure("raw csv parse (csv crate)", rows, || {
             std::hint::black_box(raw_csv(&csv_file));

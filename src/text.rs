@@ -5,15 +5,17 @@
 /// to ASCII, so `IŞIK`, `ışık` and `isik` meet, as do `İSTANBUL`/`istanbul`, `Çay`/`cay`.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            // Turkish dotted/dotless i: every form meets plain `i`.
-            'I' | 'İ' | 'ı' | 'i' => out.push('i'),
-            c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
-            c => out.extend(deunicode::deunicode_char(c).unwrap_or("").chars().map(|c| c.to_ascii_lowercase())),
-        }
-    }
+    text.chars().for_each(|c| fold_char(c, &mut out));
     out
+}
+
+fn fold_char(c: char, out: &mut String) {
+    match c {
+        // Turkish dotted/dotless i: every form meets plain `i`.
+        'I' | 'İ' | 'ı' | 'i' => out.push('i'),
+        c if c.is_ascii() => out.push(c.to_ascii_lowercase()),
+        c => out.extend(deunicode::deunicode_char(c).unwrap_or("").chars().map(|c| c.to_ascii_lowercase())),
+    }
 }
 
 /// A key whose byte order is Turkish alphabetical order, case-insensitive:
@@ -31,7 +33,7 @@ pub fn sort_key(text: &str) -> String {
             'ö' | 'Ö' => out.push_str("o~"),
             'ş' | 'Ş' => out.push_str("s~"),
             'ü' | 'Ü' => out.push_str("u~"),
-            c => out.push_str(&fold(c.encode_utf8(&mut [0; 4]))),
+            c => fold_char(c, &mut out),
         }
     }
     out

@@ -14,6 +14,7 @@ pub use products::{
     create_product, insert_product, insert_product_unindexed, normalize_currency, product_detail, reindex_products, resolve_sku,
     restore_product, soft_delete_product, update_product, update_product_unindexed, Item,
 };
+pub(crate) use bulk::insert_new_product;
 pub(crate) use prices::item_prices;
 pub(crate) use products::{check_amount, normalized, product_by_id, set_deleted_in};
 pub(crate) use variants::{checked_sku_barcode, option_keys};

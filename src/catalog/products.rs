@@ -96,13 +96,15 @@ pub(crate) fn set_deleted_in(tx: &Connection, id: i64, at: Option<String>) -> Re
 pub fn resolve_sku(conn: &Connection, sku: &str) -> Result<Item> {
     let sku = sku.trim();
     let product = conn
-        .query_row("SELECT id FROM products WHERE sku = ?1", [sku], |r| r.get(0))
+        .prepare_cached("SELECT id FROM products WHERE sku = ?1")?
+        .query_row([sku], |r| r.get(0))
         .optional()?
         .map(|id| Item { product_id: id, variant_id: None, sku: sku.to_owned() });
     let found = match product {
         Some(item) => Some(item),
         None => conn
-            .query_row("SELECT product_id, id FROM variants WHERE sku = ?1 AND deleted_at IS NULL", [sku], |r| {
+            .prepare_cached("SELECT product_id, id FROM variants WHERE sku = ?1 AND deleted_at IS NULL")?
+            .query_row([sku], |r| {
                 Ok(Item { product_id: r.get(0)?, variant_id: Some(r.get(1)?), sku: sku.to_owned() })
             })
             .optional()?,

@@ -109,23 +109,7 @@ pub(crate) fn record(tx: &Connection, item: &Item, delta: Decimal, entry: Entry)
     if delta < Decimal::ZERO && after < Decimal::ZERO && !may_go_negative {
         return Err(Error::WouldGoNegative { sku: item.sku.clone(), on_hand: before, delta });
     }
-    tx.prepare_cached(
-        "INSERT INTO stock_movements (product_id, variant_id, kind, delta, qty_before, qty_after, reason, order_line_id, undoes, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
-        item.product_id,
-        item.variant_id,
-        entry.kind.as_str(),
-        Fixed(delta),
-        Fixed(before),
-        Fixed(after),
-        entry.reason,
-        entry.order_line_id,
-        entry.undoes,
-        db::now()
-    ])?;
-    let id = tx.last_insert_rowid();
+    let id = insert_movement(tx, item, before, delta, entry)?;
     if let Some(variant) = item.variant_id {
         tx.prepare_cached("UPDATE variants SET on_hand = on_hand + ?2 WHERE id = ?1")?.execute(params![variant, Fixed(delta)])?;
     }
@@ -245,4 +229,27 @@ pub fn check_ledger(conn: &Connection) -> Result<Vec<LedgerMismatch>> {
         Ok(LedgerMismatch { sku: r.get(0)?, on_hand: r.get::<_, Fixed>(1)?.0, movements_sum: r.get::<_, Fixed>(2)?.0 })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Appends a movement for an item whose checks the caller has made and whose cached
+/// quantity the caller sets itself: bulk work (an import creates a product with its
+/// stock already on it). Returns the movement's id; reads nothing.
+pub(crate) fn insert_movement(tx: &Connection, item: &Item, before: Decimal, delta: Decimal, entry: Entry) -> Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO stock_movements (product_id, variant_id, kind, delta, qty_before, qty_after, reason, order_line_id, undoes, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        item.product_id,
+        item.variant_id,
+        entry.kind.as_str(),
+        Fixed(delta),
+        Fixed(before),
+        Fixed(before + delta),
+        entry.reason,
+        entry.order_line_id,
+        entry.undoes,
+        db::now()
+    ])?;
+    Ok(tx.last_insert_rowid())
 }

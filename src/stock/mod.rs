@@ -7,7 +7,7 @@ mod ledger;
 
 pub use count::CountError;
 pub use ledger::{adjust, check_ledger, history, movement, movements, undo, Change, LedgerMismatch, MovementQuery};
-pub(crate) use ledger::{on_hand, record, undo_in, Entry};
+pub(crate) use ledger::{insert_movement, on_hand, record, undo_in, Entry};
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
