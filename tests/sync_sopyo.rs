@@ -101,7 +101,7 @@ fn local_items(conn: &Connection) -> BTreeMap<String, (Option<Decimal>, BTreeMap
     let mut stmt = conn
         .prepare(
             "SELECT p.sku, CASE WHEN EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.deleted_at IS NULL) THEN NULL ELSE p.on_hand END,
-                    p.id, NULL FROM products p
+                    p.id, NULL FROM products p WHERE p.deleted_at IS NULL
              UNION ALL SELECT sku, on_hand, product_id, id FROM variants WHERE deleted_at IS NULL",
         )
         .unwrap();
@@ -121,7 +121,8 @@ fn local_items(conn: &Connection) -> BTreeMap<String, (Option<Decimal>, BTreeMap
         .unwrap();
     for row in rows {
         let (product, variant, group, sale, list) = row.unwrap();
-        let sku = &keys[&(product, variant)];
+        // Products in the trash are not compared (deleted on the remote).
+        let Some(sku) = keys.get(&(product, variant)) else { continue };
         items.get_mut(sku).unwrap().1.insert(group, Price { sale: Some(sale.0), list: list.map(|f| f.0) });
     }
     items
@@ -361,6 +362,8 @@ const STEPS: &[&str] = &[
     "POST /api/v2/process/price-and-stock",
     "POST /api/v2/products",
     "PUT /api/v2/products/",
+    "DELETE /api/v2/products/",
+    "POST /api/v2/orders",
 ];
 
 /// Every fault at every step: afterwards no stock change is doubled or lost, on either side.
@@ -374,8 +377,22 @@ fn fault_matrix_loses_and_doubles_nothing() {
             let dir = tempfile::tempdir().unwrap();
             let mut conn = open(&dir);
             connect(&mut conn, &fake, NAME);
+            let settings = Settings { orders: sync::Direction::Both, ..Settings::default() };
+            sync::update_settings(&mut conn, NAME, &settings).unwrap();
             run(&mut conn).unwrap();
             let expected_after = |conn: &Connection| local_stock(conn, "P00002");
+            // A linked product goes to the trash; a counter sale is recorded in Raf.
+            catalog::soft_delete_product(&mut conn, "P00005").unwrap();
+            let line = raf::orders::NewLine {
+                sku: "P00004".into(),
+                quantity: d(1),
+                unit_price: None,
+                commission_price: Decimal::ZERO,
+                marketplace_id: None,
+                marketplace_product_id: None,
+            };
+            let manual = raf::orders::record_order(&mut conn, &raf::orders::NewOrder::manual(vec![line])).unwrap().0;
+            let expected_p4 = local_stock(&conn, "P00004");
             // Both sides change; a new product and a new variant wait to be created.
             stock::adjust(&mut conn, "P00002", Change::Sub(d(1)), None).unwrap();
             stock::adjust(&mut conn, "P00010-S", Change::Add(d(4)), None).unwrap();
@@ -406,7 +423,13 @@ fn fault_matrix_loses_and_doubles_nothing() {
             assert_eq!(fake.world().item("P00003").unwrap().1[&1].sale, Some(d(777)), "{context}");
             assert_eq!(fake.world().products.values().filter(|p| p.stock_code == "NEW-1").count(), 1, "{context}");
             let sales: i64 = conn.query_row("SELECT count(*) FROM stock_movements WHERE kind = 'sale'", [], |r| r.get(0)).unwrap();
-            assert_eq!(sales, 1, "{context}");
+            assert_eq!(sales, 2, "{context}");
+            assert_eq!(fake.world().products.values().filter(|p| p.stock_code == "P00005").count(), 0, "{context}");
+            let created = fake.world().orders.values().filter(|o| o["order_code"] == manual.code.as_str()).count();
+            assert_eq!(created, 1, "{context}");
+            assert_eq!(local_stock(&conn, "P00004"), expected_p4, "{context}");
+            let orders: i64 = conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0)).unwrap();
+            assert_eq!(orders, 2, "{context}");
             assert_same(&conn, &fake);
             assert_eq!(sync::pending_count(&conn, None).unwrap(), 0, "{context}");
         }
@@ -573,4 +596,164 @@ fn product_text_fields_merge_field_by_field() {
     assert_eq!(catalog::product_detail(&conn, "K-1").unwrap().product.fields.name, "Fincan seti 6'lı");
     assert_eq!(fake.world().products.values().next().unwrap().title, "Fincan seti 6'lı");
     assert!(sync::conflicts(&conn, None).unwrap().is_empty());
+}
+
+fn counter_sale(sku: &str, quantity: i64) -> raf::orders::NewOrder {
+    raf::orders::NewOrder::manual(vec![raf::orders::NewLine {
+        sku: sku.into(),
+        quantity: d(quantity),
+        unit_price: None,
+        commission_price: Decimal::ZERO,
+        marketplace_id: None,
+        marketplace_product_id: None,
+    }])
+}
+
+/// Image URL lists, categories and brands merge three-way like the text fields; a local
+/// category Sopyo lacks is created there (products name it by id on write).
+#[test]
+fn images_categories_and_brands_sync_both_ways() {
+    let fake = FakeSopyo::start();
+    let id = fake.world().add_product("IMG-1", "Resimli ürün", d(3), prices(10, None), Vec::new());
+    {
+        let mut w = fake.world();
+        let p = w.products.get_mut(&id).unwrap();
+        p.images = vec!["https://cdn.example.com/a.jpg".into(), "https://cdn.example.com/b.jpg".into()];
+        p.brand = Some("Bot".into());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+    run(&mut conn).unwrap();
+    let detail = catalog::product_detail(&conn, "IMG-1").unwrap();
+    assert_eq!(detail.product.fields.image_urls, ["https://cdn.example.com/a.jpg", "https://cdn.example.com/b.jpg"]);
+    assert_eq!((detail.category.as_deref(), detail.brand.as_deref()), (Some("Genel"), Some("Bot")));
+
+    // Raf changes all three: the remote gets the new list, a new category (by id) and brand.
+    let mut fields = detail.product.fields.clone();
+    fields.image_urls = vec!["https://cdn.example.com/c.jpg".into()];
+    fields.category_id = Some(catalog::add_category(&mut conn, "Kırtasiye", None, None).unwrap().id);
+    fields.brand_id = Some(catalog::add_brand(&mut conn, "Faber").unwrap().id);
+    catalog::update_product(&mut conn, "IMG-1", &fields).unwrap();
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.status, "ok", "{:?}", summary.log);
+    {
+        let w = fake.world();
+        let p = &w.products[&id];
+        assert_eq!(p.images, ["https://cdn.example.com/c.jpg"]);
+        assert_eq!(p.brand.as_deref(), Some("Faber"));
+        assert_eq!(w.categories[&p.category_id], "Kırtasiye");
+        assert_eq!(w.categories.values().filter(|c| *c == "Kırtasiye").count(), 1);
+    }
+
+    // The remote changes the images back: pulled, nothing pushed again.
+    fake.world().products.get_mut(&id).unwrap().images = vec!["https://cdn.example.com/d.jpg".into()];
+    let puts = fake.world().count("PUT /api/v2/products/");
+    run(&mut conn).unwrap();
+    assert_eq!(catalog::product_detail(&conn, "IMG-1").unwrap().product.fields.image_urls, ["https://cdn.example.com/d.jpg"]);
+    assert_eq!(fake.world().count("PUT /api/v2/products/"), puts);
+    assert!(sync::conflicts(&conn, None).unwrap().is_empty());
+}
+
+/// A product Raf deletes (and a variant it removes) is deleted on Sopyo once, even when
+/// the answer is lost. A product gone from Sopyo is never deleted in Raf on its own: it
+/// becomes a `deleted` conflict; keeping it re-creates it remotely, taking the remote's
+/// side moves it to the trash.
+#[test]
+fn deletes_reach_sopyo_once_and_remote_deletes_are_flagged() {
+    let fake = FakeSopyo::start();
+    {
+        let mut w = fake.world();
+        w.add_product("DEL-A", "Silinecek ürün", d(2), prices(10, None), Vec::new());
+        let sizes = vec![("DEL-B-S".into(), vec![("Beden".into(), "S".into())], d(1)), ("DEL-B-M".into(), vec![("Beden".into(), "M".into())], d(0))];
+        w.add_product("DEL-B", "Varyantlı ürün", Decimal::ZERO, prices(20, None), sizes);
+        w.add_product("GONE-C", "Uzakta silinen", d(5), prices(30, None), Vec::new());
+        w.add_product("GONE-D", "Uzakta silinen iki", d(6), prices(40, None), Vec::new());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+    run(&mut conn).unwrap();
+
+    catalog::soft_delete_product(&mut conn, "DEL-A").unwrap();
+    catalog::remove_variant(&mut conn, "DEL-B-M").unwrap();
+    fake.world().inject("DELETE /api/v2/products/", Fault::LoseResponse, 1);
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.status, "ok", "{:?}", summary.log);
+    assert_eq!(summary.counts.deleted_remotely, 2, "{:?}", summary.log);
+    assert!(fake.world().item("DEL-A").is_none());
+    assert!(fake.world().item("DEL-B-M").is_none());
+    assert!(fake.world().item("DEL-B-S").is_some());
+    let deletes = fake.world().count("DELETE ");
+    run(&mut conn).unwrap();
+    assert_eq!(fake.world().count("DELETE "), deletes, "a delete is sent until it is confirmed, then never again");
+    assert_same(&conn, &fake);
+
+    // Deleted in Sopyo's own app: flagged, not deleted here.
+    let ids: Vec<i64> = fake.world().products.iter().filter(|(_, p)| p.stock_code.starts_with("GONE")).map(|(id, _)| *id).collect();
+    for id in ids {
+        fake.world().products.remove(&id);
+    }
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.counts.gone_remotely, 2);
+    let conflicts = sync::conflicts(&conn, None).unwrap();
+    assert_eq!(conflicts.iter().map(|c| (c.sku.as_str(), c.field.as_str())).collect::<Vec<_>>(), [("GONE-C", "deleted"), ("GONE-D", "deleted")]);
+    stock::adjust(&mut conn, "GONE-C", Change::Add(d(1)), None).unwrap();
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.counts.gone_remotely, 0, "flagged once");
+    assert_eq!(summary.counts.push_failed, 0, "nothing is written to a product the remote lacks");
+    assert!(catalog::product_detail(&conn, "GONE-D").unwrap().product.deleted_at.is_none());
+
+    sync::resolve_conflict(&mut conn, conflicts[0].id, Side::Local).unwrap();
+    sync::resolve_conflict(&mut conn, conflicts[1].id, Side::Remote).unwrap();
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.status, "ok", "{:?}", summary.log);
+    assert_eq!(fake.world().item("GONE-C").unwrap().0, d(6), "kept: created on Sopyo again with Raf's stock");
+    assert!(catalog::product_detail(&conn, "GONE-D").unwrap().product.deleted_at.is_some(), "taken: in Raf's trash");
+    assert!(fake.world().item("GONE-D").is_none());
+    assert!(sync::conflicts(&conn, None).unwrap().is_empty());
+    assert_same(&conn, &fake);
+}
+
+/// A sale recorded in Raf is created on Sopyo (`POST /orders`) once, even when the answer
+/// is lost, and pulling it back neither duplicates it nor takes its stock again. Sopyo's
+/// doc does not say that an order takes stock there (§3.8; the fake's rule: it does not),
+/// so Raf's sale movement is the only decrement and reaches Sopyo as an absolute stock write.
+#[test]
+fn a_local_order_is_created_on_sopyo_once_and_takes_stock_once() {
+    let fake = FakeSopyo::start();
+    fake.world().add_product("KASA-1", "Kasa ürünü", d(10), prices(25, None), Vec::new());
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+    let settings = Settings { orders: sync::Direction::Both, ..Settings::default() };
+    sync::update_settings(&mut conn, NAME, &settings).unwrap();
+    run(&mut conn).unwrap();
+
+    let order = raf::orders::record_order(&mut conn, &counter_sale("KASA-1", 3)).unwrap().0;
+    assert_eq!(local_stock(&conn, "KASA-1"), d(7));
+    fake.world().inject("POST /api/v2/orders", Fault::LoseResponse, 1);
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.status, "ok", "{:?}", summary.log);
+    for _ in 0..2 {
+        run(&mut conn).unwrap();
+    }
+    let w = fake.world();
+    let created: Vec<&serde_json::Value> = w.orders.values().filter(|o| o["order_code"] == order.code.as_str()).collect();
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0]["order_type"], "SOPYOAPI");
+    assert_eq!(created[0]["order_items"][0]["quantity"], 3);
+    assert_eq!(w.item("KASA-1").unwrap().0, d(7), "Sopyo holds Raf's quantity: one decrement");
+    drop(w);
+    assert_eq!(local_stock(&conn, "KASA-1"), d(7));
+    let sales: i64 = conn.query_row("SELECT count(*) FROM stock_movements WHERE kind = 'sale'", [], |r| r.get(0)).unwrap();
+    let orders: i64 = conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0)).unwrap();
+    assert_eq!((sales, orders), (1, 1));
+    assert_eq!(sync::pending_count(&conn, None).unwrap(), 0);
+
+    // Its status changed in Raf reaches Sopyo through the same link.
+    raf::orders::set_status(&mut conn, &order.code, raf::orders::OrderStatus::Shipped).unwrap();
+    run(&mut conn).unwrap();
+    let w = fake.world();
+    assert_eq!(w.orders.values().find(|o| o["order_code"] == order.code.as_str()).unwrap()["order_status"], 3);
 }

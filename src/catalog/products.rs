@@ -88,6 +88,8 @@ fn set_deleted(conn: &mut Connection, sku: &str, at: Option<String>) -> Result<P
 /// caller's transaction (undo of an import).
 pub(crate) fn set_deleted_in(tx: &Connection, id: i64, at: Option<String>) -> Result<()> {
     tx.execute("UPDATE products SET deleted_at = ?2, updated_at = ?3 WHERE id = ?1", params![id, at, db::now()])?;
+    // A linked product moved to the trash is deleted remotely; one restored is sent again.
+    crate::sync::outbox::enqueue_product(tx, id)?;
     Ok(())
 }
 

@@ -164,6 +164,7 @@ pub fn remove_variant_in(tx: &Connection, sku: &str) -> Result<()> {
         return Err(Error::invalid("on_hand", format!("{sku} still has {} in stock; set it to 0 first", on_hand.0)));
     }
     tx.execute("UPDATE variants SET deleted_at = ?2 WHERE id = ?1", params![variant_id, db::now()])?;
+    crate::sync::outbox::enqueue_variant(tx, variant_id)?;
     reindex(tx, product_id)
 }
 

@@ -26,6 +26,9 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use tokio::runtime::Runtime;
 
+/// The conflict field of a linked product the remote no longer has.
+const GONE: &str = "deleted";
+
 /// Pull-push rounds per run: a round after an unclear write reads the remote back.
 const ROUNDS: u32 = 3;
 /// Products applied per write transaction.
@@ -129,6 +132,9 @@ impl<'a, K: Connector> Run<'a, K> {
             if settings.products != super::Direction::Off {
                 let products = self.pull_products(task)?;
                 self.apply_products(conn, &products, task)?;
+                if !self.dry_run {
+                    self.flag_gone(conn, &products)?;
+                }
             }
             if settings.orders.pulls() {
                 self.pull_orders(conn, task)?;
@@ -248,6 +254,9 @@ impl<'a, K: Connector> Run<'a, K> {
         };
         self.merge(tx, "product", item.product_id, &item, &remote)?;
         for v in &p.variants {
+            if self.removed_locally(tx, v)? {
+                continue;
+            }
             match self.find_local(tx, "variant", v.remote_id.as_deref(), &v.sku)? {
                 Some(local) if local.variant_id.is_some() && local.product_id == item.product_id => {
                     let id = local.variant_id.expect("checked");
@@ -274,6 +283,41 @@ impl<'a, K: Connector> Run<'a, K> {
             }
         }
         Ok(())
+    }
+
+    /// A remote variant linked to one Raf removed: its delete is on the way; not re-created.
+    fn removed_locally(&self, tx: &Connection, v: &RemoteVariant) -> Result<bool> {
+        match store::local_by_remote(tx, self.info.id, "variant", &remote_key(v.remote_id.as_deref(), &v.sku))? {
+            Some(local) => store::is_deleted(tx, "variant", local),
+            None => Ok(false),
+        }
+    }
+
+    /// Linked products a full scan no longer shows were deleted on the remote. Raf never
+    /// deletes the user's data on its own (README cross-API rules: nothing lost): each
+    /// becomes a `deleted` conflict, and the user keeps the product (it is created on the
+    /// remote again) or moves it to the trash. A product Raf deleted too is just unlinked.
+    fn flag_gone(&mut self, conn: &mut Connection, products: &[RemoteProduct]) -> Result<()> {
+        let c = self.info.id;
+        let ids: std::collections::HashSet<&str> = products.iter().filter_map(|p| p.remote_id.as_deref()).collect();
+        let skus: std::collections::HashSet<&str> = products.iter().map(|p| p.sku.as_str()).collect();
+        let links = store::links(conn, c, "product")?;
+        db::write(conn, |tx| {
+            for (local_id, remote_id) in links {
+                let Some(item) = store::item(tx, "product", local_id)? else { continue };
+                if ids.contains(remote_id.as_str()) || skus.contains(item.sku.as_str()) {
+                    continue;
+                }
+                if store::is_deleted(tx, "product", local_id)? {
+                    store::unlink_product(tx, c, local_id)?;
+                    store::settle(tx, c, "product", local_id)?;
+                } else if !store::conflicted_fields(tx, c, "product", local_id)?.iter().any(|f| f == GONE) {
+                    self.conflict(tx, "product", local_id, &item, GONE.into(), json!(remote_id), json!(false), json!(true))?;
+                    self.counts.gone_remotely += 1;
+                }
+            }
+            Ok(())
+        })
     }
 
     /// A product only the remote has: created locally with its variants, prices and stock.
@@ -533,10 +577,28 @@ impl<'a, K: Connector> Run<'a, K> {
             }
             task.step("pull_orders", page as u64, got.last_page as u64)?;
             if page >= got.last_page {
-                return Ok(());
+                return self.resend_lost_orders(conn);
             }
             page += 1;
         }
+    }
+
+    /// Orders Raf created whose outcome was unknown and that a full pull did not show:
+    /// not created, so sent again.
+    fn resend_lost_orders(&mut self, conn: &mut Connection) -> Result<()> {
+        if self.dry_run {
+            return Ok(());
+        }
+        let c = self.info.id;
+        let lost: Vec<i64> = store::outbox(conn, c)?.into_iter().filter(|r| r.entity == "order" && r.sent.is_some()).map(|r| r.local_id).collect();
+        db::write(conn, |tx| {
+            for id in lost {
+                if store::link(tx, c, "order", id)?.is_none() {
+                    store::retry_later(tx, c, "order", id, Some("not on the remote after an unclear create; sent again"))?;
+                }
+            }
+            Ok(())
+        })
     }
 
     /// A new remote order is recorded (its lines take stock out once: `record_order` is
@@ -550,7 +612,12 @@ impl<'a, K: Connector> Run<'a, K> {
                     self.counts.orders_recorded += u64::from(created);
                     db::write(conn, |tx| {
                         store::set_link(tx, c, "order", order.id, &o.remote_id)?;
-                        store::set_base(tx, c, "order", order.id, &Snapshot { status: Some(remote_status), ..Snapshot::default() })
+                        store::set_base(tx, c, "order", order.id, &Snapshot { status: Some(remote_status), ..Snapshot::default() })?;
+                        // An order Raf created whose answer was lost: read back, settled.
+                        if store::sent(tx, c, "order", order.id)?.is_some() {
+                            store::settle(tx, c, "order", order.id)?;
+                        }
+                        Ok(())
                     })
                 }
                 Err(e @ Error::Sqlite(_)) => Err(e),
@@ -595,7 +662,8 @@ impl<'a, K: Connector> Run<'a, K> {
                 continue;
             }
             match row.entity.as_str() {
-                "order" => self.push_order(conn, row)?,
+                "order" => unsure |= self.push_order(conn, row)?,
+                "product" | "variant" if store::is_deleted(conn, &row.entity, row.local_id)? => unsure |= self.push_delete(conn, row)?,
                 "product" if !self.push_info(conn, row)? => {}
                 _ => match self.plan(conn, row)? {
                     Plan::Nothing => nothing_to_send.push(row),
@@ -633,6 +701,9 @@ impl<'a, K: Connector> Run<'a, K> {
         let fields = self.remote.capabilities().text_fields;
         let local: Info = local.into_iter().filter(|(key, _)| fields.contains(&key.as_str())).collect();
         let blocked = store::conflicted_fields(conn, c, "product", row.local_id)?;
+        if blocked.iter().any(|f| f == GONE) {
+            return Ok(true);
+        }
         let changed: Info =
             local.into_iter().filter(|(key, value)| agreed.get(key) != Some(value) && !blocked.contains(&format!("info.{key}"))).collect();
         if changed.is_empty() || remote_id.starts_with("sku:") {
@@ -675,6 +746,9 @@ impl<'a, K: Connector> Run<'a, K> {
             };
         };
         let Some(base) = base else { return Ok(Plan::Nothing) };
+        if store::conflicted_fields(conn, c, "product", item.product_id)?.iter().any(|f| f == GONE) {
+            return Ok(Plan::Nothing);
+        }
         let local = local_snapshot(conn, &item)?;
         let blocked = store::conflicted_fields(conn, c, &row.entity, row.local_id)?;
         let mut sent = Snapshot::default();
@@ -790,7 +864,7 @@ impl<'a, K: Connector> Run<'a, K> {
         let sent = Snapshot {
             stock: if variants.is_empty() { stock_of(detail.product.on_hand) } else { None },
             prices: prices_of(&detail.prices),
-            info: Some(store::info(&f.name, f.barcode.as_deref(), f.subtitle.as_deref(), f.description.as_deref())),
+            info: Some(local_info(conn, item.product_id)?),
             status: None,
         };
         let product = RemoteProduct {
@@ -855,6 +929,73 @@ impl<'a, K: Connector> Run<'a, K> {
         }
     }
 
+    /// A linked product Raf moved to the trash, or a variant it removed, is deleted on the
+    /// remote once. A delete is safe to repeat (a 404 means gone); an unclear answer about a
+    /// product is read back by SKU, and the delete is sent again only if it is still there.
+    fn push_delete(&mut self, conn: &mut Connection, row: &OutboxRow) -> Result<bool> {
+        let c = self.info.id;
+        let Some((remote_id, _)) = store::link(conn, c, &row.entity, row.local_id)? else {
+            // Never reached the remote (or already deleted there): nothing to do.
+            db::write(conn, |tx| store::discard(tx, c, row))?;
+            return Ok(false);
+        };
+        let (sku, product_id): (String, i64) = match row.entity.as_str() {
+            "product" => conn.query_row("SELECT sku, id FROM products WHERE id = ?1", [row.local_id], |r| Ok((r.get(0)?, r.get(1)?)))?,
+            _ => conn.query_row("SELECT sku, product_id FROM variants WHERE id = ?1", [row.local_id], |r| Ok((r.get(0)?, r.get(1)?)))?,
+        };
+        let product_remote = match row.entity.as_str() {
+            "product" => Some(remote_id.clone()),
+            _ => store::link(conn, c, "product", product_id)?.map(|(id, _)| id),
+        };
+        let product_remote = match product_remote {
+            Some(id) if id.starts_with("sku:") => self.call(async |k| k.find_product(&id[4..]).await)?,
+            other => other,
+        };
+        let deleted = match (row.entity.as_str(), product_remote) {
+            (_, None) => Ok(true),
+            ("product", Some(id)) => self.call(async |k| k.delete_product(&id).await),
+            (_, Some(_)) if remote_id.starts_with("sku:") => Ok(false),
+            (_, Some(product)) => self.call(async |k| k.delete_variant(&product, &remote_id).await),
+        };
+        let deleted = match deleted {
+            Err(Error::Sync(e)) if row.entity == "product" && (e.is_ambiguous() || matches!(e, SyncError::Unreachable { .. })) => {
+                self.note("warn", format!("{sku}: delete unconfirmed; reading back by SKU"));
+                self.call(async |k| k.find_product(&sku).await).map(|found| found.is_none())
+            }
+            other => other,
+        };
+        match deleted {
+            Ok(true) => {
+                db::write(conn, |tx| {
+                    match row.entity.as_str() {
+                        "product" => store::unlink_product(tx, c, row.local_id)?,
+                        _ => store::unlink(tx, c, "variant", row.local_id)?,
+                    }
+                    store::settle(tx, c, &row.entity, row.local_id)
+                })?;
+                self.counts.deleted_remotely += 1;
+                self.note("info", format!("{sku}: deleted on the remote"));
+                Ok(false)
+            }
+            Ok(false) => {
+                self.note("warn", format!("{sku}: deleted in Raf; the remote cannot delete it, delete it there by hand"));
+                db::write(conn, |tx| store::discard(tx, c, row))?;
+                Ok(false)
+            }
+            Err(Error::Sync(e)) if !matches!(e, SyncError::Unauthorized) => {
+                let message = e.to_string();
+                self.note("warn", format!("{sku}: not deleted on the remote yet: {message}"));
+                db::write(conn, |tx| store::retry_later(tx, c, &row.entity, row.local_id, Some(&message)))?;
+                if e.is_ambiguous() || matches!(e, SyncError::Unreachable { .. }) {
+                    return Ok(true);
+                }
+                self.counts.push_failed += 1;
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// A variant Raf added to a product the remote has: an upsert by SKU (safe to repeat).
     fn push_variant(&mut self, conn: &mut Connection, row: &OutboxRow, item: &Item, product_remote_id: &str) -> Result<bool> {
         let c = self.info.id;
@@ -897,16 +1038,24 @@ impl<'a, K: Connector> Run<'a, K> {
     }
 
     /// A status Raf changed on a linked order. Setting a status is safe to repeat.
-    fn push_order(&mut self, conn: &mut Connection, row: &OutboxRow) -> Result<()> {
+    /// Returns whether a create's outcome is unknown (read back by the next orders pull).
+    fn push_order(&mut self, conn: &mut Connection, row: &OutboxRow) -> Result<bool> {
         let c = self.info.id;
         let link = store::link(conn, c, "order", row.local_id)?;
-        let status: Option<i64> = conn.query_row("SELECT status FROM orders WHERE id = ?1", [row.local_id], |r| r.get(0)).optional()?;
-        let (Some((remote_id, base)), Some(status)) = (link, status) else {
-            // Orders made in Raf are not created on the remote (yet).
-            return db::write(conn, |tx| store::discard(tx, c, row));
+        let order: Option<(i64, Option<String>)> = conn
+            .query_row("SELECT status, order_type FROM orders WHERE id = ?1", [row.local_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((status, order_type)) = order else { return db::write(conn, |tx| store::discard(tx, c, row)).map(|_| false) };
+        let Some((remote_id, base)) = link else {
+            // Only orders made in Raf are created; one pulled from a remote is linked by
+            // the pull (a crash between recording and linking must not duplicate it).
+            if order_type.as_deref() == Some(orders::MANUAL) {
+                return self.create_order(conn, row, status);
+            }
+            return db::write(conn, |tx| store::discard(tx, c, row)).map(|_| false);
         };
         if base.as_ref().and_then(|b| b.status) == Some(status) {
-            return db::write(conn, |tx| store::discard(tx, c, row));
+            return db::write(conn, |tx| store::discard(tx, c, row)).map(|_| false);
         }
         match self.call(async |k| k.set_order_status(&remote_id, status).await) {
             Ok(()) => {
@@ -914,15 +1063,91 @@ impl<'a, K: Connector> Run<'a, K> {
                 db::write(conn, |tx| {
                     store::set_base(tx, c, "order", row.local_id, &Snapshot { status: Some(status), ..Snapshot::default() })?;
                     store::settle(tx, c, "order", row.local_id)
-                })
+                })?;
+                Ok(false)
             }
             Err(Error::Sync(e)) if !matches!(e, SyncError::Unauthorized) => {
                 self.counts.push_failed += 1;
                 let message = e.to_string();
                 self.note("warn", format!("order status not sent: {message}"));
-                db::write(conn, |tx| store::retry_later(tx, c, "order", row.local_id, Some(&message)))
+                db::write(conn, |tx| store::retry_later(tx, c, "order", row.local_id, Some(&message)))?;
+                Ok(false)
             }
             Err(e) => Err(e),
+        }
+    }
+
+    /// An order made in Raf, created on the remote once and linked. Its lines took stock
+    /// out when it was recorded here (the stock reaches the remote as absolute writes; the
+    /// fake, like Sopyo's doc, does not take stock for an API-created order). It is marked
+    /// `sent` first: an unclear create is read back by its code, and the orders pull links
+    /// it by code, so pulling it back neither duplicates it nor takes its stock again.
+    fn create_order(&mut self, conn: &mut Connection, row: &OutboxRow, status: i64) -> Result<bool> {
+        let c = self.info.id;
+        let code: String = conn.query_row("SELECT code FROM orders WHERE id = ?1", [row.local_id], |r| r.get(0))?;
+        let order = orders::order(conn, &code)?;
+        let remote = RemoteOrder {
+            remote_id: String::new(),
+            code: order.code.clone(),
+            order_type: order.order_type.clone(),
+            marketplace: order.marketplace.clone(),
+            status,
+            order_date: None,
+            customer: order.customer.clone(),
+            shipping: order.shipping.clone(),
+            billing: order.billing.clone(),
+            cargo: order.cargo.clone(),
+            lines: order
+                .lines
+                .iter()
+                .map(|l| RemoteOrderLine {
+                    sku: l.sku.clone(),
+                    variant_sku: l.variant_sku.clone(),
+                    quantity: l.quantity,
+                    total_price: l.total_price,
+                    commission_price: l.commission_price,
+                    marketplace_id: l.marketplace_id.clone(),
+                    marketplace_product_id: l.marketplace_product_id.clone(),
+                })
+                .collect(),
+        };
+        let sent = Snapshot { status: Some(status), ..Snapshot::default() };
+        db::write(conn, |tx| store::mark_sent(tx, c, "order", row.local_id, &sent))?;
+        let mut created = self.call(async |k| k.create_order(&remote).await);
+        if matches!(&created, Err(Error::Sync(e)) if e.is_ambiguous()) {
+            self.note("warn", format!("order {}: create unconfirmed; reading back by code", order.code));
+            created = match self.call(async |k| k.find_order(&remote.code).await) {
+                Ok(Some(id)) => Ok(Some(id)),
+                Ok(None) => self.call(async |k| k.create_order(&remote).await),
+                Err(e) => Err(e),
+            };
+        }
+        match created {
+            Ok(Some(remote_id)) => {
+                db::write(conn, |tx| {
+                    store::set_link(tx, c, "order", row.local_id, &remote_id)?;
+                    store::set_base(tx, c, "order", row.local_id, &sent)?;
+                    store::settle(tx, c, "order", row.local_id)
+                })?;
+                self.counts.orders_created_remotely += 1;
+                Ok(false)
+            }
+            Ok(None) => db::write(conn, |tx| store::settle(tx, c, "order", row.local_id)).map(|_| false),
+            Err(Error::Sync(e)) if e.is_ambiguous() || matches!(e, SyncError::Unreachable { .. }) => {
+                self.note("warn", format!("order {}: {e}", order.code));
+                Ok(true)
+            }
+            Err(Error::Sync(e)) if !matches!(e, SyncError::Unauthorized) => {
+                let message = e.to_string();
+                self.counts.push_failed += 1;
+                self.note("warn", format!("order {}: not created on the remote: {message}", order.code));
+                db::write(conn, |tx| store::retry_later(tx, c, "order", row.local_id, Some(&message)))?;
+                Ok(false)
+            }
+            Err(e) => {
+                db::write(conn, |tx| store::retry_later(tx, c, "order", row.local_id, Some(&e.to_string())))?;
+                Err(e)
+            }
         }
     }
 }
@@ -971,22 +1196,44 @@ fn local_snapshot(conn: &Connection, item: &Item) -> Result<Snapshot> {
         .collect::<rusqlite::Result<Prices>>()?;
     let info = match item.variant_id {
         Some(_) => None,
-        None => {
-            Some(conn.query_row("SELECT name, barcode, subtitle, description FROM products WHERE id = ?1", [item.product_id], |r| {
-                Ok(store::info(
-                    &r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?.as_deref(),
-                    r.get::<_, Option<String>>(2)?.as_deref(),
-                    r.get::<_, Option<String>>(3)?.as_deref(),
-                ))
-            })?)
-        }
+        None => Some(local_info(conn, item.product_id)?),
     };
     Ok(Snapshot { stock: stock.map(|f| f.0), prices, info, status: None })
 }
 
+/// A local product's synced fields: its text fields, then its images, category and brand.
+fn local_info(conn: &Connection, product_id: i64) -> Result<Info> {
+    Ok(conn.query_row(
+        "SELECT p.name, p.barcode, p.subtitle, p.description, p.image_urls, c.name, b.name FROM products p
+         LEFT JOIN categories c ON c.id = p.category_id LEFT JOIN brands b ON b.id = p.brand_id WHERE p.id = ?1",
+        [product_id],
+        |r| {
+            let text = store::info(
+                &r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?.as_deref(),
+                r.get::<_, Option<String>>(2)?.as_deref(),
+                r.get::<_, Option<String>>(3)?.as_deref(),
+            );
+            let images: Vec<String> = serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default();
+            Ok(with_taxonomy(text, &images, r.get::<_, Option<String>>(5)?.as_deref(), r.get::<_, Option<String>>(6)?.as_deref()))
+        },
+    )?)
+}
+
+/// Adds `images` (the URLs, one a line, in order), `category` and `brand` (names) to `info`:
+/// they merge three-way like the text fields.
+fn with_taxonomy(mut info: Info, images: &[String], category: Option<&str>, brand: Option<&str>) -> Info {
+    let clean = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let images: Vec<&str> = images.iter().map(|u| u.trim()).filter(|u| !u.is_empty()).collect();
+    info.insert("images".into(), Some(images.join("\n")).filter(|i| !i.is_empty()));
+    info.insert("category".into(), clean(category));
+    info.insert("brand".into(), clean(brand));
+    info
+}
+
 fn remote_info(p: &RemoteProduct) -> Info {
-    store::info(&p.name, p.barcode.as_deref(), p.subtitle.as_deref(), p.description.as_deref())
+    let text = store::info(&p.name, p.barcode.as_deref(), p.subtitle.as_deref(), p.description.as_deref());
+    with_taxonomy(text, &p.images, p.category.as_deref(), p.brand.as_deref())
 }
 
 /// Writes the remote's text fields into the local product (name, barcode, subtitle, description).
@@ -998,6 +1245,9 @@ fn apply_info(tx: &Connection, item: &Item, values: &Info) -> Result<()> {
             "barcode" => fields.barcode = value.clone(),
             "subtitle" => fields.subtitle = value.clone(),
             "description" => fields.description = value.clone(),
+            "images" => fields.image_urls = value.iter().flat_map(|v| v.lines()).map(str::to_owned).collect(),
+            "category" => fields.category_id = value.as_deref().map(|c| catalog::ensure_category(tx, c)).transpose()?,
+            "brand" => fields.brand_id = value.as_deref().map(|b| catalog::ensure_brand(tx, b)).transpose()?,
             _ => {}
         }
     }
@@ -1045,6 +1295,15 @@ fn new_order(o: &RemoteOrder) -> NewOrder {
 pub fn resolve(conn: &mut Connection, id: i64, side: Side) -> Result<store::Conflict> {
     let (conflict, c) = store::open_conflict(conn, id)?;
     db::write(conn, |tx| {
+        if conflict.field == GONE {
+            // Gone from the remote: Raf's product goes to the trash, or is created there again.
+            store::unlink_product(tx, c, conflict.local_id)?;
+            match side {
+                Side::Remote => catalog::set_deleted_in(tx, conflict.local_id, Some(db::now()))?,
+                Side::Local => store::enqueue_for(tx, c, "product", conflict.local_id)?,
+            }
+            return store::close_conflict(tx, id, if side == Side::Local { "local" } else { "remote" });
+        }
         let item = store::item(tx, &conflict.entity, conflict.local_id)?.ok_or_else(|| Error::ProductNotFound(conflict.sku.clone()))?;
         let mut base = store::link(tx, c, &conflict.entity, conflict.local_id)?.and_then(|(_, b)| b).unwrap_or_default();
         let bad = || Error::invalid("conflict", format!("conflict #{id} has no usable remote value"));

@@ -182,6 +182,24 @@ pub trait Connector {
         remote_id: &str,
         fields: &std::collections::BTreeMap<String, Option<String>>,
     ) -> Result<(), SyncError>;
+    /// Deletes a product; `Ok(true)` when it is gone (already gone included: a delete is
+    /// safe to repeat), `Ok(false)` when the remote cannot delete products.
+    async fn delete_product(&mut self, _remote_id: &str) -> Result<bool, SyncError> {
+        Ok(false)
+    }
+    /// Deletes a variant of a product; as `delete_product`.
+    async fn delete_variant(&mut self, _product_remote_id: &str, _remote_id: &str) -> Result<bool, SyncError> {
+        Ok(false)
+    }
+    /// Creates an order made in Raf; its remote id, `None` when the remote has no order
+    /// create. Not safe to repeat: after `Ambiguous`, call `find_order` first.
+    async fn create_order(&mut self, _order: &RemoteOrder) -> Result<Option<String>, SyncError> {
+        Ok(None)
+    }
+    /// The remote id of the order with this code (read-back after a create).
+    async fn find_order(&mut self, _code: &str) -> Result<Option<String>, SyncError> {
+        Ok(None)
+    }
     /// Requests sent so far (retries and logins included).
     fn requests(&self) -> u64;
     /// The day's request budget after the requests sent, when the plan has a quota.

@@ -118,7 +118,7 @@ impl Connector for Sopyo {
             orders: true,
             batch_size: self.batch_size,
             daily_quota: None,
-            text_fields: &["name", "barcode", "subtitle", "description"],
+            text_fields: &["name", "barcode", "subtitle", "description", "images", "category", "brand"],
         }
     }
 
@@ -218,19 +218,94 @@ impl Connector for Sopyo {
         fields: &std::collections::BTreeMap<String, Option<String>>,
     ) -> Result<(), SyncError> {
         let what = format!("PUT /products/{remote_id}");
-        let key = |field: &str| match field {
-            "name" => "title".to_owned(),
-            "subtitle" => "sub_title".to_owned(),
-            other => other.to_owned(),
-        };
-        let body: Map<String, Value> = fields.iter().map(|(k, v)| (key(k), v.clone().map_or(Value::Null, Value::String))).collect();
+        let mut body = Map::new();
+        for (field, value) in fields {
+            let text = || value.clone().map_or(Value::Null, Value::String);
+            match field.as_str() {
+                "name" => body.insert("title".into(), text()),
+                "subtitle" => body.insert("sub_title".into(), text()),
+                // Images are set only here, as the whole list (doc §3.5).
+                "images" => body.insert("images".into(), json!(value.iter().flat_map(|v| v.lines()).collect::<Vec<_>>())),
+                // Products name their category by id (resolved, created when missing);
+                // Sopyo requires one, so a cleared category is not sent.
+                "category" => match value {
+                    Some(name) => body.insert("category_id".into(), json!(self.category_id(name).await?)),
+                    None => None,
+                },
+                _ => body.insert(field.clone(), text()),
+            };
+        }
         let reply = self.call(Method::PUT, &format!("products/{remote_id}"), Some(&Value::Object(body)), Repeat::Safe).await?;
         expect_ok(reply, &what).map(|_| ())
+    }
+
+    async fn delete_product(&mut self, remote_id: &str) -> Result<bool, SyncError> {
+        self.delete(&format!("products/{remote_id}")).await
+    }
+
+    async fn delete_variant(&mut self, product_remote_id: &str, remote_id: &str) -> Result<bool, SyncError> {
+        self.delete(&format!("products/{product_remote_id}/variants/{remote_id}")).await
+    }
+
+    async fn create_order(&mut self, order: &RemoteOrder) -> Result<Option<String>, SyncError> {
+        let what = "POST /orders";
+        let reply = self.call(Method::POST, "orders", Some(&order_body(order)), Repeat::Once).await?;
+        let body = expect_ok(reply, what)?.body;
+        match id_of(&unwrap_data(&body)["id"]) {
+            Some(id) => Ok(Some(id)),
+            None => self.find_order(&order.code).await?.map(Some).ok_or_else(|| bad(what, "created, but no order with its code")),
+        }
+    }
+
+    async fn find_order(&mut self, code: &str) -> Result<Option<String>, SyncError> {
+        let body = self.get(&format!("orders?order_code[eq]={}", encode(code))).await?;
+        Ok(list(&body).iter().find(|r| text(&r["order_code"]).as_deref() == Some(code)).and_then(|r| id_of(&r["id"])))
     }
 
     fn requests(&self) -> u64 {
         self.http.requests()
     }
+}
+
+impl Sopyo {
+    /// A DELETE; a 404 means the record is already gone, so it is safe to repeat.
+    async fn delete(&mut self, path: &str) -> Result<bool, SyncError> {
+        let reply = self.call(Method::DELETE, path, None, Repeat::Safe).await?;
+        if reply.status == StatusCode::NOT_FOUND {
+            return Ok(true);
+        }
+        expect_ok(reply, &format!("DELETE /{path}")).map(|_| true)
+    }
+}
+
+/// A JSON number (quantities are integers in the doc's examples).
+fn number(d: Decimal) -> Value {
+    serde_json::from_str(&d.normalize().to_string()).unwrap_or(Value::Null)
+}
+
+/// `POST /orders` (doc §3.8): a line names a variant by `variant_stock_code`, else the
+/// product by `stock_code`; `cargo_info` keeps the API's `campaing_no` spelling.
+fn order_body(o: &RemoteOrder) -> Value {
+    let lines: Vec<Value> = o
+        .lines
+        .iter()
+        .map(|l| {
+            json!({ "stock_code": l.sku, "product_name": l.sku, "variant_stock_code": l.variant_sku,
+                    "variant_name": l.variant_sku, "quantity": number(l.quantity), "total_price": l.total_price.to_string(),
+                    "commission_price": l.commission_price.to_string() })
+        })
+        .collect();
+    let total: Decimal = o.lines.iter().map(|l| l.total_price).sum();
+    json!({
+        "order_code": o.code,
+        "order_status": o.status,
+        "total_price": total.to_string(),
+        "customer_info": o.customer,
+        "shipping_info": o.shipping,
+        "billing_info": o.billing,
+        "cargo_info": { "company": o.cargo.company, "type": o.cargo.kind, "campaing_no": o.cargo.campaign_no, "tracking_no": o.cargo.tracking_no },
+        "order_items": lines,
+    })
 }
 
 fn expect_ok(reply: Reply, what: &str) -> Result<Reply, SyncError> {

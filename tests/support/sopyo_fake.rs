@@ -6,7 +6,8 @@
 //! (many-to-many), orders; login tokens with a TTL in minutes. What it answers: the
 //! documented shapes (bare product objects, `{data}` elsewhere, Laravel pages with mixed
 //! `/api/v2` and `api/v2` links, per-item `/process/*` results, "Kayıt Bulunamadı !" and
-//! the orders' "Not Found"). Variant groups are not modelled.
+//! the orders' "Not Found"). Orders created through the API (`order_type` SOPYOAPI) do not
+//! take stock: the doc is silent (§3.8), and the spec's fake rule says they do not.
 #![allow(dead_code)]
 
 use axum::body::{Body, Bytes};
@@ -819,12 +820,19 @@ fn update_product(w: &mut World, id: Option<i64>, body: &Value) -> (StatusCode, 
     if let Err(e) = check_title(body, false) {
         return e;
     }
+    let categories: BTreeSet<i64> = w.categories.keys().copied().collect();
     let Some(p) = id.and_then(|i| w.products.get_mut(&i)) else { return not_found() };
     if let Some(t) = body["title"].as_str() {
         p.title = t.to_owned();
     }
     if let Some(s) = decimal(&body["stock"]) {
         p.stock = s;
+    }
+    if let Some(category) = body.get("category_id").filter(|c| !c.is_null()) {
+        match category.as_i64().filter(|c| categories.contains(c)) {
+            Some(c) => p.category_id = c,
+            None => return invalid("category_id", "The selected category id is invalid."),
+        }
     }
     for (key, field) in
         [("brand", &mut p.brand), ("barcode", &mut p.barcode), ("sub_title", &mut p.sub_title), ("description", &mut p.description)]
