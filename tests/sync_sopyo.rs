@@ -757,3 +757,137 @@ fn a_local_order_is_created_on_sopyo_once_and_takes_stock_once() {
     let w = fake.world();
     assert_eq!(w.orders.values().find(|o| o["order_code"] == order.code.as_str()).unwrap()["order_status"], 3);
 }
+
+/// Tags: a local assign or unassign reaches Sopyo through `tags/{id}/add-product` and
+/// `remove-product` (a tag Sopyo lacks is created); one Sopyo adds is pulled. Membership is
+/// many-to-many although products show a single `tag_id`.
+#[test]
+fn tags_assigned_in_raf_reach_sopyo_and_back() {
+    let fake = FakeSopyo::start();
+    let id = fake.world().add_product("TAG-1", "Etiketli ürün", d(1), prices(10, None), Vec::new());
+    let other = fake.world().add_product("TAG-2", "Etiketli ürün iki", d(1), prices(10, None), Vec::new());
+    fake.world().tags.insert(7, ("Popüler".into(), "black".into(), [other].into()));
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+    run(&mut conn).unwrap();
+    let names = |conn: &Connection, sku: &str| -> Vec<String> {
+        catalog::product_detail(conn, sku).unwrap().tags.into_iter().map(|t| t.name).collect()
+    };
+    assert_eq!(names(&conn, "TAG-2"), ["Popüler"], "pulled");
+    assert!(names(&conn, "TAG-1").is_empty());
+
+    catalog::add_tag(&mut conn, "Yeni sezon", None, None).unwrap();
+    catalog::tag_product(&mut conn, "TAG-1", "Yeni sezon").unwrap();
+    catalog::tag_product(&mut conn, "TAG-1", "Popüler").unwrap();
+    catalog::untag_product(&mut conn, "TAG-2", "Popüler").unwrap();
+    fake.world().inject("POST /api/v2/tags/7/add-product", Fault::LoseResponse, 1);
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.status, "ok", "{:?}", summary.log);
+    {
+        let w = fake.world();
+        let members = |name: &str| w.tags.values().filter(|(n, _, _)| n == name).map(|(_, _, m)| m.clone()).collect::<Vec<_>>();
+        assert_eq!(members("Popüler"), [[id].into()]);
+        assert_eq!(members("Yeni sezon"), [[id].into()], "created once on Sopyo, with the product in it");
+    }
+    // Nothing left to send; Sopyo's own change comes back.
+    let tag_writes = |fake: &FakeSopyo| {
+        let w = fake.world();
+        w.count("POST /api/v2/tags") + w.count("DELETE /api/v2/tags")
+    };
+    let writes = tag_writes(&fake);
+    fake.world().tags.get_mut(&7).unwrap().2.insert(other);
+    run(&mut conn).unwrap();
+    assert_eq!(tag_writes(&fake), writes);
+    assert_eq!(names(&conn, "TAG-2"), ["Popüler"]);
+    assert_eq!(names(&conn, "TAG-1"), ["Popüler", "Yeni sezon"]);
+    assert!(sync::conflicts(&conn, None).unwrap().is_empty());
+}
+
+/// Variant groups: Sopyo's groups and values become local option groups; a variant Raf
+/// adds with a new group and value has them created on Sopyo first, once.
+#[test]
+fn variant_groups_are_pulled_and_new_ones_created_before_their_variants() {
+    let fake = FakeSopyo::start();
+    {
+        let mut w = fake.world();
+        w.variant_groups.insert(1, ("Beden".into(), [(2, "S".to_owned()), (3, "M".to_owned())].into()));
+        w.variant_groups.insert(9, ("Hafıza".into(), [(10, "128GB".to_owned())].into()));
+        let sizes = vec![("GRP-S".into(), vec![("Beden".into(), "S".into())], d(1))];
+        w.add_product("GRP", "Gruplu ürün", Decimal::ZERO, prices(10, None), sizes);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+    run(&mut conn).unwrap();
+    let local: Vec<(String, String)> = conn
+        .prepare("SELECT g.name, v.name FROM option_values v JOIN option_groups g ON g.id = v.group_id ORDER BY g.name, v.name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let pair = |g: &str, v: &str| (g.to_owned(), v.to_owned());
+    assert_eq!(local, [pair("Beden", "M"), pair("Beden", "S"), pair("Hafıza", "128GB")]);
+
+    // A new value of a known group, and a new group, on a new product's variant; the
+    // first value create loses its answer: read again, not created twice.
+    catalog::create_product(&mut conn, &ProductFields::new("RENKLI", "Renkli ürün")).unwrap();
+    let axes = [
+        catalog::OptionAxis { group: "Beden".into(), values: vec!["XL".into()] },
+        catalog::OptionAxis { group: "Renk".into(), values: vec!["Kırmızı".into()] },
+    ];
+    catalog::generate_variants(&mut conn, "RENKLI", &axes).unwrap();
+    fake.world().inject("POST /api/v2/variant-group/1/values", Fault::LoseResponse, 1);
+    run(&mut conn).unwrap();
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.status, "ok", "{:?}", summary.log);
+    let w = fake.world();
+    let groups: BTreeMap<String, Vec<String>> =
+        w.variant_groups.values().map(|(name, values)| (name.clone(), values.values().cloned().collect())).collect();
+    assert_eq!(groups["Beden"], ["S", "M", "XL"]);
+    assert_eq!(groups["Renk"], ["Kırmızı"]);
+    assert_eq!(w.products.values().filter(|p| p.stock_code == "RENKLI").count(), 1);
+    let first_group_write = w.requests.iter().position(|r| r.starts_with("POST /api/v2/variant-group")).unwrap();
+    let create = w.requests.iter().rposition(|r| r == "POST /api/v2/products").unwrap();
+    assert!(first_group_write < create, "groups and values exist before the variant that uses them");
+}
+
+/// Categories and brands as resources: Sopyo's are linked to Raf's of the same name (made
+/// locally when missing); Raf's that Sopyo lacks are created there once.
+#[test]
+fn categories_and_brands_are_linked_by_name_and_created_once() {
+    let fake = FakeSopyo::start();
+    {
+        let mut w = fake.world();
+        w.categories.insert(2, "Telefon".into());
+        w.brands.insert(3, "Sopyo".into());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+    catalog::add_category(&mut conn, "TELEFON", None, None).unwrap();
+    catalog::add_category(&mut conn, "Kırtasiye", None, None).unwrap();
+    catalog::add_brand(&mut conn, "Faber").unwrap();
+    fake.world().inject("POST /api/v2/brands", Fault::LoseResponse, 1);
+    run(&mut conn).unwrap();
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.status, "ok", "{:?}", summary.log);
+    let mut local: Vec<String> = catalog::categories(&conn).unwrap().into_iter().map(|c| c.name).collect();
+    local.sort();
+    assert_eq!(local, ["Genel", "Kırtasiye", "TELEFON"], "Telefon is the same category, folded");
+    let brands: Vec<String> = catalog::brands(&conn).unwrap().into_iter().map(|b| b.name).collect();
+    assert_eq!(brands, ["Faber", "Sopyo"]);
+    let w = fake.world();
+    let mut remote: Vec<&String> = w.categories.values().collect();
+    remote.sort();
+    assert_eq!(remote, ["Genel", "Kırtasiye", "Telefon"]);
+    let mut remote_brands: Vec<&String> = w.brands.values().collect();
+    remote_brands.sort();
+    assert_eq!(remote_brands, ["Faber", "Sopyo"], "an unclear create is found by name, not sent twice");
+    let posts = w.count("POST /api/v2/categories") + w.count("POST /api/v2/brands");
+    drop(w);
+    run(&mut conn).unwrap();
+    let w = fake.world();
+    assert_eq!(w.count("POST /api/v2/categories") + w.count("POST /api/v2/brands"), posts);
+}

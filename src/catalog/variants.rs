@@ -203,6 +203,16 @@ fn checked(axes: &[OptionAxis]) -> Result<Vec<OptionAxis>> {
         .collect()
 }
 
+/// The option group `group` with these values, created when new (sync pulls a remote's
+/// variant groups), inside the caller's transaction.
+pub(crate) fn ensure_option_values(tx: &Connection, group: &str, values: &[String]) -> Result<()> {
+    let axis = OptionAxis { group: group.trim().to_owned(), values: values.iter().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()).collect() };
+    if axis.group.is_empty() {
+        return Ok(());
+    }
+    ensure_axis(tx, &axis).map(|_| ())
+}
+
 /// (group id, value id, value name) for each value of the axis, created when new.
 type Axis = Vec<(i64, i64, String)>;
 

@@ -84,11 +84,13 @@ struct Run<'a, K> {
     token: &'a str,
     counts: RunCounts,
     log: Vec<store::LogLine>,
+    /// Remote product id -> its tag names (one a line), when the remote has tags.
+    remote_tags: Option<HashMap<String, String>>,
 }
 
 impl<'a, K: Connector> Run<'a, K> {
     fn new(info: &'a ConnectionInfo, rt: &'a Runtime, remote: K, options: &RunOptions, token: &'a str) -> Self {
-        Run { info, rt, remote, dry_run: options.dry_run, token, counts: RunCounts::default(), log: Vec::new() }
+        Run { info, rt, remote, dry_run: options.dry_run, token, counts: RunCounts::default(), log: Vec::new(), remote_tags: None }
     }
 
     fn go(mut self, conn: &mut Connection, task: &Task) -> Result<RunSummary> {
@@ -130,6 +132,12 @@ impl<'a, K: Connector> Run<'a, K> {
         let settings = self.info.settings.clone();
         for round in 1..=ROUNDS {
             if settings.products != super::Direction::Off {
+                self.pull_option_groups(conn)?;
+                for kind in ["category", "brand"] {
+                    self.sync_names(conn, kind)?;
+                }
+                let tags = self.call(async |k| k.product_tags().await)?;
+                self.remote_tags = tags.map(|m| m.into_iter().map(|(id, names)| (id, tag_lines(names))).collect());
                 let products = self.pull_products(task)?;
                 self.apply_products(conn, &products, task)?;
                 if !self.dry_run {
@@ -180,6 +188,61 @@ impl<'a, K: Connector> Run<'a, K> {
             }
             page += 1;
         }
+    }
+
+    /// The remote's variant groups and values become local option groups and values (new
+    /// variants may use them); Raf's new ones are created remotely before their variants.
+    fn pull_option_groups(&mut self, conn: &mut Connection) -> Result<()> {
+        let groups = self.call(async |k| k.option_groups().await)?;
+        if self.dry_run || !self.info.settings.products.pulls() || groups.is_empty() {
+            return Ok(());
+        }
+        db::write(conn, |tx| groups.iter().try_for_each(|(group, values)| catalog::ensure_option_values(tx, group, values)))
+    }
+
+    /// Categories and brands as resources: each remote one is linked to the local one of
+    /// the same (Turkish-folded) name, created locally when the connection pulls; local
+    /// ones the remote lacks are created there when it pushes (found by name first).
+    fn sync_names(&mut self, conn: &mut Connection, kind: &str) -> Result<()> {
+        let Some(remote) = self.call(async |k| k.names(kind).await)? else { return Ok(()) };
+        if self.dry_run {
+            return Ok(());
+        }
+        let c = self.info.id;
+        let (pulls, pushes) = (self.info.settings.products.pulls(), self.info.settings.products.pushes());
+        db::write(conn, |tx| {
+            for (remote_id, name) in &remote {
+                let local = match kind {
+                    "category" if pulls => Some(catalog::ensure_category(tx, name)?),
+                    "category" => catalog::category_id(tx, name).ok(),
+                    _ if pulls => Some(catalog::ensure_brand(tx, name)?),
+                    _ => catalog::brand_id(tx, name).ok(),
+                };
+                if let Some(local) = local {
+                    store::set_link(tx, c, kind, local, remote_id)?;
+                }
+            }
+            Ok(())
+        })?;
+        if !pushes {
+            return Ok(());
+        }
+        let linked: std::collections::HashSet<i64> = store::links(conn, c, kind)?.into_iter().map(|(id, _)| id).collect();
+        let local: Vec<(i64, String)> = match kind {
+            "category" => catalog::categories(conn)?.into_iter().map(|x| (x.id, x.name)).collect(),
+            _ => catalog::brands(conn)?.into_iter().map(|x| (x.id, x.name)).collect(),
+        };
+        for (id, name) in local.into_iter().filter(|(id, _)| !linked.contains(id)) {
+            match self.call(async |k| k.ensure_name(kind, &name).await) {
+                Ok(remote_id) => db::write(conn, |tx| store::set_link(tx, c, kind, id, &remote_id))?,
+                Err(Error::Sync(e)) if !matches!(e, SyncError::Unauthorized) => {
+                    self.counts.push_failed += 1;
+                    self.note("warn", format!("{kind} {name}: not created on the remote: {e}"));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     /// Remote group -> local group, for the groups the connection maps.
@@ -338,7 +401,11 @@ impl<'a, K: Connector> Run<'a, K> {
         let own_stock = if p.variants.is_empty() { p.stock } else { None };
         self.take_remote_values(tx, "product", product.id, &item, p.remote_id.as_deref(), own_stock, &p.prices, &p.sku)?;
         let mut base = store::link(tx, self.info.id, "product", product.id)?.and_then(|(_, b)| b).unwrap_or_default();
-        base.info = Some(self.remote_info(p));
+        let info = self.remote_info(p);
+        if let Some(Some(tags)) = info.get("tags") {
+            catalog::set_product_tags(tx, product.id, &tags.lines().collect::<Vec<_>>())?;
+        }
+        base.info = Some(info);
         store::set_base(tx, self.info.id, "product", product.id, &base)?;
         for v in &p.variants {
             let id = catalog::insert_variant(tx, product.id, &v.sku, v.barcode.as_deref(), &v.options)?;
@@ -384,7 +451,12 @@ impl<'a, K: Connector> Run<'a, K> {
     /// The remote's text fields, only those it has (a missing one is not a clear).
     fn remote_info(&self, p: &RemoteProduct) -> Info {
         let fields = self.remote.capabilities().text_fields;
-        remote_info(p).into_iter().filter(|(key, _)| fields.contains(&key.as_str())).collect()
+        let mut info = remote_info(p);
+        if let Some(tags) = &self.remote_tags {
+            let names = p.remote_id.as_ref().and_then(|id| tags.get(id)).cloned().filter(|t| !t.is_empty());
+            info.insert("tags".into(), names);
+        }
+        info.into_iter().filter(|(key, _)| fields.contains(&key.as_str())).collect()
     }
 
     fn reason(&self) -> String {
@@ -1201,9 +1273,9 @@ fn local_snapshot(conn: &Connection, item: &Item) -> Result<Snapshot> {
     Ok(Snapshot { stock: stock.map(|f| f.0), prices, info, status: None })
 }
 
-/// A local product's synced fields: its text fields, then its images, category and brand.
+/// A local product's synced fields: its text fields, then its images, category, brand and tags.
 fn local_info(conn: &Connection, product_id: i64) -> Result<Info> {
-    Ok(conn.query_row(
+    let mut info = conn.query_row(
         "SELECT p.name, p.barcode, p.subtitle, p.description, p.image_urls, c.name, b.name FROM products p
          LEFT JOIN categories c ON c.id = p.category_id LEFT JOIN brands b ON b.id = p.brand_id WHERE p.id = ?1",
         [product_id],
@@ -1217,7 +1289,17 @@ fn local_info(conn: &Connection, product_id: i64) -> Result<Info> {
             let images: Vec<String> = serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default();
             Ok(with_taxonomy(text, &images, r.get::<_, Option<String>>(5)?.as_deref(), r.get::<_, Option<String>>(6)?.as_deref()))
         },
-    )?)
+    )?;
+    let names = catalog::product_tags(conn, product_id)?.into_iter().map(|t| t.name).collect();
+    info.insert("tags".into(), Some(tag_lines(names)).filter(|t| !t.is_empty()));
+    Ok(info)
+}
+
+/// Tag names as one value: sorted, one a line (both sides list them in their own order).
+fn tag_lines(mut names: Vec<String>) -> String {
+    names.sort();
+    names.dedup();
+    names.join("\n")
 }
 
 /// Adds `images` (the URLs, one a line, in order), `category` and `brand` (names) to `info`:
@@ -1248,6 +1330,7 @@ fn apply_info(tx: &Connection, item: &Item, values: &Info) -> Result<()> {
             "images" => fields.image_urls = value.iter().flat_map(|v| v.lines()).map(str::to_owned).collect(),
             "category" => fields.category_id = value.as_deref().map(|c| catalog::ensure_category(tx, c)).transpose()?,
             "brand" => fields.brand_id = value.as_deref().map(|b| catalog::ensure_brand(tx, b)).transpose()?,
+            "tags" => catalog::set_product_tags(tx, item.product_id, &value.iter().flat_map(|v| v.lines()).collect::<Vec<_>>())?,
             _ => {}
         }
     }

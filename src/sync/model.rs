@@ -200,6 +200,25 @@ pub trait Connector {
     async fn find_order(&mut self, _code: &str) -> Result<Option<String>, SyncError> {
         Ok(None)
     }
+    /// Every (remote id, name) of the remote's `category` or `brand` resource; `None` when
+    /// it has no such resource.
+    async fn names(&mut self, _kind: &str) -> Result<Option<Vec<(String, String)>>, SyncError> {
+        Ok(None)
+    }
+    /// The remote id of the `category` or `brand` named `name`, created when missing (found
+    /// by name first, so a repeat after an unclear answer does not create it twice).
+    async fn ensure_name(&mut self, kind: &str, name: &str) -> Result<String, SyncError> {
+        Err(SyncError::BadResponse { what: format!("{kind} {name}"), reason: "the remote has no such resource".into() })
+    }
+    /// The remote's option axes: (group name, value names). Empty when it has none.
+    async fn option_groups(&mut self) -> Result<Vec<(String, Vec<String>)>, SyncError> {
+        Ok(Vec::new())
+    }
+    /// Tag names per remote product id (a full read of the remote's tags), `None` when the
+    /// remote has no tags. Read before each products pull; the `tags` product field.
+    async fn product_tags(&mut self) -> Result<Option<std::collections::HashMap<String, Vec<String>>>, SyncError> {
+        Ok(None)
+    }
     /// Requests sent so far (retries and logins included).
     fn requests(&self) -> u64;
     /// The day's request budget after the requests sent, when the plan has a quota.
