@@ -364,6 +364,8 @@ const STEPS: &[&str] = &[
     "PUT /api/v2/products/",
     "DELETE /api/v2/products/",
     "POST /api/v2/orders",
+    "POST /api/v2/variant-group",
+    "POST /api/v2/tags",
 ];
 
 /// Every fault at every step: afterwards no stock change is doubled or lost, on either side.
@@ -393,6 +395,8 @@ fn fault_matrix_loses_and_doubles_nothing() {
             };
             let manual = raf::orders::record_order(&mut conn, &raf::orders::NewOrder::manual(vec![line])).unwrap().0;
             let expected_p4 = local_stock(&conn, "P00004");
+            catalog::add_tag(&mut conn, "Kampanya", None, None).unwrap();
+            catalog::tag_product(&mut conn, "P00006", "Kampanya").unwrap();
             // Both sides change; a new product and a new variant wait to be created.
             stock::adjust(&mut conn, "P00002", Change::Sub(d(1)), None).unwrap();
             stock::adjust(&mut conn, "P00010-S", Change::Add(d(4)), None).unwrap();
@@ -428,6 +432,14 @@ fn fault_matrix_loses_and_doubles_nothing() {
             let created = fake.world().orders.values().filter(|o| o["order_code"] == manual.code.as_str()).count();
             assert_eq!(created, 1, "{context}");
             assert_eq!(local_stock(&conn, "P00004"), expected_p4, "{context}");
+            {
+                let w = fake.world();
+                let p6 = w.products.iter().find(|(_, p)| p.stock_code == "P00006").map(|(id, _)| *id).unwrap();
+                let tagged: Vec<_> = w.tags.values().filter(|(name, _, _)| name == "Kampanya").map(|(_, _, m)| m.clone()).collect();
+                assert_eq!(tagged, [[p6].into()], "{context}");
+                let groups: Vec<_> = w.variant_groups.values().filter(|(name, _)| name == "Beden").map(|(_, v)| v.len()).collect();
+                assert_eq!(groups, [1], "one Beden group holding XS once: {context}");
+            }
             let orders: i64 = conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0)).unwrap();
             assert_eq!(orders, 2, "{context}");
             assert_same(&conn, &fake);
@@ -706,6 +718,14 @@ fn deletes_reach_sopyo_once_and_remote_deletes_are_flagged() {
 
     sync::resolve_conflict(&mut conn, conflicts[0].id, Side::Local).unwrap();
     sync::resolve_conflict(&mut conn, conflicts[1].id, Side::Remote).unwrap();
+    // Gone there, then moved to the trash here too: the conflict closes by itself.
+    fake.world().add_product("GONE-E", "Uzakta silinen üç", d(1), prices(50, None), Vec::new());
+    run(&mut conn).unwrap();
+    let e = *fake.world().products.iter().find(|(_, p)| p.stock_code == "GONE-E").unwrap().0;
+    fake.world().products.remove(&e);
+    run(&mut conn).unwrap();
+    assert_eq!(sync::conflicts(&conn, None).unwrap().len(), 1);
+    catalog::soft_delete_product(&mut conn, "GONE-E").unwrap();
     let summary = run(&mut conn).unwrap();
     assert_eq!(summary.status, "ok", "{:?}", summary.log);
     assert_eq!(fake.world().item("GONE-C").unwrap().0, d(6), "kept: created on Sopyo again with Raf's stock");

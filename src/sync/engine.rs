@@ -372,8 +372,10 @@ impl<'a, K: Connector> Run<'a, K> {
                     continue;
                 }
                 if store::is_deleted(tx, "product", local_id)? {
+                    // Deleted on both sides: nothing left to decide.
                     store::unlink_product(tx, c, local_id)?;
                     store::settle(tx, c, "product", local_id)?;
+                    store::close_field_conflict(tx, c, "product", local_id, GONE, "remote")?;
                 } else if !store::conflicted_fields(tx, c, "product", local_id)?.iter().any(|f| f == GONE) {
                     self.conflict(tx, "product", local_id, &item, GONE.into(), json!(remote_id), json!(false), json!(true))?;
                     self.counts.gone_remotely += 1;
@@ -1097,7 +1099,10 @@ impl<'a, K: Connector> Run<'a, K> {
                 Ok(false)
             }
             Err(Error::Sync(e)) if e.is_ambiguous() || matches!(e, SyncError::Unreachable { .. }) => {
+                // An upsert by SKU is safe to repeat: sent again in the next round, with
+                // no read-back (a variant the remote never got is not in any pull).
                 self.note("warn", format!("{}: {e}", item.sku));
+                db::write(conn, |tx| store::retry_later(tx, c, &row.entity, row.local_id, Some(&e.to_string())))?;
                 Ok(true)
             }
             Err(e) => {

@@ -396,6 +396,16 @@ pub fn open_conflict(conn: &Connection, id: i64) -> Result<(Conflict, i64)> {
         .ok_or_else(|| SyncError::ConflictNotFound(id).into())
 }
 
+/// Closes the open conflict on `field` of an item, if any (the user settled it in Raf).
+pub fn close_field_conflict(conn: &Connection, connection: i64, entity: &str, local_id: i64, field: &str, resolution: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE sync_conflicts SET resolved_at = ?5, resolution = ?6
+         WHERE connection_id = ?1 AND entity = ?2 AND local_id = ?3 AND field = ?4 AND resolved_at IS NULL",
+        params![connection, entity, local_id, field, db::now(), resolution],
+    )?;
+    Ok(())
+}
+
 pub fn close_conflict(conn: &Connection, id: i64, resolution: &str) -> Result<()> {
     conn.execute("UPDATE sync_conflicts SET resolved_at = ?2, resolution = ?3 WHERE id = ?1", params![id, db::now(), resolution])?;
     Ok(())
