@@ -701,6 +701,18 @@ fn deletes_reach_sopyo_once_and_remote_deletes_are_flagged() {
     assert_eq!(fake.world().count("DELETE "), deletes, "a delete is sent until it is confirmed, then never again");
     assert_same(&conn, &fake);
 
+    // A variant deleted in Sopyo's app: flagged; keeping it adds it there again.
+    let b = *fake.world().products.iter().find(|(_, p)| p.stock_code == "DEL-B").unwrap().0;
+    fake.world().products.get_mut(&b).unwrap().variants.clear();
+    run(&mut conn).unwrap();
+    let flagged = sync::conflicts(&conn, None).unwrap();
+    assert_eq!(flagged.iter().map(|c| (c.sku.as_str(), c.field.as_str())).collect::<Vec<_>>(), [("DEL-B-S", "deleted")]);
+    sync::resolve_conflict(&mut conn, flagged[0].id, Side::Local).unwrap();
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.status, "ok", "{:?}", summary.log);
+    assert_eq!(fake.world().item("DEL-B-S").unwrap().0, d(1));
+    assert!(sync::conflicts(&conn, None).unwrap().is_empty());
+
     // Deleted in Sopyo's own app: flagged, not deleted here.
     let ids: Vec<i64> = fake.world().products.iter().filter(|(_, p)| p.stock_code.starts_with("GONE")).map(|(id, _)| *id).collect();
     for id in ids {

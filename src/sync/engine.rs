@@ -345,6 +345,34 @@ impl<'a, K: Connector> Run<'a, K> {
                 None => {}
             }
         }
+        if p.remote_id.is_some() {
+            self.flag_gone_variants(tx, &item, p)?;
+        }
+        Ok(())
+    }
+
+    /// Linked live variants of `product` the remote product no longer lists: `deleted`
+    /// conflicts, as for products (only when the product's variants were read: it has an id).
+    fn flag_gone_variants(&mut self, tx: &Transaction, product: &Item, p: &RemoteProduct) -> Result<()> {
+        let c = self.info.id;
+        let ids: std::collections::HashSet<&str> = p.variants.iter().filter_map(|v| v.remote_id.as_deref()).collect();
+        let skus: std::collections::HashSet<&str> = p.variants.iter().map(|v| v.sku.as_str()).collect();
+        let mut stmt = tx.prepare_cached(
+            "SELECT v.id, v.sku, l.remote_id FROM variants v JOIN sync_links l ON l.connection_id = ?1 AND l.entity = 'variant' AND l.local_id = v.id
+             WHERE v.product_id = ?2 AND v.deleted_at IS NULL",
+        )?;
+        let linked: Vec<(i64, String, String)> =
+            stmt.query_map(params![c, product.product_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+        for (id, sku, remote_id) in linked {
+            if ids.contains(remote_id.as_str()) || skus.contains(sku.as_str()) {
+                continue;
+            }
+            if !store::conflicted_fields(tx, c, "variant", id)?.iter().any(|f| f == GONE) {
+                let item = Item { product_id: product.product_id, variant_id: Some(id), sku };
+                self.conflict(tx, "variant", id, &item, GONE.into(), json!(remote_id), json!(false), json!(true))?;
+                self.counts.gone_remotely += 1;
+            }
+        }
         Ok(())
     }
 
@@ -820,7 +848,8 @@ impl<'a, K: Connector> Run<'a, K> {
             };
         };
         let Some(base) = base else { return Ok(Plan::Nothing) };
-        if store::conflicted_fields(conn, c, "product", item.product_id)?.iter().any(|f| f == GONE) {
+        let gone = |entity: &str, id: i64| -> Result<bool> { Ok(store::conflicted_fields(conn, c, entity, id)?.iter().any(|f| f == GONE)) };
+        if gone("product", item.product_id)? || gone(&row.entity, row.local_id)? {
             return Ok(Plan::Nothing);
         }
         let local = local_snapshot(conn, &item)?;
@@ -1383,6 +1412,15 @@ fn new_order(o: &RemoteOrder) -> NewOrder {
 pub fn resolve(conn: &mut Connection, id: i64, side: Side) -> Result<store::Conflict> {
     let (conflict, c) = store::open_conflict(conn, id)?;
     db::write(conn, |tx| {
+        if conflict.field == GONE && conflict.entity == "variant" {
+            // Gone from the remote product: removed here (its stock must be 0), or added there again.
+            store::unlink(tx, c, "variant", conflict.local_id)?;
+            match side {
+                Side::Remote => catalog::remove_variant_in(tx, &conflict.sku)?,
+                Side::Local => store::enqueue_for(tx, c, "variant", conflict.local_id)?,
+            }
+            return store::close_conflict(tx, id, if side == Side::Local { "local" } else { "remote" });
+        }
         if conflict.field == GONE {
             // Gone from the remote: Raf's product goes to the trash, or is created there again.
             store::unlink_product(tx, c, conflict.local_id)?;
