@@ -101,7 +101,7 @@ fn local_items(conn: &Connection) -> BTreeMap<String, (Option<Decimal>, BTreeMap
     let mut stmt = conn
         .prepare(
             "SELECT p.sku, CASE WHEN EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.deleted_at IS NULL) THEN NULL ELSE p.on_hand END,
-                    p.id, NULL FROM products p
+                    p.id, NULL FROM products p WHERE p.deleted_at IS NULL
              UNION ALL SELECT sku, on_hand, product_id, id FROM variants WHERE deleted_at IS NULL",
         )
         .unwrap();
@@ -121,7 +121,8 @@ fn local_items(conn: &Connection) -> BTreeMap<String, (Option<Decimal>, BTreeMap
         .unwrap();
     for row in rows {
         let (product, variant, group, sale, list) = row.unwrap();
-        let sku = &keys[&(product, variant)];
+        // Products in the trash are not compared (deleted on the remote).
+        let Some(sku) = keys.get(&(product, variant)) else { continue };
         items.get_mut(sku).unwrap().1.insert(group, Price { sale: Some(sale.0), list: list.map(|f| f.0) });
     }
     items
@@ -361,6 +362,10 @@ const STEPS: &[&str] = &[
     "POST /api/v2/process/price-and-stock",
     "POST /api/v2/products",
     "PUT /api/v2/products/",
+    "DELETE /api/v2/products/",
+    "POST /api/v2/orders",
+    "POST /api/v2/variant-group",
+    "POST /api/v2/tags",
 ];
 
 /// Every fault at every step: afterwards no stock change is doubled or lost, on either side.
@@ -374,8 +379,24 @@ fn fault_matrix_loses_and_doubles_nothing() {
             let dir = tempfile::tempdir().unwrap();
             let mut conn = open(&dir);
             connect(&mut conn, &fake, NAME);
+            let settings = Settings { orders: sync::Direction::Both, ..Settings::default() };
+            sync::update_settings(&mut conn, NAME, &settings).unwrap();
             run(&mut conn).unwrap();
             let expected_after = |conn: &Connection| local_stock(conn, "P00002");
+            // A linked product goes to the trash; a counter sale is recorded in Raf.
+            catalog::soft_delete_product(&mut conn, "P00005").unwrap();
+            let line = raf::orders::NewLine {
+                sku: "P00004".into(),
+                quantity: d(1),
+                unit_price: None,
+                commission_price: Decimal::ZERO,
+                marketplace_id: None,
+                marketplace_product_id: None,
+            };
+            let manual = raf::orders::record_order(&mut conn, &raf::orders::NewOrder::manual(vec![line])).unwrap().0;
+            let expected_p4 = local_stock(&conn, "P00004");
+            catalog::add_tag(&mut conn, "Kampanya", None, None).unwrap();
+            catalog::tag_product(&mut conn, "P00006", "Kampanya").unwrap();
             // Both sides change; a new product and a new variant wait to be created.
             stock::adjust(&mut conn, "P00002", Change::Sub(d(1)), None).unwrap();
             stock::adjust(&mut conn, "P00010-S", Change::Add(d(4)), None).unwrap();
@@ -406,7 +427,21 @@ fn fault_matrix_loses_and_doubles_nothing() {
             assert_eq!(fake.world().item("P00003").unwrap().1[&1].sale, Some(d(777)), "{context}");
             assert_eq!(fake.world().products.values().filter(|p| p.stock_code == "NEW-1").count(), 1, "{context}");
             let sales: i64 = conn.query_row("SELECT count(*) FROM stock_movements WHERE kind = 'sale'", [], |r| r.get(0)).unwrap();
-            assert_eq!(sales, 1, "{context}");
+            assert_eq!(sales, 2, "{context}");
+            assert_eq!(fake.world().products.values().filter(|p| p.stock_code == "P00005").count(), 0, "{context}");
+            let created = fake.world().orders.values().filter(|o| o["order_code"] == manual.code.as_str()).count();
+            assert_eq!(created, 1, "{context}");
+            assert_eq!(local_stock(&conn, "P00004"), expected_p4, "{context}");
+            {
+                let w = fake.world();
+                let p6 = w.products.iter().find(|(_, p)| p.stock_code == "P00006").map(|(id, _)| *id).unwrap();
+                let tagged: Vec<_> = w.tags.values().filter(|(name, _, _)| name == "Kampanya").map(|(_, _, m)| m.clone()).collect();
+                assert_eq!(tagged, [[p6].into()], "{context}");
+                let groups: Vec<_> = w.variant_groups.values().filter(|(name, _)| name == "Beden").map(|(_, v)| v.len()).collect();
+                assert_eq!(groups, [1], "one Beden group holding XS once: {context}");
+            }
+            let orders: i64 = conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0)).unwrap();
+            assert_eq!(orders, 2, "{context}");
             assert_same(&conn, &fake);
             assert_eq!(sync::pending_count(&conn, None).unwrap(), 0, "{context}");
         }
@@ -573,4 +608,318 @@ fn product_text_fields_merge_field_by_field() {
     assert_eq!(catalog::product_detail(&conn, "K-1").unwrap().product.fields.name, "Fincan seti 6'lı");
     assert_eq!(fake.world().products.values().next().unwrap().title, "Fincan seti 6'lı");
     assert!(sync::conflicts(&conn, None).unwrap().is_empty());
+}
+
+fn counter_sale(sku: &str, quantity: i64) -> raf::orders::NewOrder {
+    raf::orders::NewOrder::manual(vec![raf::orders::NewLine {
+        sku: sku.into(),
+        quantity: d(quantity),
+        unit_price: None,
+        commission_price: Decimal::ZERO,
+        marketplace_id: None,
+        marketplace_product_id: None,
+    }])
+}
+
+/// Image URL lists, categories and brands merge three-way like the text fields; a local
+/// category Sopyo lacks is created there (products name it by id on write).
+#[test]
+fn images_categories_and_brands_sync_both_ways() {
+    let fake = FakeSopyo::start();
+    let id = fake.world().add_product("IMG-1", "Resimli ürün", d(3), prices(10, None), Vec::new());
+    {
+        let mut w = fake.world();
+        let p = w.products.get_mut(&id).unwrap();
+        p.images = vec!["https://cdn.example.com/a.jpg".into(), "https://cdn.example.com/b.jpg".into()];
+        p.brand = Some("Bot".into());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+    run(&mut conn).unwrap();
+    let detail = catalog::product_detail(&conn, "IMG-1").unwrap();
+    assert_eq!(detail.product.fields.image_urls, ["https://cdn.example.com/a.jpg", "https://cdn.example.com/b.jpg"]);
+    assert_eq!((detail.category.as_deref(), detail.brand.as_deref()), (Some("Genel"), Some("Bot")));
+
+    // Raf changes all three: the remote gets the new list, a new category (by id) and brand.
+    let mut fields = detail.product.fields.clone();
+    fields.image_urls = vec!["https://cdn.example.com/c.jpg".into()];
+    fields.category_id = Some(catalog::add_category(&mut conn, "Kırtasiye", None, None).unwrap().id);
+    fields.brand_id = Some(catalog::add_brand(&mut conn, "Faber").unwrap().id);
+    catalog::update_product(&mut conn, "IMG-1", &fields).unwrap();
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.status, "ok", "{:?}", summary.log);
+    {
+        let w = fake.world();
+        let p = &w.products[&id];
+        assert_eq!(p.images, ["https://cdn.example.com/c.jpg"]);
+        assert_eq!(p.brand.as_deref(), Some("Faber"));
+        assert_eq!(w.categories[&p.category_id], "Kırtasiye");
+        assert_eq!(w.categories.values().filter(|c| *c == "Kırtasiye").count(), 1);
+    }
+
+    // The remote changes the images back: pulled, nothing pushed again.
+    fake.world().products.get_mut(&id).unwrap().images = vec!["https://cdn.example.com/d.jpg".into()];
+    let puts = fake.world().count("PUT /api/v2/products/");
+    run(&mut conn).unwrap();
+    assert_eq!(catalog::product_detail(&conn, "IMG-1").unwrap().product.fields.image_urls, ["https://cdn.example.com/d.jpg"]);
+    assert_eq!(fake.world().count("PUT /api/v2/products/"), puts);
+    assert!(sync::conflicts(&conn, None).unwrap().is_empty());
+}
+
+/// A product Raf deletes (and a variant it removes) is deleted on Sopyo once, even when
+/// the answer is lost. A product gone from Sopyo is never deleted in Raf on its own: it
+/// becomes a `deleted` conflict; keeping it re-creates it remotely, taking the remote's
+/// side moves it to the trash.
+#[test]
+fn deletes_reach_sopyo_once_and_remote_deletes_are_flagged() {
+    let fake = FakeSopyo::start();
+    {
+        let mut w = fake.world();
+        w.add_product("DEL-A", "Silinecek ürün", d(2), prices(10, None), Vec::new());
+        let sizes = vec![("DEL-B-S".into(), vec![("Beden".into(), "S".into())], d(1)), ("DEL-B-M".into(), vec![("Beden".into(), "M".into())], d(0))];
+        w.add_product("DEL-B", "Varyantlı ürün", Decimal::ZERO, prices(20, None), sizes);
+        w.add_product("GONE-C", "Uzakta silinen", d(5), prices(30, None), Vec::new());
+        w.add_product("GONE-D", "Uzakta silinen iki", d(6), prices(40, None), Vec::new());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+    run(&mut conn).unwrap();
+
+    catalog::soft_delete_product(&mut conn, "DEL-A").unwrap();
+    catalog::remove_variant(&mut conn, "DEL-B-M").unwrap();
+    fake.world().inject("DELETE /api/v2/products/", Fault::LoseResponse, 1);
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.status, "ok", "{:?}", summary.log);
+    assert_eq!(summary.counts.deleted_remotely, 2, "{:?}", summary.log);
+    assert!(fake.world().item("DEL-A").is_none());
+    assert!(fake.world().item("DEL-B-M").is_none());
+    assert!(fake.world().item("DEL-B-S").is_some());
+    let deletes = fake.world().count("DELETE ");
+    run(&mut conn).unwrap();
+    assert_eq!(fake.world().count("DELETE "), deletes, "a delete is sent until it is confirmed, then never again");
+    assert_same(&conn, &fake);
+
+    // A variant deleted in Sopyo's app: flagged; keeping it adds it there again.
+    let b = *fake.world().products.iter().find(|(_, p)| p.stock_code == "DEL-B").unwrap().0;
+    fake.world().products.get_mut(&b).unwrap().variants.clear();
+    run(&mut conn).unwrap();
+    let flagged = sync::conflicts(&conn, None).unwrap();
+    assert_eq!(flagged.iter().map(|c| (c.sku.as_str(), c.field.as_str())).collect::<Vec<_>>(), [("DEL-B-S", "deleted")]);
+    sync::resolve_conflict(&mut conn, flagged[0].id, Side::Local).unwrap();
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.status, "ok", "{:?}", summary.log);
+    assert_eq!(fake.world().item("DEL-B-S").unwrap().0, d(1));
+    assert!(sync::conflicts(&conn, None).unwrap().is_empty());
+
+    // Deleted in Sopyo's own app: flagged, not deleted here.
+    let ids: Vec<i64> = fake.world().products.iter().filter(|(_, p)| p.stock_code.starts_with("GONE")).map(|(id, _)| *id).collect();
+    for id in ids {
+        fake.world().products.remove(&id);
+    }
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.counts.gone_remotely, 2);
+    let conflicts = sync::conflicts(&conn, None).unwrap();
+    assert_eq!(conflicts.iter().map(|c| (c.sku.as_str(), c.field.as_str())).collect::<Vec<_>>(), [("GONE-C", "deleted"), ("GONE-D", "deleted")]);
+    stock::adjust(&mut conn, "GONE-C", Change::Add(d(1)), None).unwrap();
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.counts.gone_remotely, 0, "flagged once");
+    assert_eq!(summary.counts.push_failed, 0, "nothing is written to a product the remote lacks");
+    assert!(catalog::product_detail(&conn, "GONE-D").unwrap().product.deleted_at.is_none());
+
+    sync::resolve_conflict(&mut conn, conflicts[0].id, Side::Local).unwrap();
+    sync::resolve_conflict(&mut conn, conflicts[1].id, Side::Remote).unwrap();
+    // Gone there, then moved to the trash here too: the conflict closes by itself.
+    fake.world().add_product("GONE-E", "Uzakta silinen üç", d(1), prices(50, None), Vec::new());
+    run(&mut conn).unwrap();
+    let e = *fake.world().products.iter().find(|(_, p)| p.stock_code == "GONE-E").unwrap().0;
+    fake.world().products.remove(&e);
+    run(&mut conn).unwrap();
+    assert_eq!(sync::conflicts(&conn, None).unwrap().len(), 1);
+    catalog::soft_delete_product(&mut conn, "GONE-E").unwrap();
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.status, "ok", "{:?}", summary.log);
+    assert_eq!(fake.world().item("GONE-C").unwrap().0, d(6), "kept: created on Sopyo again with Raf's stock");
+    assert!(catalog::product_detail(&conn, "GONE-D").unwrap().product.deleted_at.is_some(), "taken: in Raf's trash");
+    assert!(fake.world().item("GONE-D").is_none());
+    assert!(sync::conflicts(&conn, None).unwrap().is_empty());
+    assert_same(&conn, &fake);
+}
+
+/// A sale recorded in Raf is created on Sopyo (`POST /orders`) once, even when the answer
+/// is lost, and pulling it back neither duplicates it nor takes its stock again. Sopyo's
+/// doc does not say that an order takes stock there (§3.8; the fake's rule: it does not),
+/// so Raf's sale movement is the only decrement and reaches Sopyo as an absolute stock write.
+#[test]
+fn a_local_order_is_created_on_sopyo_once_and_takes_stock_once() {
+    let fake = FakeSopyo::start();
+    fake.world().add_product("KASA-1", "Kasa ürünü", d(10), prices(25, None), Vec::new());
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+    let settings = Settings { orders: sync::Direction::Both, ..Settings::default() };
+    sync::update_settings(&mut conn, NAME, &settings).unwrap();
+    run(&mut conn).unwrap();
+
+    let order = raf::orders::record_order(&mut conn, &counter_sale("KASA-1", 3)).unwrap().0;
+    assert_eq!(local_stock(&conn, "KASA-1"), d(7));
+    fake.world().inject("POST /api/v2/orders", Fault::LoseResponse, 1);
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.status, "ok", "{:?}", summary.log);
+    for _ in 0..2 {
+        run(&mut conn).unwrap();
+    }
+    let w = fake.world();
+    let created: Vec<&serde_json::Value> = w.orders.values().filter(|o| o["order_code"] == order.code.as_str()).collect();
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0]["order_type"], "SOPYOAPI");
+    assert_eq!(created[0]["order_items"][0]["quantity"], 3);
+    assert_eq!(w.item("KASA-1").unwrap().0, d(7), "Sopyo holds Raf's quantity: one decrement");
+    drop(w);
+    assert_eq!(local_stock(&conn, "KASA-1"), d(7));
+    let sales: i64 = conn.query_row("SELECT count(*) FROM stock_movements WHERE kind = 'sale'", [], |r| r.get(0)).unwrap();
+    let orders: i64 = conn.query_row("SELECT count(*) FROM orders", [], |r| r.get(0)).unwrap();
+    assert_eq!((sales, orders), (1, 1));
+    assert_eq!(sync::pending_count(&conn, None).unwrap(), 0);
+
+    // Its status changed in Raf reaches Sopyo through the same link.
+    raf::orders::set_status(&mut conn, &order.code, raf::orders::OrderStatus::Shipped).unwrap();
+    run(&mut conn).unwrap();
+    let w = fake.world();
+    assert_eq!(w.orders.values().find(|o| o["order_code"] == order.code.as_str()).unwrap()["order_status"], 3);
+}
+
+/// Tags: a local assign or unassign reaches Sopyo through `tags/{id}/add-product` and
+/// `remove-product` (a tag Sopyo lacks is created); one Sopyo adds is pulled. Membership is
+/// many-to-many although products show a single `tag_id`.
+#[test]
+fn tags_assigned_in_raf_reach_sopyo_and_back() {
+    let fake = FakeSopyo::start();
+    let id = fake.world().add_product("TAG-1", "Etiketli ürün", d(1), prices(10, None), Vec::new());
+    let other = fake.world().add_product("TAG-2", "Etiketli ürün iki", d(1), prices(10, None), Vec::new());
+    fake.world().tags.insert(7, ("Popüler".into(), "black".into(), [other].into()));
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+    run(&mut conn).unwrap();
+    let names = |conn: &Connection, sku: &str| -> Vec<String> {
+        catalog::product_detail(conn, sku).unwrap().tags.into_iter().map(|t| t.name).collect()
+    };
+    assert_eq!(names(&conn, "TAG-2"), ["Popüler"], "pulled");
+    assert!(names(&conn, "TAG-1").is_empty());
+
+    catalog::add_tag(&mut conn, "Yeni sezon", None, None).unwrap();
+    catalog::tag_product(&mut conn, "TAG-1", "Yeni sezon").unwrap();
+    catalog::tag_product(&mut conn, "TAG-1", "Popüler").unwrap();
+    catalog::untag_product(&mut conn, "TAG-2", "Popüler").unwrap();
+    fake.world().inject("POST /api/v2/tags/7/add-product", Fault::LoseResponse, 1);
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.status, "ok", "{:?}", summary.log);
+    {
+        let w = fake.world();
+        let members = |name: &str| w.tags.values().filter(|(n, _, _)| n == name).map(|(_, _, m)| m.clone()).collect::<Vec<_>>();
+        assert_eq!(members("Popüler"), [[id].into()]);
+        assert_eq!(members("Yeni sezon"), [[id].into()], "created once on Sopyo, with the product in it");
+    }
+    // Nothing left to send; Sopyo's own change comes back.
+    let tag_writes = |fake: &FakeSopyo| {
+        let w = fake.world();
+        w.count("POST /api/v2/tags") + w.count("DELETE /api/v2/tags")
+    };
+    let writes = tag_writes(&fake);
+    fake.world().tags.get_mut(&7).unwrap().2.insert(other);
+    run(&mut conn).unwrap();
+    assert_eq!(tag_writes(&fake), writes);
+    assert_eq!(names(&conn, "TAG-2"), ["Popüler"]);
+    assert_eq!(names(&conn, "TAG-1"), ["Popüler", "Yeni sezon"]);
+    assert!(sync::conflicts(&conn, None).unwrap().is_empty());
+}
+
+/// Variant groups: Sopyo's groups and values become local option groups; a variant Raf
+/// adds with a new group and value has them created on Sopyo first, once.
+#[test]
+fn variant_groups_are_pulled_and_new_ones_created_before_their_variants() {
+    let fake = FakeSopyo::start();
+    {
+        let mut w = fake.world();
+        w.variant_groups.insert(1, ("Beden".into(), [(2, "S".to_owned()), (3, "M".to_owned())].into()));
+        w.variant_groups.insert(9, ("Hafıza".into(), [(10, "128GB".to_owned())].into()));
+        let sizes = vec![("GRP-S".into(), vec![("Beden".into(), "S".into())], d(1))];
+        w.add_product("GRP", "Gruplu ürün", Decimal::ZERO, prices(10, None), sizes);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+    run(&mut conn).unwrap();
+    let local: Vec<(String, String)> = conn
+        .prepare("SELECT g.name, v.name FROM option_values v JOIN option_groups g ON g.id = v.group_id ORDER BY g.name, v.name")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    let pair = |g: &str, v: &str| (g.to_owned(), v.to_owned());
+    assert_eq!(local, [pair("Beden", "M"), pair("Beden", "S"), pair("Hafıza", "128GB")]);
+
+    // A new value of a known group, and a new group, on a new product's variant; the
+    // first value create loses its answer: read again, not created twice.
+    catalog::create_product(&mut conn, &ProductFields::new("RENKLI", "Renkli ürün")).unwrap();
+    let axes = [
+        catalog::OptionAxis { group: "Beden".into(), values: vec!["XL".into()] },
+        catalog::OptionAxis { group: "Renk".into(), values: vec!["Kırmızı".into()] },
+    ];
+    catalog::generate_variants(&mut conn, "RENKLI", &axes).unwrap();
+    fake.world().inject("POST /api/v2/variant-group/1/values", Fault::LoseResponse, 1);
+    run(&mut conn).unwrap();
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.status, "ok", "{:?}", summary.log);
+    let w = fake.world();
+    let groups: BTreeMap<String, Vec<String>> =
+        w.variant_groups.values().map(|(name, values)| (name.clone(), values.values().cloned().collect())).collect();
+    assert_eq!(groups["Beden"], ["S", "M", "XL"]);
+    assert_eq!(groups["Renk"], ["Kırmızı"]);
+    assert_eq!(w.products.values().filter(|p| p.stock_code == "RENKLI").count(), 1);
+    let first_group_write = w.requests.iter().position(|r| r.starts_with("POST /api/v2/variant-group")).unwrap();
+    let create = w.requests.iter().rposition(|r| r == "POST /api/v2/products").unwrap();
+    assert!(first_group_write < create, "groups and values exist before the variant that uses them");
+}
+
+/// Categories and brands as resources: Sopyo's are linked to Raf's of the same name (made
+/// locally when missing); Raf's that Sopyo lacks are created there once.
+#[test]
+fn categories_and_brands_are_linked_by_name_and_created_once() {
+    let fake = FakeSopyo::start();
+    {
+        let mut w = fake.world();
+        w.categories.insert(2, "Telefon".into());
+        w.brands.insert(3, "Sopyo".into());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake, NAME);
+    catalog::add_category(&mut conn, "TELEFON", None, None).unwrap();
+    catalog::add_category(&mut conn, "Kırtasiye", None, None).unwrap();
+    catalog::add_brand(&mut conn, "Faber").unwrap();
+    fake.world().inject("POST /api/v2/brands", Fault::LoseResponse, 1);
+    run(&mut conn).unwrap();
+    let summary = run(&mut conn).unwrap();
+    assert_eq!(summary.status, "ok", "{:?}", summary.log);
+    let mut local: Vec<String> = catalog::categories(&conn).unwrap().into_iter().map(|c| c.name).collect();
+    local.sort();
+    assert_eq!(local, ["Genel", "Kırtasiye", "TELEFON"], "Telefon is the same category, folded");
+    let brands: Vec<String> = catalog::brands(&conn).unwrap().into_iter().map(|b| b.name).collect();
+    assert_eq!(brands, ["Faber", "Sopyo"]);
+    let w = fake.world();
+    let mut remote: Vec<&String> = w.categories.values().collect();
+    remote.sort();
+    assert_eq!(remote, ["Genel", "Kırtasiye", "Telefon"]);
+    let mut remote_brands: Vec<&String> = w.brands.values().collect();
+    remote_brands.sort();
+    assert_eq!(remote_brands, ["Faber", "Sopyo"], "an unclear create is found by name, not sent twice");
+    let posts = w.count("POST /api/v2/categories") + w.count("POST /api/v2/brands");
+    drop(w);
+    run(&mut conn).unwrap();
+    let w = fake.world();
+    assert_eq!(w.count("POST /api/v2/categories") + w.count("POST /api/v2/brands"), posts);
 }

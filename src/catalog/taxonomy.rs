@@ -165,17 +165,46 @@ pub fn tag_id(conn: &Connection, name: &str) -> Result<i64> {
 pub fn tag_product(conn: &mut Connection, sku: &str, tag: &str) -> Result<()> {
     db::write(conn, |tx| {
         let (product, tag) = (product_id(tx, sku)?, tag_id(tx, tag)?);
-        tx.execute("INSERT OR IGNORE INTO product_tags (product_id, tag_id) VALUES (?1, ?2)", [product, tag])?;
-        crate::sync::outbox::enqueue_product(tx, product)
+        if tx.execute("INSERT OR IGNORE INTO product_tags (product_id, tag_id) VALUES (?1, ?2)", [product, tag])? > 0 {
+            crate::sync::outbox::enqueue_product(tx, product)?;
+        }
+        Ok(())
     })
 }
 
 pub fn untag_product(conn: &mut Connection, sku: &str, tag: &str) -> Result<()> {
     db::write(conn, |tx| {
         let (product, tag) = (product_id(tx, sku)?, tag_id(tx, tag)?);
-        tx.execute("DELETE FROM product_tags WHERE product_id = ?1 AND tag_id = ?2", [product, tag])?;
-        crate::sync::outbox::enqueue_product(tx, product)
+        if tx.execute("DELETE FROM product_tags WHERE product_id = ?1 AND tag_id = ?2", [product, tag])? > 0 {
+            crate::sync::outbox::enqueue_product(tx, product)?;
+        }
+        Ok(())
     })
+}
+
+/// Gives the product exactly these tags (created by name when new), inside the caller's
+/// transaction (sync).
+pub(crate) fn set_product_tags(tx: &Connection, product: i64, names: &[&str]) -> Result<()> {
+    let mut ids = Vec::new();
+    for name in names {
+        let name = required_name(name)?;
+        let id = match tag_id(tx, &name) {
+            Err(Error::NotFound { .. }) => {
+                tx.execute("INSERT INTO tags (name, name_key) VALUES (?1, ?2)", params![name, fold(&name)])?;
+                tx.last_insert_rowid()
+            }
+            found => found?,
+        };
+        ids.push(id);
+    }
+    tx.execute(
+        "DELETE FROM product_tags WHERE product_id = ?1 AND tag_id NOT IN (SELECT value FROM json_each(?2))",
+        params![product, serde_json::to_string(&ids).expect("ids serialize")],
+    )?;
+    for id in ids {
+        tx.execute("INSERT OR IGNORE INTO product_tags (product_id, tag_id) VALUES (?1, ?2)", [product, id])?;
+    }
+    Ok(())
 }
 
 pub(crate) fn product_tags(conn: &Connection, product_id: i64) -> Result<Vec<Tag>> {

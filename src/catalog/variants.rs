@@ -164,6 +164,7 @@ pub fn remove_variant_in(tx: &Connection, sku: &str) -> Result<()> {
         return Err(Error::invalid("on_hand", format!("{sku} still has {} in stock; set it to 0 first", on_hand.0)));
     }
     tx.execute("UPDATE variants SET deleted_at = ?2 WHERE id = ?1", params![variant_id, db::now()])?;
+    crate::sync::outbox::enqueue_variant(tx, variant_id)?;
     reindex(tx, product_id)
 }
 
@@ -200,6 +201,16 @@ fn checked(axes: &[OptionAxis]) -> Result<Vec<OptionAxis>> {
             Ok(OptionAxis { group, values })
         })
         .collect()
+}
+
+/// The option group `group` with these values, created when new (sync pulls a remote's
+/// variant groups), inside the caller's transaction.
+pub(crate) fn ensure_option_values(tx: &Connection, group: &str, values: &[String]) -> Result<()> {
+    let axis = OptionAxis { group: group.trim().to_owned(), values: values.iter().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()).collect() };
+    if axis.group.is_empty() {
+        return Ok(());
+    }
+    ensure_axis(tx, &axis).map(|_| ())
 }
 
 /// (group id, value id, value name) for each value of the axis, created when new.

@@ -95,11 +95,14 @@ pub struct NewOrder {
     pub lines: Vec<NewLine>,
 }
 
+/// The `order_type` of an order made in Raf (the only kind pushed to a remote's order create).
+pub const MANUAL: &str = "manual";
+
 impl NewOrder {
     pub fn manual(lines: Vec<NewLine>) -> Self {
         NewOrder {
             code: None,
-            order_type: Some("manual".into()),
+            order_type: Some(MANUAL.into()),
             marketplace: None,
             status: OrderStatus::Approved,
             order_date: None,
@@ -254,6 +257,7 @@ fn insert_order(tx: &Transaction, code: &str, new: &NewOrder) -> Result<()> {
     if new.status != OrderStatus::Cancelled {
         take_stock(tx, order_id, code)?;
     }
+    crate::sync::outbox::enqueue_order(tx, order_id)?;
     Ok(())
 }
 

@@ -23,8 +23,11 @@ use crate::stock::{record, Entry, MovementKind};
 use rusqlite::{params, Connection, OptionalExtension, Transaction, TransactionBehavior};
 use rust_decimal::Decimal;
 use serde_json::{json, Value};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use tokio::runtime::Runtime;
+
+/// The conflict field of a linked product the remote no longer has.
+const GONE: &str = "deleted";
 
 /// Pull-push rounds per run: a round after an unclear write reads the remote back.
 const ROUNDS: u32 = 3;
@@ -81,11 +84,13 @@ struct Run<'a, K> {
     token: &'a str,
     counts: RunCounts,
     log: Vec<store::LogLine>,
+    /// Remote product id -> its tag names (one a line), when the remote has tags.
+    remote_tags: Option<HashMap<String, String>>,
 }
 
 impl<'a, K: Connector> Run<'a, K> {
     fn new(info: &'a ConnectionInfo, rt: &'a Runtime, remote: K, options: &RunOptions, token: &'a str) -> Self {
-        Run { info, rt, remote, dry_run: options.dry_run, token, counts: RunCounts::default(), log: Vec::new() }
+        Run { info, rt, remote, dry_run: options.dry_run, token, counts: RunCounts::default(), log: Vec::new(), remote_tags: None }
     }
 
     fn go(mut self, conn: &mut Connection, task: &Task) -> Result<RunSummary> {
@@ -132,6 +137,12 @@ impl<'a, K: Connector> Run<'a, K> {
         }
         for round in 1..=ROUNDS {
             if settings.products != super::Direction::Off {
+                self.pull_option_groups(conn)?;
+                for kind in ["category", "brand"] {
+                    self.sync_names(conn, kind)?;
+                }
+                let tags = self.call(async |k| k.product_tags().await)?;
+                self.remote_tags = tags.map(|m| m.into_iter().map(|(id, names)| (id, join_tags(names).unwrap_or_default())).collect());
                 self.scan_products(conn, task)?;
             }
             if settings.orders.pulls() {
@@ -196,6 +207,8 @@ impl<'a, K: Connector> Run<'a, K> {
     fn scan_products(&mut self, conn: &mut Connection, task: &Task) -> Result<()> {
         let c = self.info.id;
         let mut page = store::scan_page(conn, c)?;
+        // Only a scan read from its first page in one run sees every remote product.
+        let mut seen = (page == 1).then(Seen::default);
         loop {
             let got = match self.call(async |k| k.products_page(page).await) {
                 Err(e @ Error::Sync(SyncError::QuotaSpent { .. })) => {
@@ -209,10 +222,16 @@ impl<'a, K: Connector> Run<'a, K> {
             };
             task.step("pull_products", page as u64, got.last_page as u64)?;
             self.apply_products(conn, &got.items, task)?;
+            if let Some(seen) = &mut seen {
+                seen.add(&got.items);
+            }
             if page >= got.last_page {
                 if !self.dry_run {
                     db::write(conn, |tx| store::set_scan_page(tx, c, 1))?;
                     self.pull_category_colors(conn)?;
+                    if let Some(seen) = &seen {
+                        self.flag_gone(conn, seen)?;
+                    }
                 }
                 return Ok(());
             }
@@ -241,6 +260,61 @@ impl<'a, K: Connector> Run<'a, K> {
             }
             Ok(())
         })
+    }
+
+    /// The remote's variant groups and values become local option groups and values (new
+    /// variants may use them); Raf's new ones are created remotely before their variants.
+    fn pull_option_groups(&mut self, conn: &mut Connection) -> Result<()> {
+        let groups = self.call(async |k| k.option_groups().await)?;
+        if self.dry_run || !self.info.settings.products.pulls() || groups.is_empty() {
+            return Ok(());
+        }
+        db::write(conn, |tx| groups.iter().try_for_each(|(group, values)| catalog::ensure_option_values(tx, group, values)))
+    }
+
+    /// Categories and brands as resources: each remote one is linked to the local one of
+    /// the same (Turkish-folded) name, created locally when the connection pulls; local
+    /// ones the remote lacks are created there when it pushes (found by name first).
+    fn sync_names(&mut self, conn: &mut Connection, kind: &str) -> Result<()> {
+        let Some(remote) = self.call(async |k| k.names(kind).await)? else { return Ok(()) };
+        if self.dry_run {
+            return Ok(());
+        }
+        let c = self.info.id;
+        let (pulls, pushes) = (self.info.settings.products.pulls(), self.info.settings.products.pushes());
+        db::write(conn, |tx| {
+            for (remote_id, name) in &remote {
+                let local = match kind {
+                    "category" if pulls => Some(catalog::ensure_category(tx, name)?),
+                    "category" => catalog::category_id(tx, name).ok(),
+                    _ if pulls => Some(catalog::ensure_brand(tx, name)?),
+                    _ => catalog::brand_id(tx, name).ok(),
+                };
+                if let Some(local) = local {
+                    store::set_link(tx, c, kind, local, remote_id)?;
+                }
+            }
+            Ok(())
+        })?;
+        if !pushes {
+            return Ok(());
+        }
+        let linked: HashSet<i64> = store::links(conn, c, kind)?.into_iter().map(|(id, _)| id).collect();
+        let local: Vec<(i64, String)> = match kind {
+            "category" => catalog::categories(conn)?.into_iter().map(|x| (x.id, x.name)).collect(),
+            _ => catalog::brands(conn)?.into_iter().map(|x| (x.id, x.name)).collect(),
+        };
+        for (id, name) in local.into_iter().filter(|(id, _)| !linked.contains(id)) {
+            match self.call(async |k| k.ensure_name(kind, &name).await) {
+                Ok(remote_id) => db::write(conn, |tx| store::set_link(tx, c, kind, id, &remote_id))?,
+                Err(Error::Sync(e)) if !matches!(e, SyncError::Unauthorized) => {
+                    self.counts.push_failed += 1;
+                    self.note("warn", format!("{kind} {name}: not created on the remote: {e}"));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
     }
 
     /// Remote group -> local group, for the groups the connection maps.
@@ -315,6 +389,9 @@ impl<'a, K: Connector> Run<'a, K> {
         };
         self.merge(tx, "product", item.product_id, &item, &remote)?;
         for v in &p.variants {
+            if self.removed_locally(tx, v)? {
+                continue;
+            }
             match self.find_local(tx, "variant", v.remote_id.as_deref(), &v.sku)? {
                 Some(local) if local.variant_id.is_some() && local.product_id == item.product_id => {
                     let id = local.variant_id.expect("checked");
@@ -340,7 +417,71 @@ impl<'a, K: Connector> Run<'a, K> {
                 None => {}
             }
         }
+        if p.remote_id.is_some() {
+            self.flag_gone_variants(tx, &item, p)?;
+        }
         Ok(())
+    }
+
+    /// Linked live variants of `product` the remote product no longer lists: `deleted`
+    /// conflicts, as for products (only when the product's variants were read: it has an id).
+    fn flag_gone_variants(&mut self, tx: &Transaction, product: &Item, p: &RemoteProduct) -> Result<()> {
+        let c = self.info.id;
+        let ids: HashSet<&str> = p.variants.iter().filter_map(|v| v.remote_id.as_deref()).collect();
+        let skus: HashSet<&str> = p.variants.iter().map(|v| v.sku.as_str()).collect();
+        let mut stmt = tx.prepare_cached(
+            "SELECT v.id, v.sku, l.remote_id FROM variants v JOIN sync_links l ON l.connection_id = ?1 AND l.entity = 'variant' AND l.local_id = v.id
+             WHERE v.product_id = ?2 AND v.deleted_at IS NULL",
+        )?;
+        let linked: Vec<(i64, String, String)> =
+            stmt.query_map(params![c, product.product_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+        for (id, sku, remote_id) in linked {
+            if ids.contains(remote_id.as_str()) || skus.contains(sku.as_str()) {
+                continue;
+            }
+            if !store::conflicted_fields(tx, c, "variant", id)?.iter().any(|f| f == GONE) {
+                let item = Item { product_id: product.product_id, variant_id: Some(id), sku };
+                self.conflict(tx, "variant", id, &item, GONE.into(), json!(remote_id), json!(false), json!(true))?;
+                self.counts.gone_remotely += 1;
+            }
+        }
+        Ok(())
+    }
+
+    /// A remote variant linked to one Raf removed: its delete is on the way; not re-created.
+    fn removed_locally(&self, tx: &Connection, v: &RemoteVariant) -> Result<bool> {
+        match store::local_by_remote(tx, self.info.id, "variant", &remote_key(v.remote_id.as_deref(), &v.sku))? {
+            Some(local) => store::is_deleted(tx, "variant", local),
+            None => Ok(false),
+        }
+    }
+
+    /// Linked products a full scan no longer shows were deleted on the remote. Raf never
+    /// deletes the user's data on its own (README cross-API rules: nothing lost): each
+    /// becomes a `deleted` conflict, and the user keeps the product (it is created on the
+    /// remote again) or moves it to the trash. A product Raf deleted too is just unlinked.
+    fn flag_gone(&mut self, conn: &mut Connection, seen: &Seen) -> Result<()> {
+        let c = self.info.id;
+        let (ids, skus) = (&seen.ids, &seen.skus);
+        let links = store::links(conn, c, "product")?;
+        db::write(conn, |tx| {
+            for (local_id, remote_id) in links {
+                let Some(item) = store::item(tx, "product", local_id)? else { continue };
+                if ids.contains(remote_id.as_str()) || skus.contains(item.sku.as_str()) {
+                    continue;
+                }
+                if store::is_deleted(tx, "product", local_id)? {
+                    // Deleted on both sides: nothing left to decide.
+                    store::unlink_product(tx, c, local_id)?;
+                    store::settle(tx, c, "product", local_id)?;
+                    store::close_field_conflict(tx, c, "product", local_id, GONE, "remote")?;
+                } else if !store::conflicted_fields(tx, c, "product", local_id)?.iter().any(|f| f == GONE) {
+                    self.conflict(tx, "product", local_id, &item, GONE.into(), json!(remote_id), json!(false), json!(true))?;
+                    self.counts.gone_remotely += 1;
+                }
+            }
+            Ok(())
+        })
     }
 
     /// A product only the remote has: created locally with its variants, prices and stock.
@@ -358,14 +499,15 @@ impl<'a, K: Connector> Run<'a, K> {
         fields.brand_id = p.brand.as_deref().map(|b| catalog::ensure_brand(tx, b)).transpose()?;
         fields.active = p.extra.get("active").is_none_or(|a| a.as_deref() != Some("false"));
         let product = catalog::insert_product(tx, &fields)?;
-        if let Some(tags) = p.extra.get("tags") {
-            set_tags(tx, product.id, &split_tags(tags.as_deref()))?;
-        }
         let item = Item { product_id: product.id, variant_id: None, sku: product.fields.sku.clone() };
         let own_stock = if p.variants.is_empty() { p.stock } else { None };
         self.take_remote_values(tx, "product", product.id, &item, p.remote_id.as_deref(), own_stock, &p.prices, &p.sku)?;
         let mut base = store::link(tx, self.info.id, "product", product.id)?.and_then(|(_, b)| b).unwrap_or_default();
-        base.info = Some(self.remote_info(p));
+        let info = self.remote_info(p);
+        if let Some(tags) = info.get("tags") {
+            set_tags(tx, product.id, tags.as_deref())?;
+        }
+        base.info = Some(info);
         store::set_base(tx, self.info.id, "product", product.id, &base)?;
         for v in &p.variants {
             let id = catalog::insert_variant(tx, product.id, &v.sku, v.barcode.as_deref(), &v.options)?;
@@ -411,7 +553,12 @@ impl<'a, K: Connector> Run<'a, K> {
     /// The remote's text fields, only those it has (a missing one is not a clear).
     fn remote_info(&self, p: &RemoteProduct) -> Info {
         let fields = self.remote.capabilities().text_fields;
-        remote_info(p).into_iter().filter(|(key, _)| fields.contains(&key.as_str())).collect()
+        let mut info = remote_info(p);
+        if let Some(tags) = &self.remote_tags {
+            let names = p.remote_id.as_ref().and_then(|id| tags.get(id)).cloned().filter(|t| !t.is_empty());
+            info.insert("tags".into(), names);
+        }
+        info.into_iter().filter(|(key, _)| fields.contains(&key.as_str())).collect()
     }
 
     fn reason(&self) -> String {
@@ -649,10 +796,28 @@ impl<'a, K: Connector> Run<'a, K> {
             }
             task.step("pull_orders", page as u64, got.last_page as u64)?;
             if page >= got.last_page {
-                return Ok(());
+                return self.resend_lost_orders(conn);
             }
             page += 1;
         }
+    }
+
+    /// Orders Raf created whose outcome was unknown and that a full pull did not show:
+    /// not created, so sent again.
+    fn resend_lost_orders(&mut self, conn: &mut Connection) -> Result<()> {
+        if self.dry_run {
+            return Ok(());
+        }
+        let c = self.info.id;
+        let lost: Vec<i64> = store::outbox(conn, c)?.into_iter().filter(|r| r.entity == "order" && r.sent.is_some()).map(|r| r.local_id).collect();
+        db::write(conn, |tx| {
+            for id in lost {
+                if store::link(tx, c, "order", id)?.is_none() {
+                    store::retry_later(tx, c, "order", id, Some("not on the remote after an unclear create; sent again"))?;
+                }
+            }
+            Ok(())
+        })
     }
 
     /// A new remote order is recorded (its lines take stock out once: `record_order` is
@@ -666,7 +831,12 @@ impl<'a, K: Connector> Run<'a, K> {
                     self.counts.orders_recorded += u64::from(created);
                     db::write(conn, |tx| {
                         store::set_link(tx, c, "order", order.id, &o.remote_id)?;
-                        store::set_base(tx, c, "order", order.id, &Snapshot { status: Some(remote_status), ..Snapshot::default() })
+                        store::set_base(tx, c, "order", order.id, &Snapshot { status: Some(remote_status), ..Snapshot::default() })?;
+                        // An order Raf created whose answer was lost: read back, settled.
+                        if store::sent(tx, c, "order", order.id)?.is_some() {
+                            store::settle(tx, c, "order", order.id)?;
+                        }
+                        Ok(())
                     })
                 }
                 Err(e @ Error::Sqlite(_)) => Err(e),
@@ -711,8 +881,8 @@ impl<'a, K: Connector> Run<'a, K> {
                 continue;
             }
             match row.entity.as_str() {
-                "order" => self.push_order(conn, row)?,
-                "product" if in_trash(conn, row.local_id)? => self.push_delete(conn, row)?,
+                "order" => unsure |= self.push_order(conn, row)?,
+                "product" | "variant" if store::is_deleted(conn, &row.entity, row.local_id)? => unsure |= self.push_delete(conn, row)?,
                 "product" if !self.push_info(conn, row)? => {}
                 _ => match self.plan(conn, row)? {
                     Plan::Nothing => nothing_to_send.push(row),
@@ -776,33 +946,6 @@ impl<'a, K: Connector> Run<'a, K> {
         Ok(())
     }
 
-    /// A product Raf moved to the trash is deleted on the remote, once: the link goes
-    /// with it, so a later change finds nothing to delete (a restore creates it again).
-    fn push_delete(&mut self, conn: &mut Connection, row: &OutboxRow) -> Result<()> {
-        let c = self.info.id;
-        let Some((remote_id, _)) = store::link(conn, c, "product", row.local_id)?.filter(|(id, _)| !id.starts_with("sku:")) else {
-            return db::write(conn, |tx| store::discard(tx, c, row));
-        };
-        match self.call(async |k| k.delete_product(&remote_id).await) {
-            Ok(true) => {
-                self.counts.items_pushed += 1;
-                db::write(conn, |tx| {
-                    store::unlink(tx, c, "product", row.local_id)?;
-                    store::discard(tx, c, row)
-                })
-            }
-            // The remote cannot delete: the product stays there (and linked).
-            Ok(false) => db::write(conn, |tx| store::discard(tx, c, row)),
-            Err(Error::Sync(e)) if !matches!(e, SyncError::Unauthorized | SyncError::QuotaSpent { .. }) => {
-                self.counts.push_failed += 1;
-                let message = e.to_string();
-                self.note("warn", format!("product #{}: not deleted on the remote: {message}", row.local_id));
-                db::write(conn, |tx| store::retry_later(tx, c, "product", row.local_id, Some(&message)))
-            }
-            Err(e) => Err(e),
-        }
-    }
-
     /// Sends the text fields Raf changed on a linked product (a partial PUT, safe to
     /// repeat). `false` when the remote refused them: the row stays pending.
     fn push_info(&mut self, conn: &mut Connection, row: &OutboxRow) -> Result<bool> {
@@ -816,6 +959,9 @@ impl<'a, K: Connector> Run<'a, K> {
         let fields = self.remote.capabilities().text_fields;
         let local: Info = local.into_iter().filter(|(key, _)| fields.contains(&key.as_str())).collect();
         let blocked = store::conflicted_fields(conn, c, "product", row.local_id)?;
+        if blocked.iter().any(|f| f == GONE) {
+            return Ok(true);
+        }
         let changed: Info =
             local.into_iter().filter(|(key, value)| agreed.get(key) != Some(value) && !blocked.contains(&format!("info.{key}"))).collect();
         if changed.is_empty() || remote_id.starts_with("sku:") {
@@ -864,6 +1010,10 @@ impl<'a, K: Connector> Run<'a, K> {
             };
         };
         let Some(base) = base else { return Ok(Plan::Nothing) };
+        let gone = |entity: &str, id: i64| -> Result<bool> { Ok(store::conflicted_fields(conn, c, entity, id)?.iter().any(|f| f == GONE)) };
+        if gone("product", item.product_id)? || gone(&row.entity, row.local_id)? {
+            return Ok(Plan::Nothing);
+        }
         let local = local_snapshot(conn, &item)?;
         let blocked = store::conflicted_fields(conn, c, &row.entity, row.local_id)?;
         let mut sent = Snapshot::default();
@@ -1058,6 +1208,73 @@ impl<'a, K: Connector> Run<'a, K> {
         }
     }
 
+    /// A linked product Raf moved to the trash, or a variant it removed, is deleted on the
+    /// remote once. A delete is safe to repeat (a 404 means gone); an unclear answer about a
+    /// product is read back by SKU, and the delete is sent again only if it is still there.
+    fn push_delete(&mut self, conn: &mut Connection, row: &OutboxRow) -> Result<bool> {
+        let c = self.info.id;
+        let Some((remote_id, _)) = store::link(conn, c, &row.entity, row.local_id)? else {
+            // Never reached the remote (or already deleted there): nothing to do.
+            db::write(conn, |tx| store::discard(tx, c, row))?;
+            return Ok(false);
+        };
+        let (sku, product_id): (String, i64) = match row.entity.as_str() {
+            "product" => conn.query_row("SELECT sku, id FROM products WHERE id = ?1", [row.local_id], |r| Ok((r.get(0)?, r.get(1)?)))?,
+            _ => conn.query_row("SELECT sku, product_id FROM variants WHERE id = ?1", [row.local_id], |r| Ok((r.get(0)?, r.get(1)?)))?,
+        };
+        let product_remote = match row.entity.as_str() {
+            "product" => Some(remote_id.clone()),
+            _ => store::link(conn, c, "product", product_id)?.map(|(id, _)| id),
+        };
+        let product_remote = match product_remote {
+            Some(id) if id.starts_with("sku:") => self.call(async |k| k.find_product(&id[4..]).await)?,
+            other => other,
+        };
+        let deleted = match (row.entity.as_str(), product_remote) {
+            (_, None) => Ok(true),
+            ("product", Some(id)) => self.call(async |k| k.delete_product(&id).await),
+            (_, Some(_)) if remote_id.starts_with("sku:") => Ok(false),
+            (_, Some(product)) => self.call(async |k| k.delete_variant(&product, &remote_id).await),
+        };
+        let deleted = match deleted {
+            Err(Error::Sync(e)) if row.entity == "product" && (e.is_ambiguous() || matches!(e, SyncError::Unreachable { .. })) => {
+                self.note("warn", format!("{sku}: delete unconfirmed; reading back by SKU"));
+                self.call(async |k| k.find_product(&sku).await).map(|found| found.is_none())
+            }
+            other => other,
+        };
+        match deleted {
+            Ok(true) => {
+                db::write(conn, |tx| {
+                    match row.entity.as_str() {
+                        "product" => store::unlink_product(tx, c, row.local_id)?,
+                        _ => store::unlink(tx, c, "variant", row.local_id)?,
+                    }
+                    store::settle(tx, c, &row.entity, row.local_id)
+                })?;
+                self.counts.deleted_remotely += 1;
+                self.note("info", format!("{sku}: deleted on the remote"));
+                Ok(false)
+            }
+            Ok(false) => {
+                self.note("warn", format!("{sku}: deleted in Raf; the remote cannot delete it, delete it there by hand"));
+                db::write(conn, |tx| store::discard(tx, c, row))?;
+                Ok(false)
+            }
+            Err(Error::Sync(e)) if !matches!(e, SyncError::Unauthorized) => {
+                let message = e.to_string();
+                self.note("warn", format!("{sku}: not deleted on the remote yet: {message}"));
+                db::write(conn, |tx| store::retry_later(tx, c, &row.entity, row.local_id, Some(&message)))?;
+                if e.is_ambiguous() || matches!(e, SyncError::Unreachable { .. }) {
+                    return Ok(true);
+                }
+                self.counts.push_failed += 1;
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     /// A variant Raf added to a product the remote has: an upsert by SKU (safe to repeat).
     fn push_variant(&mut self, conn: &mut Connection, row: &OutboxRow, item: &Item, product_remote_id: &str) -> Result<bool> {
         let c = self.info.id;
@@ -1087,7 +1304,10 @@ impl<'a, K: Connector> Run<'a, K> {
                 Ok(false)
             }
             Err(Error::Sync(e)) if e.is_ambiguous() || matches!(e, SyncError::Unreachable { .. }) => {
+                // An upsert by SKU is safe to repeat: sent again in the next round, with
+                // no read-back (a variant the remote never got is not in any pull).
                 self.note("warn", format!("{}: {e}", item.sku));
+                db::write(conn, |tx| store::retry_later(tx, c, &row.entity, row.local_id, Some(&e.to_string())))?;
                 Ok(true)
             }
             Err(e) => {
@@ -1100,16 +1320,24 @@ impl<'a, K: Connector> Run<'a, K> {
     }
 
     /// A status Raf changed on a linked order. Setting a status is safe to repeat.
-    fn push_order(&mut self, conn: &mut Connection, row: &OutboxRow) -> Result<()> {
+    /// Returns whether a create's outcome is unknown (read back by the next orders pull).
+    fn push_order(&mut self, conn: &mut Connection, row: &OutboxRow) -> Result<bool> {
         let c = self.info.id;
         let link = store::link(conn, c, "order", row.local_id)?;
-        let status: Option<i64> = conn.query_row("SELECT status FROM orders WHERE id = ?1", [row.local_id], |r| r.get(0)).optional()?;
-        let (Some((remote_id, base)), Some(status)) = (link, status) else {
-            // Orders made in Raf are not created on the remote (yet).
-            return db::write(conn, |tx| store::discard(tx, c, row));
+        let order: Option<(i64, Option<String>)> = conn
+            .query_row("SELECT status, order_type FROM orders WHERE id = ?1", [row.local_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((status, order_type)) = order else { return db::write(conn, |tx| store::discard(tx, c, row)).map(|_| false) };
+        let Some((remote_id, base)) = link else {
+            // Only orders made in Raf are created; one pulled from a remote is linked by
+            // the pull (a crash between recording and linking must not duplicate it).
+            if order_type.as_deref() == Some(orders::MANUAL) {
+                return self.create_order(conn, row, status);
+            }
+            return db::write(conn, |tx| store::discard(tx, c, row)).map(|_| false);
         };
         if base.as_ref().and_then(|b| b.status) == Some(status) {
-            return db::write(conn, |tx| store::discard(tx, c, row));
+            return db::write(conn, |tx| store::discard(tx, c, row)).map(|_| false);
         }
         match self.call(async |k| k.set_order_status(&remote_id, status).await) {
             Ok(()) => {
@@ -1117,15 +1345,91 @@ impl<'a, K: Connector> Run<'a, K> {
                 db::write(conn, |tx| {
                     store::set_base(tx, c, "order", row.local_id, &Snapshot { status: Some(status), ..Snapshot::default() })?;
                     store::settle(tx, c, "order", row.local_id)
-                })
+                })?;
+                Ok(false)
             }
             Err(Error::Sync(e)) if !matches!(e, SyncError::Unauthorized) => {
                 self.counts.push_failed += 1;
                 let message = e.to_string();
                 self.note("warn", format!("order status not sent: {message}"));
-                db::write(conn, |tx| store::retry_later(tx, c, "order", row.local_id, Some(&message)))
+                db::write(conn, |tx| store::retry_later(tx, c, "order", row.local_id, Some(&message)))?;
+                Ok(false)
             }
             Err(e) => Err(e),
+        }
+    }
+
+    /// An order made in Raf, created on the remote once and linked. Its lines took stock
+    /// out when it was recorded here (the stock reaches the remote as absolute writes; the
+    /// fake, like Sopyo's doc, does not take stock for an API-created order). It is marked
+    /// `sent` first: an unclear create is read back by its code, and the orders pull links
+    /// it by code, so pulling it back neither duplicates it nor takes its stock again.
+    fn create_order(&mut self, conn: &mut Connection, row: &OutboxRow, status: i64) -> Result<bool> {
+        let c = self.info.id;
+        let code: String = conn.query_row("SELECT code FROM orders WHERE id = ?1", [row.local_id], |r| r.get(0))?;
+        let order = orders::order(conn, &code)?;
+        let remote = RemoteOrder {
+            remote_id: String::new(),
+            code: order.code.clone(),
+            order_type: order.order_type.clone(),
+            marketplace: order.marketplace.clone(),
+            status,
+            order_date: None,
+            customer: order.customer.clone(),
+            shipping: order.shipping.clone(),
+            billing: order.billing.clone(),
+            cargo: order.cargo.clone(),
+            lines: order
+                .lines
+                .iter()
+                .map(|l| RemoteOrderLine {
+                    sku: l.sku.clone(),
+                    variant_sku: l.variant_sku.clone(),
+                    quantity: l.quantity,
+                    total_price: l.total_price,
+                    commission_price: l.commission_price,
+                    marketplace_id: l.marketplace_id.clone(),
+                    marketplace_product_id: l.marketplace_product_id.clone(),
+                })
+                .collect(),
+        };
+        let sent = Snapshot { status: Some(status), ..Snapshot::default() };
+        db::write(conn, |tx| store::mark_sent(tx, c, "order", row.local_id, &sent))?;
+        let mut created = self.call(async |k| k.create_order(&remote).await);
+        if matches!(&created, Err(Error::Sync(e)) if e.is_ambiguous()) {
+            self.note("warn", format!("order {}: create unconfirmed; reading back by code", order.code));
+            created = match self.call(async |k| k.find_order(&remote.code).await) {
+                Ok(Some(id)) => Ok(Some(id)),
+                Ok(None) => self.call(async |k| k.create_order(&remote).await),
+                Err(e) => Err(e),
+            };
+        }
+        match created {
+            Ok(Some(remote_id)) => {
+                db::write(conn, |tx| {
+                    store::set_link(tx, c, "order", row.local_id, &remote_id)?;
+                    store::set_base(tx, c, "order", row.local_id, &sent)?;
+                    store::settle(tx, c, "order", row.local_id)
+                })?;
+                self.counts.orders_created_remotely += 1;
+                Ok(false)
+            }
+            Ok(None) => db::write(conn, |tx| store::settle(tx, c, "order", row.local_id)).map(|_| false),
+            Err(Error::Sync(e)) if e.is_ambiguous() || matches!(e, SyncError::Unreachable { .. }) => {
+                self.note("warn", format!("order {}: {e}", order.code));
+                Ok(true)
+            }
+            Err(Error::Sync(e)) if !matches!(e, SyncError::Unauthorized) => {
+                let message = e.to_string();
+                self.counts.push_failed += 1;
+                self.note("warn", format!("order {}: not created on the remote: {message}", order.code));
+                db::write(conn, |tx| store::retry_later(tx, c, "order", row.local_id, Some(&message)))?;
+                Ok(false)
+            }
+            Err(e) => {
+                db::write(conn, |tx| store::retry_later(tx, c, "order", row.local_id, Some(&e.to_string())))?;
+                Err(e)
+            }
         }
     }
 }
@@ -1175,13 +1479,6 @@ fn is_unset(p: GroupPrice) -> bool {
     p.sale.is_none() && p.list.is_none()
 }
 
-fn in_trash(conn: &Connection, product_id: i64) -> Result<bool> {
-    Ok(conn
-        .query_row("SELECT deleted_at IS NOT NULL FROM products WHERE id = ?1", [product_id], |r| r.get(0))
-        .optional()?
-        .unwrap_or(false))
-}
-
 fn has_movements(conn: &Connection, item: &Item) -> Result<bool> {
     Ok(conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM stock_movements WHERE product_id = ?1 AND variant_id IS ?2)",
@@ -1191,6 +1488,21 @@ fn has_movements(conn: &Connection, item: &Item) -> Result<bool> {
 }
 
 /// Raf's stock (none for a product with variants) and prices of one item.
+/// The remote ids and SKUs a full scan saw: linked products missing from them were
+/// deleted on the remote (`flag_gone`).
+#[derive(Default)]
+struct Seen {
+    ids: HashSet<String>,
+    skus: HashSet<String>,
+}
+
+impl Seen {
+    fn add(&mut self, products: &[RemoteProduct]) {
+        self.ids.extend(products.iter().filter_map(|p| p.remote_id.clone()));
+        self.skus.extend(products.iter().map(|p| p.sku.clone()));
+    }
+}
+
 fn local_snapshot(conn: &Connection, item: &Item) -> Result<Snapshot> {
     let stock: Option<Fixed> = match item.variant_id {
         Some(v) => conn.query_row("SELECT on_hand FROM variants WHERE id = ?1", [v], |r| r.get(0))?,
@@ -1214,35 +1526,47 @@ fn local_snapshot(conn: &Connection, item: &Item) -> Result<Snapshot> {
     Ok(Snapshot { stock: stock.map(|f| f.0), prices, info, status: None, history: None })
 }
 
-fn remote_info(p: &RemoteProduct) -> Info {
-    let mut info = store::info(&p.name, p.barcode.as_deref(), p.subtitle.as_deref(), p.description.as_deref());
-    info.insert("category".into(), p.category.clone());
-    info.extend(p.extra.clone());
-    info
-}
-
-/// The synced fields of a local product (see `Info`).
+/// A local product's synced fields: its text fields, then its images, category, brand and tags.
 fn local_info(conn: &Connection, product_id: i64) -> Result<Info> {
-    let (mut info, category, active) = conn.query_row(
-        "SELECT p.name, p.barcode, p.subtitle, p.description, c.name, p.active
-         FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.id = ?1",
+    let mut info = conn.query_row(
+        "SELECT p.name, p.barcode, p.subtitle, p.description, p.image_urls, c.name, b.name, p.active FROM products p
+         LEFT JOIN categories c ON c.id = p.category_id LEFT JOIN brands b ON b.id = p.brand_id WHERE p.id = ?1",
         [product_id],
         |r| {
-            let info = store::info(
+            let text = store::info(
                 &r.get::<_, String>(0)?,
                 r.get::<_, Option<String>>(1)?.as_deref(),
                 r.get::<_, Option<String>>(2)?.as_deref(),
                 r.get::<_, Option<String>>(3)?.as_deref(),
             );
-            Ok((info, r.get::<_, Option<String>>(4)?, r.get::<_, bool>(5)?))
+            let images: Vec<String> = serde_json::from_str(&r.get::<_, String>(4)?).unwrap_or_default();
+            let mut info = with_taxonomy(text, &images, r.get::<_, Option<String>>(5)?.as_deref(), r.get::<_, Option<String>>(6)?.as_deref());
+            info.insert("active".into(), Some(r.get::<_, bool>(7)?.to_string()));
+            Ok(info)
         },
     )?;
-    let mut stmt = conn.prepare_cached("SELECT t.name FROM product_tags pt JOIN tags t ON t.id = pt.tag_id WHERE pt.product_id = ?1")?;
-    let tags = stmt.query_map([product_id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
-    info.insert("category".into(), category);
-    info.insert("active".into(), Some(active.to_string()));
-    info.insert("tags".into(), join_tags(tags));
+    let names = catalog::product_tags(conn, product_id)?.into_iter().map(|t| t.name).collect();
+    info.insert("tags".into(), join_tags(names));
     Ok(info)
+}
+
+/// Adds `images` (the URLs, one a line, in order), `category` and `brand` (names) to `info`:
+/// they merge three-way like the text fields.
+fn with_taxonomy(mut info: Info, images: &[String], category: Option<&str>, brand: Option<&str>) -> Info {
+    let clean = |v: Option<&str>| v.map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned);
+    let images: Vec<&str> = images.iter().map(|u| u.trim()).filter(|u| !u.is_empty()).collect();
+    info.insert("images".into(), Some(images.join("\n")).filter(|i| !i.is_empty()));
+    info.insert("category".into(), clean(category));
+    info.insert("brand".into(), clean(brand));
+    info
+}
+
+fn remote_info(p: &RemoteProduct) -> Info {
+    let text = store::info(&p.name, p.barcode.as_deref(), p.subtitle.as_deref(), p.description.as_deref());
+    let mut info = with_taxonomy(text, &p.images, p.category.as_deref(), p.brand.as_deref());
+    // What only some remotes carry: `active`, `tags` (stokdurumu, KolayBi).
+    info.extend(p.extra.clone());
+    info
 }
 
 /// Writes the remote's synced fields into the local product (see `Info`).
@@ -1254,9 +1578,11 @@ fn apply_info(tx: &Connection, item: &Item, values: &Info) -> Result<()> {
             "barcode" => fields.barcode = value.clone(),
             "subtitle" => fields.subtitle = value.clone(),
             "description" => fields.description = value.clone(),
-            "category" => fields.category_id = value.as_deref().map(|name| catalog::ensure_category(tx, name)).transpose()?,
+            "images" => fields.image_urls = value.iter().flat_map(|v| v.lines()).map(str::to_owned).collect(),
+            "category" => fields.category_id = value.as_deref().map(|c| catalog::ensure_category(tx, c)).transpose()?,
+            "brand" => fields.brand_id = value.as_deref().map(|b| catalog::ensure_brand(tx, b)).transpose()?,
             "active" => fields.active = value.as_deref() != Some("false"),
-            "tags" => set_tags(tx, item.product_id, &split_tags(value.as_deref()))?,
+            "tags" => set_tags(tx, item.product_id, value.as_deref())?,
             _ => {}
         }
     }
@@ -1264,20 +1590,11 @@ fn apply_info(tx: &Connection, item: &Item, values: &Info) -> Result<()> {
     catalog::reindex_products(tx, [item.product_id])
 }
 
-/// The product's tags become exactly `names` (tags Raf lacks are created).
-fn set_tags(tx: &Connection, product_id: i64, names: &[String]) -> Result<()> {
-    tx.execute("DELETE FROM product_tags WHERE product_id = ?1", [product_id])?;
-    for name in names {
-        let tag = match catalog::tag_id(tx, name) {
-            Err(Error::NotFound { .. }) => {
-                tx.execute("INSERT INTO tags (name, name_key) VALUES (?1, ?2)", params![name, crate::text::fold(name)])?;
-                tx.last_insert_rowid()
-            }
-            found => found?,
-        };
-        tx.execute("INSERT OR IGNORE INTO product_tags (product_id, tag_id) VALUES (?1, ?2)", [product_id, tag])?;
-    }
-    Ok(())
+/// The product's tags become exactly those of a `tags` value (see `join_tags`); tags
+/// Raf lacks are created.
+fn set_tags(tx: &Connection, product_id: i64, value: Option<&str>) -> Result<()> {
+    let names = split_tags(value);
+    catalog::set_product_tags(tx, product_id, &names.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 /// A Sopyo order as a local order; `order_date` (Istanbul time, no offset) becomes UTC.
@@ -1320,6 +1637,24 @@ fn new_order(o: &RemoteOrder) -> NewOrder {
 pub fn resolve(conn: &mut Connection, id: i64, side: Side) -> Result<store::Conflict> {
     let (conflict, c) = store::open_conflict(conn, id)?;
     db::write(conn, |tx| {
+        if conflict.field == GONE && conflict.entity == "variant" {
+            // Gone from the remote product: removed here (its stock must be 0), or added there again.
+            store::unlink(tx, c, "variant", conflict.local_id)?;
+            match side {
+                Side::Remote => catalog::remove_variant_in(tx, &conflict.sku)?,
+                Side::Local => store::enqueue_for(tx, c, "variant", conflict.local_id)?,
+            }
+            return store::close_conflict(tx, id, if side == Side::Local { "local" } else { "remote" });
+        }
+        if conflict.field == GONE {
+            // Gone from the remote: Raf's product goes to the trash, or is created there again.
+            store::unlink_product(tx, c, conflict.local_id)?;
+            match side {
+                Side::Remote => catalog::set_deleted_in(tx, conflict.local_id, Some(db::now()))?,
+                Side::Local => store::enqueue_for(tx, c, "product", conflict.local_id)?,
+            }
+            return store::close_conflict(tx, id, if side == Side::Local { "local" } else { "remote" });
+        }
         let item = store::item(tx, &conflict.entity, conflict.local_id)?.ok_or_else(|| Error::ProductNotFound(conflict.sku.clone()))?;
         let mut base = store::link(tx, c, &conflict.entity, conflict.local_id)?.and_then(|(_, b)| b).unwrap_or_default();
         let bad = || Error::invalid("conflict", format!("conflict #{id} has no usable remote value"));

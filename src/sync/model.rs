@@ -219,6 +219,38 @@ pub trait Connector {
     async fn category_colors(&mut self) -> Result<Vec<(String, Option<String>)>, SyncError> {
         Ok(Vec::new())
     }
+    /// Deletes a variant of a product; as `delete_product`.
+    async fn delete_variant(&mut self, _product_remote_id: &str, _remote_id: &str) -> Result<bool, SyncError> {
+        Ok(false)
+    }
+    /// Creates an order made in Raf; its remote id, `None` when the remote has no order
+    /// create. Not safe to repeat: after `Ambiguous`, call `find_order` first.
+    async fn create_order(&mut self, _order: &RemoteOrder) -> Result<Option<String>, SyncError> {
+        Ok(None)
+    }
+    /// The remote id of the order with this code (read-back after a create).
+    async fn find_order(&mut self, _code: &str) -> Result<Option<String>, SyncError> {
+        Ok(None)
+    }
+    /// Every (remote id, name) of the remote's `category` or `brand` resource; `None` when
+    /// it has no such resource.
+    async fn names(&mut self, _kind: &str) -> Result<Option<Vec<(String, String)>>, SyncError> {
+        Ok(None)
+    }
+    /// The remote id of the `category` or `brand` named `name`, created when missing (found
+    /// by name first, so a repeat after an unclear answer does not create it twice).
+    async fn ensure_name(&mut self, kind: &str, name: &str) -> Result<String, SyncError> {
+        Err(SyncError::BadResponse { what: format!("{kind} {name}"), reason: "the remote has no such resource".into() })
+    }
+    /// The remote's option axes: (group name, value names). Empty when it has none.
+    async fn option_groups(&mut self) -> Result<Vec<(String, Vec<String>)>, SyncError> {
+        Ok(Vec::new())
+    }
+    /// Tag names per remote product id (a full read of the remote's tags), `None` when the
+    /// remote has no tags. Read before each products pull; the `tags` product field.
+    async fn product_tags(&mut self) -> Result<Option<std::collections::HashMap<String, Vec<String>>>, SyncError> {
+        Ok(None)
+    }
     /// Requests sent so far (retries and logins included).
     fn requests(&self) -> u64;
     /// The day's request budget after the requests sent, when the plan has a quota.
@@ -227,14 +259,15 @@ pub trait Connector {
     }
 }
 
-/// Tag names as one synced value: sorted, joined by `, `; `None` for no tags.
+/// Tag names as one synced value: sorted, one a line (each side lists them in its own
+/// order, and a tag name may hold a comma); `None` for no tags.
 pub fn join_tags(mut names: Vec<String>) -> Option<String> {
     names.retain(|n| !n.trim().is_empty());
     names.sort();
     names.dedup();
-    (!names.is_empty()).then(|| names.join(", "))
+    (!names.is_empty()).then(|| names.join("\n"))
 }
 
 pub fn split_tags(value: Option<&str>) -> Vec<String> {
-    value.map(|v| v.split(", ").map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned).collect()).unwrap_or_default()
+    value.map(|v| v.lines().map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned).collect()).unwrap_or_default()
 }

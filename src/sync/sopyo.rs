@@ -11,7 +11,7 @@ use crate::orders::Cargo;
 use reqwest::{Method, StatusCode};
 use rust_decimal::Decimal;
 use serde_json::{json, Map, Value};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 pub const DEFAULT_URL: &str = "https://api.sopyo.dev/api/v2";
@@ -26,6 +26,11 @@ pub struct Sopyo {
     session: Option<Session>,
     batch_size: usize,
     categories: HashMap<String, i64>,
+    /// Tag name -> id, and product id -> its tag names, as the last tags read found them.
+    tag_ids: HashMap<String, i64>,
+    tag_members: HashMap<String, BTreeSet<String>>,
+    /// Variant group name -> (id, its value names), read when first needed.
+    variant_groups: HashMap<String, (i64, BTreeSet<String>)>,
 }
 
 struct Session {
@@ -41,6 +46,9 @@ impl Sopyo {
             session: None,
             batch_size: batch_size.clamp(1, 1000),
             categories: HashMap::new(),
+            tag_ids: HashMap::new(),
+            tag_members: HashMap::new(),
+            variant_groups: HashMap::new(),
         })
     }
 
@@ -94,18 +102,111 @@ impl Sopyo {
         if let Some(id) = self.categories.get(name) {
             return Ok(*id);
         }
-        let found = self.get(&format!("categories?name[eq]={}", encode(name))).await?;
-        let id = match list(&found).iter().find(|c| text(&c["name"]).as_deref() == Some(name)).and_then(|c| c["id"].as_i64()) {
-            Some(id) => id,
-            None => {
-                // Safe to repeat in effect: a retry finds the category by name first.
-                let reply = self.call(Method::POST, "categories", Some(&json!({ "name": name })), Repeat::Once).await?;
-                let body = expect_ok(reply, "POST /categories")?.body;
-                unwrap_data(&body)["id"].as_i64().ok_or_else(|| bad("POST /categories", "no id"))?
-            }
-        };
+        let id = self.named_id("categories", name).await?;
         self.categories.insert(name.to_owned(), id);
         Ok(id)
+    }
+
+    /// The id of the category or brand (`path`) named `name`, created when missing. Safe
+    /// to repeat in effect: a retry finds it by name first.
+    async fn named_id(&mut self, path: &str, name: &str) -> Result<i64, SyncError> {
+        let found = self.get(&format!("{path}?name[eq]={}", encode(name))).await?;
+        match list(&found).iter().find(|c| text(&c["name"]).as_deref() == Some(name)).and_then(|c| c["id"].as_i64()) {
+            Some(id) => Ok(id),
+            None => {
+                let what = format!("POST /{path}");
+                let reply = self.call(Method::POST, path, Some(&json!({ "name": name })), Repeat::Once).await?;
+                let body = expect_ok(reply, &what)?.body;
+                unwrap_data(&body)["id"].as_i64().ok_or_else(|| bad(&what, "no id"))
+            }
+        }
+    }
+
+    /// Makes sure Sopyo has the variant groups and values these options name, before a
+    /// variant that uses them is written. A create is not safe to repeat, so the cache
+    /// entry is dropped first: after a failure the group is read again, not re-created.
+    async fn ensure_options(&mut self, options: &[OptionValue]) -> Result<(), SyncError> {
+        for option in options {
+            let (id, mut values) = match self.variant_groups.remove(&option.group) {
+                Some(known) => known,
+                None => self.variant_group(&option.group).await?,
+            };
+            if !values.contains(&option.value) {
+                let path = format!("variant-group/{id}/values");
+                let reply = self.call(Method::POST, &path, Some(&json!({ "name": option.value })), Repeat::Once).await?;
+                expect_ok(reply, &format!("POST /{path}"))?;
+                values.insert(option.value.clone());
+            }
+            self.variant_groups.insert(option.group.clone(), (id, values));
+        }
+        Ok(())
+    }
+
+    /// The group named `name` with its value names (created when missing).
+    async fn variant_group(&mut self, name: &str) -> Result<(i64, BTreeSet<String>), SyncError> {
+        let found = self.all_pages(&format!("variant-group?name[eq]={}", encode(name))).await?;
+        let id = match found.iter().find(|g| text(&g["name"]).as_deref() == Some(name)).and_then(|g| g["id"].as_i64()) {
+            Some(id) => id,
+            None => {
+                let reply = self.call(Method::POST, "variant-group", Some(&json!({ "name": name })), Repeat::Once).await?;
+                let body = expect_ok(reply, "POST /variant-group")?.body;
+                unwrap_data(&body)["id"].as_i64().ok_or_else(|| bad("POST /variant-group", "no id"))?
+            }
+        };
+        // Value ids and names come from the values endpoint (§3.3).
+        let values = self.all_pages(&format!("variant-group/{id}/values")).await?;
+        Ok((id, values.iter().filter_map(|v| text(&v["name"])).collect()))
+    }
+
+    /// Every row of a paged list (`path` may carry filters).
+    async fn all_pages(&mut self, path: &str) -> Result<Vec<Value>, SyncError> {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        let mut rows = Vec::new();
+        let mut page = 1;
+        loop {
+            let body = self.get(&format!("{path}{sep}page={page}")).await?;
+            let got = list(&body).to_vec();
+            let last = page_of(&body, page, got.clone()).last_page;
+            rows.extend(got);
+            if page >= last {
+                return Ok(rows);
+            }
+            page += 1;
+        }
+    }
+
+    /// The id of the tag named `name`, created when missing (colour: the doc's "black").
+    async fn tag_id(&mut self, name: &str) -> Result<i64, SyncError> {
+        if let Some(id) = self.tag_ids.get(name) {
+            return Ok(*id);
+        }
+        let reply = self.call(Method::POST, "tags", Some(&json!({ "name": name, "color": "black" })), Repeat::Once).await?;
+        let body = expect_ok(reply, "POST /tags")?.body;
+        let id = unwrap_data(&body)["id"].as_i64().ok_or_else(|| bad("POST /tags", "no id"))?;
+        self.tag_ids.insert(name.to_owned(), id);
+        Ok(id)
+    }
+
+    /// Puts the product in exactly these tags: `add-product` / `remove-product` for the
+    /// difference (set operations: safe to repeat).
+    async fn set_tags(&mut self, remote_id: &str, names: &BTreeSet<String>) -> Result<(), SyncError> {
+        let product = remote_id.parse::<i64>().map(Value::from).unwrap_or_else(|_| Value::from(remote_id));
+        let current = self.tag_members.get(remote_id).cloned().unwrap_or_default();
+        for name in names.difference(&current) {
+            let id = self.tag_id(name).await?;
+            let path = format!("tags/{id}/add-product");
+            let reply = self.call(Method::POST, &path, Some(&json!({ "products": [product] })), Repeat::Safe).await?;
+            expect_ok(reply, &format!("POST /{path}"))?;
+        }
+        for name in current.difference(names) {
+            let Some(id) = self.tag_ids.get(name).copied() else { continue };
+            let path = format!("tags/{id}/remove-product");
+            // A DELETE with a JSON body (doc §3.7).
+            let reply = self.call(Method::DELETE, &path, Some(&json!({ "products": [product] })), Repeat::Safe).await?;
+            expect_ok(reply, &format!("DELETE /{path}"))?;
+        }
+        self.tag_members.insert(remote_id.to_owned(), names.clone());
+        Ok(())
     }
 }
 
@@ -118,7 +219,7 @@ impl Connector for Sopyo {
             orders: true,
             batch_size: self.batch_size,
             daily_quota: None,
-            text_fields: &["name", "barcode", "subtitle", "description"],
+            text_fields: &["name", "barcode", "subtitle", "description", "images", "category", "brand", "tags"],
         }
     }
 
@@ -160,6 +261,8 @@ impl Connector for Sopyo {
 
     async fn create_product(&mut self, new: &NewRemoteProduct) -> Result<String, SyncError> {
         let p = &new.product;
+        let options: Vec<OptionValue> = p.variants.iter().flat_map(|v| v.options.clone()).collect();
+        self.ensure_options(&options).await?;
         let category = self.category_id(p.category.as_deref().unwrap_or(DEFAULT_CATEGORY)).await?;
         let mut body = json!({
             "title": p.name,
@@ -198,6 +301,7 @@ impl Connector for Sopyo {
 
     async fn upsert_variant(&mut self, product_remote_id: &str, variant: &RemoteVariant) -> Result<String, SyncError> {
         let what = format!("PUT /products/{product_remote_id}/variants");
+        self.ensure_options(&variant.options).await?;
         let body = variant_body(variant, "price_");
         // Upsert by stock_code (doc §3.5): the same call twice leaves one variant.
         let reply = self.call(Method::PUT, &format!("products/{product_remote_id}/variants"), Some(&body), Repeat::Safe).await?;
@@ -218,19 +322,144 @@ impl Connector for Sopyo {
         fields: &std::collections::BTreeMap<String, Option<String>>,
     ) -> Result<(), SyncError> {
         let what = format!("PUT /products/{remote_id}");
-        let key = |field: &str| match field {
-            "name" => "title".to_owned(),
-            "subtitle" => "sub_title".to_owned(),
-            other => other.to_owned(),
-        };
-        let body: Map<String, Value> = fields.iter().map(|(k, v)| (key(k), v.clone().map_or(Value::Null, Value::String))).collect();
+        let mut body = Map::new();
+        for (field, value) in fields {
+            let text = || value.clone().map_or(Value::Null, Value::String);
+            match field.as_str() {
+                "name" => body.insert("title".into(), text()),
+                "subtitle" => body.insert("sub_title".into(), text()),
+                // Images are set only here, as the whole list (doc §3.5).
+                "images" => body.insert("images".into(), json!(value.iter().flat_map(|v| v.lines()).collect::<Vec<_>>())),
+                // Products name their category by id (resolved, created when missing);
+                // Sopyo requires one, so a cleared category is not sent.
+                "category" => match value {
+                    Some(name) => body.insert("category_id".into(), json!(self.category_id(name).await?)),
+                    None => None,
+                },
+                "tags" => {
+                    let names = value.iter().flat_map(|v| v.lines()).map(str::to_owned).collect();
+                    self.set_tags(remote_id, &names).await?;
+                    None
+                }
+                _ => body.insert(field.clone(), text()),
+            };
+        }
+        if body.is_empty() {
+            return Ok(());
+        }
         let reply = self.call(Method::PUT, &format!("products/{remote_id}"), Some(&Value::Object(body)), Repeat::Safe).await?;
         expect_ok(reply, &what).map(|_| ())
+    }
+
+    /// Flat `{id, name}` lists (§3.6). Products name brands by name, so a brand's id is
+    /// only its link.
+    async fn names(&mut self, kind: &str) -> Result<Option<Vec<(String, String)>>, SyncError> {
+        let rows = self.all_pages(if kind == "category" { "categories" } else { "brands" }).await?;
+        Ok(Some(rows.iter().filter_map(|r| Some((id_of(&r["id"])?, text(&r["name"])?))).collect()))
+    }
+
+    async fn ensure_name(&mut self, kind: &str, name: &str) -> Result<String, SyncError> {
+        if kind == "category" {
+            return self.category_id(name).await.map(|id| id.to_string());
+        }
+        self.named_id("brands", name).await.map(|id| id.to_string())
+    }
+
+    async fn option_groups(&mut self) -> Result<Vec<(String, Vec<String>)>, SyncError> {
+        let groups = self.all_pages("variant-group").await?;
+        Ok(groups
+            .iter()
+            .filter_map(|g| {
+                let values = g["values"].as_array().map(|v| v.iter().filter_map(text).collect()).unwrap_or_default();
+                Some((text(&g["name"])?, values))
+            })
+            .collect())
+    }
+
+    /// Products carry one undocumented `tag_id` (doc §5.19), so membership is read per tag
+    /// with the `tag[eq]` filter.
+    async fn product_tags(&mut self) -> Result<Option<HashMap<String, Vec<String>>>, SyncError> {
+        let tags = self.all_pages("tags").await?;
+        self.tag_ids = tags.iter().filter_map(|t| Some((text(&t["name"])?, t["id"].as_i64()?))).collect();
+        let mut members: HashMap<String, BTreeSet<String>> = HashMap::new();
+        for (name, id) in self.tag_ids.clone() {
+            for row in self.all_pages(&format!("products?tag[eq]={id}")).await? {
+                if let Some(product) = id_of(&row["id"]) {
+                    members.entry(product).or_default().insert(name.clone());
+                }
+            }
+        }
+        self.tag_members = members;
+        Ok(Some(self.tag_members.iter().map(|(id, names)| (id.clone(), names.iter().cloned().collect())).collect()))
+    }
+
+    async fn delete_product(&mut self, remote_id: &str) -> Result<bool, SyncError> {
+        self.delete(&format!("products/{remote_id}")).await
+    }
+
+    async fn delete_variant(&mut self, product_remote_id: &str, remote_id: &str) -> Result<bool, SyncError> {
+        self.delete(&format!("products/{product_remote_id}/variants/{remote_id}")).await
+    }
+
+    async fn create_order(&mut self, order: &RemoteOrder) -> Result<Option<String>, SyncError> {
+        let what = "POST /orders";
+        let reply = self.call(Method::POST, "orders", Some(&order_body(order)), Repeat::Once).await?;
+        let body = expect_ok(reply, what)?.body;
+        match id_of(&unwrap_data(&body)["id"]) {
+            Some(id) => Ok(Some(id)),
+            None => self.find_order(&order.code).await?.map(Some).ok_or_else(|| bad(what, "created, but no order with its code")),
+        }
+    }
+
+    async fn find_order(&mut self, code: &str) -> Result<Option<String>, SyncError> {
+        let body = self.get(&format!("orders?order_code[eq]={}", encode(code))).await?;
+        Ok(list(&body).iter().find(|r| text(&r["order_code"]).as_deref() == Some(code)).and_then(|r| id_of(&r["id"])))
     }
 
     fn requests(&self) -> u64 {
         self.http.requests()
     }
+}
+
+impl Sopyo {
+    /// A DELETE; a 404 means the record is already gone, so it is safe to repeat.
+    async fn delete(&mut self, path: &str) -> Result<bool, SyncError> {
+        let reply = self.call(Method::DELETE, path, None, Repeat::Safe).await?;
+        if reply.status == StatusCode::NOT_FOUND {
+            return Ok(true);
+        }
+        expect_ok(reply, &format!("DELETE /{path}")).map(|_| true)
+    }
+}
+
+/// A JSON number (quantities are integers in the doc's examples).
+fn number(d: Decimal) -> Value {
+    serde_json::from_str(&d.normalize().to_string()).unwrap_or(Value::Null)
+}
+
+/// `POST /orders` (doc §3.8): a line names a variant by `variant_stock_code`, else the
+/// product by `stock_code`; `cargo_info` keeps the API's `campaing_no` spelling.
+fn order_body(o: &RemoteOrder) -> Value {
+    let lines: Vec<Value> = o
+        .lines
+        .iter()
+        .map(|l| {
+            json!({ "stock_code": l.sku, "product_name": l.sku, "variant_stock_code": l.variant_sku,
+                    "variant_name": l.variant_sku, "quantity": number(l.quantity), "total_price": l.total_price.to_string(),
+                    "commission_price": l.commission_price.to_string() })
+        })
+        .collect();
+    let total: Decimal = o.lines.iter().map(|l| l.total_price).sum();
+    json!({
+        "order_code": o.code,
+        "order_status": o.status,
+        "total_price": total.to_string(),
+        "customer_info": o.customer,
+        "shipping_info": o.shipping,
+        "billing_info": o.billing,
+        "cargo_info": { "company": o.cargo.company, "type": o.cargo.kind, "campaing_no": o.cargo.campaign_no, "tracking_no": o.cargo.tracking_no },
+        "order_items": lines,
+    })
 }
 
 fn expect_ok(reply: Reply, what: &str) -> Result<Reply, SyncError> {

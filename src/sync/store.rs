@@ -206,13 +206,40 @@ pub fn set_link(conn: &Connection, connection: i64, entity: &str, local_id: i64,
     Ok(())
 }
 
-/// Forgets the link (the remote item was deleted).
+/// Forgets the link of a local item (deleted on the remote, or to be created there again).
 pub fn unlink(conn: &Connection, connection: i64, entity: &str, local_id: i64) -> Result<()> {
     conn.execute(
         "DELETE FROM sync_links WHERE connection_id = ?1 AND entity = ?2 AND local_id = ?3",
         params![connection, entity, local_id],
     )?;
     Ok(())
+}
+
+/// Forgets the links of a product and of its variants.
+pub fn unlink_product(conn: &Connection, connection: i64, product_id: i64) -> Result<()> {
+    conn.execute(
+        "DELETE FROM sync_links WHERE connection_id = ?1 AND entity = 'variant'
+           AND local_id IN (SELECT id FROM variants WHERE product_id = ?2)",
+        params![connection, product_id],
+    )?;
+    unlink(conn, connection, "product", product_id)
+}
+
+/// (local id, remote id) of every link of one entity.
+pub fn links(conn: &Connection, connection: i64, entity: &str) -> Result<Vec<(i64, String)>> {
+    let mut stmt = conn.prepare_cached("SELECT local_id, remote_id FROM sync_links WHERE connection_id = ?1 AND entity = ?2")?;
+    let rows = stmt.query_map(params![connection, entity], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether Raf moved the product to the trash or removed the variant.
+pub fn is_deleted(conn: &Connection, entity: &str, local_id: i64) -> Result<bool> {
+    let sql = match entity {
+        "product" => "SELECT deleted_at IS NOT NULL FROM products WHERE id = ?1",
+        "variant" => "SELECT deleted_at IS NOT NULL FROM variants WHERE id = ?1",
+        _ => return Ok(false),
+    };
+    Ok(conn.query_row(sql, [local_id], |r| r.get(0)).optional()?.unwrap_or(false))
 }
 
 pub fn set_base(conn: &Connection, connection: i64, entity: &str, local_id: i64, base: &Snapshot) -> Result<()> {
@@ -343,7 +370,8 @@ pub struct Conflict {
     pub entity: String,
     pub local_id: i64,
     pub sku: String,
-    /// `stock`, `price.N` (local group), `status`.
+    /// `stock`, `price.N` (local group), `info.<field>`, `deleted` (the remote no longer
+    /// has the product: keep it and create it there again, or move it to the trash).
     pub field: String,
     pub base: serde_json::Value,
     pub local: serde_json::Value,
@@ -418,6 +446,16 @@ pub fn open_conflict(conn: &Connection, id: i64) -> Result<(Conflict, i64)> {
         .ok_or_else(|| SyncError::ConflictNotFound(id).into())
 }
 
+/// Closes the open conflict on `field` of an item, if any (the user settled it in Raf).
+pub fn close_field_conflict(conn: &Connection, connection: i64, entity: &str, local_id: i64, field: &str, resolution: &str) -> Result<()> {
+    conn.execute(
+        "UPDATE sync_conflicts SET resolved_at = ?5, resolution = ?6
+         WHERE connection_id = ?1 AND entity = ?2 AND local_id = ?3 AND field = ?4 AND resolved_at IS NULL",
+        params![connection, entity, local_id, field, db::now(), resolution],
+    )?;
+    Ok(())
+}
+
 pub fn close_conflict(conn: &Connection, id: i64, resolution: &str) -> Result<()> {
     conn.execute("UPDATE sync_conflicts SET resolved_at = ?2, resolution = ?3 WHERE id = ?1", params![id, db::now(), resolution])?;
     Ok(())
@@ -447,6 +485,11 @@ pub struct RunCounts {
     pub unconfirmed: u64,
     pub conflicts: u64,
     pub requests: u64,
+    /// Products and variants deleted on the remote because Raf deleted them.
+    pub deleted_remotely: u64,
+    /// Linked products the remote no longer has (each a `deleted` conflict).
+    pub gone_remotely: u64,
+    pub orders_created_remotely: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

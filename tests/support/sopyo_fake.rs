@@ -2,11 +2,12 @@
 //! fake-server checklist of `shared/api/sopyo.md` §4, with switchable faults. Shared by the
 //! tests (`mod support`), the benchmark and `examples/fake_sopyo.rs` through `#[path]`.
 //!
-//! What it keeps: products with variants and ten price groups, categories, brands, tags
-//! (many-to-many), orders; login tokens with a TTL in minutes. What it answers: the
+//! What it keeps: products with variants and ten price groups, variant groups and their
+//! values, categories, brands, tags (many-to-many), orders; login tokens with a TTL in minutes. What it answers: the
 //! documented shapes (bare product objects, `{data}` elsewhere, Laravel pages with mixed
 //! `/api/v2` and `api/v2` links, per-item `/process/*` results, "Kayıt Bulunamadı !" and
-//! the orders' "Not Found"). Variant groups are not modelled.
+//! the orders' "Not Found"). Orders created through the API (`order_type` SOPYOAPI) do not
+//! take stock: the doc is silent (§3.8), and the spec's fake rule says they do not.
 #![allow(dead_code)]
 
 use axum::body::{Body, Bytes};
@@ -111,6 +112,8 @@ pub struct World {
     pub brands: BTreeMap<i64, String>,
     pub tags: BTreeMap<i64, (String, String, BTreeSet<i64>)>,
     pub orders: BTreeMap<i64, Value>,
+    /// Variant groups (§3.2): id -> (name, value id -> value name).
+    pub variant_groups: BTreeMap<i64, (String, BTreeMap<i64, String>)>,
     next_id: i64,
     faults: VecDeque<(String, Fault)>,
     /// `METHOD /path` of every request received, in order.
@@ -131,6 +134,7 @@ impl World {
             brands: BTreeMap::new(),
             tags: BTreeMap::new(),
             orders: BTreeMap::new(),
+            variant_groups: BTreeMap::new(),
             next_id: 100,
             faults: VecDeque::new(),
             requests: Vec::new(),
@@ -513,6 +517,78 @@ fn respond(
             Some(_) => ok_action(),
             None => not_found(),
         },
+        ("GET", ["variant-group"]) => {
+            let rows = w
+                .variant_groups
+                .iter()
+                .map(|(id, (name, values))| json!({ "id": id, "name": name, "values": values.values().collect::<Vec<_>>() }))
+                .collect();
+            page(w, "variant-group", rows, query, &["id", "name"])
+        }
+        ("POST", ["variant-group"]) => match body["name"].as_str().filter(|n| !n.trim().is_empty()) {
+            Some(name) => {
+                let id = w.id();
+                let mut values = BTreeMap::new();
+                for v in body["values"].as_array().into_iter().flatten().filter_map(Value::as_str) {
+                    values.insert(w.id(), v.to_owned());
+                }
+                let listed: Vec<String> = values.values().cloned().collect();
+                w.variant_groups.insert(id, (name.to_owned(), values));
+                (StatusCode::CREATED, json!({ "data": { "id": id, "name": name, "values": listed } }))
+            }
+            None => invalid("name", "The name field is required."),
+        },
+        ("GET", ["variant-group", _]) => match id(1).and_then(|i| w.variant_groups.get(&i)) {
+            Some((name, values)) => (StatusCode::OK, json!({ "data": { "id": id(1), "name": name, "values": values.values().collect::<Vec<_>>() } })),
+            None => not_found(),
+        },
+        ("PUT", ["variant-group", _]) => match (id(1).and_then(|i| w.variant_groups.get_mut(&i)), body["name"].as_str()) {
+            (Some(group), Some(name)) => {
+                group.0 = name.to_owned();
+                (StatusCode::OK, json!({ "data": { "id": id(1), "name": name } }))
+            }
+            _ => not_found(),
+        },
+        ("DELETE", ["variant-group", _]) => match id(1).and_then(|i| w.variant_groups.remove(&i)) {
+            Some(_) => ok_action(),
+            None => not_found(),
+        },
+        ("GET", ["variant-group", _, "values"]) => match id(1).and_then(|i| w.variant_groups.get(&i)) {
+            Some((_, values)) => {
+                let rows = values.iter().map(|(v, name)| json!({ "id": v, "group_id": id(1), "name": name })).collect();
+                page(w, &format!("variant-group/{}/values", id(1).unwrap_or_default()), rows, query, &["id", "name"])
+            }
+            None => not_found(),
+        },
+        ("POST", ["variant-group", _, "values"]) => {
+            let value_id = w.id();
+            match (id(1).and_then(|i| w.variant_groups.get_mut(&i)), body["name"].as_str().filter(|n| !n.trim().is_empty())) {
+                (Some((_, values)), Some(name)) => {
+                    values.insert(value_id, name.to_owned());
+                    (StatusCode::CREATED, json!({ "data": { "id": value_id, "group_id": id(1), "name": name } }))
+                }
+                (None, _) => not_found(),
+                (_, None) => invalid("name", "The name field is required."),
+            }
+        }
+        ("GET" | "PUT" | "DELETE", ["variant-group", _, "values", _]) => {
+            let (group, value) = (id(1), id(3));
+            let Some((_, values)) = group.and_then(|g| w.variant_groups.get_mut(&g)) else { return not_found() };
+            let Some(v) = value.filter(|v| values.contains_key(v)) else { return not_found() };
+            match method.as_str() {
+                "DELETE" => {
+                    values.remove(&v);
+                    ok_action()
+                }
+                "PUT" => {
+                    if let Some(name) = body["name"].as_str() {
+                        values.insert(v, name.to_owned());
+                    }
+                    (StatusCode::OK, json!({ "data": { "id": v, "group_id": group, "name": values[&v] } }))
+                }
+                _ => (StatusCode::OK, json!({ "data": { "id": v, "group_id": group, "name": values[&v] } })),
+            }
+        }
         ("GET", ["orders"]) => {
             let rows = w.orders.values().cloned().collect();
             page(w, "orders", rows, query, &["id", "order_code", "order_type", "order_status", "erp_transfer_status"])
@@ -704,7 +780,11 @@ fn page(w: &World, path: &str, mut rows: Vec<Value>, query: &[(String, String)],
         rows.retain(|row| {
             let actual = match field {
                 "category" => text(&row["category"]["id"]),
-                "tag" => text(&row["tag_id"]),
+                // Many-to-many (§3.7): a product matches every tag it is in.
+                "tag" => match value.parse::<i64>().ok().and_then(|t| w.tags.get(&t)) {
+                    Some((_, _, members)) if row["id"].as_i64().is_some_and(|id| members.contains(&id)) => value.clone(),
+                    _ => String::new(),
+                },
                 f => text(&row[f]),
             };
             let num = |s: &str| Decimal::from_str(s.trim()).ok();
@@ -819,12 +899,19 @@ fn update_product(w: &mut World, id: Option<i64>, body: &Value) -> (StatusCode, 
     if let Err(e) = check_title(body, false) {
         return e;
     }
+    let categories: BTreeSet<i64> = w.categories.keys().copied().collect();
     let Some(p) = id.and_then(|i| w.products.get_mut(&i)) else { return not_found() };
     if let Some(t) = body["title"].as_str() {
         p.title = t.to_owned();
     }
     if let Some(s) = decimal(&body["stock"]) {
         p.stock = s;
+    }
+    if let Some(category) = body.get("category_id").filter(|c| !c.is_null()) {
+        match category.as_i64().filter(|c| categories.contains(c)) {
+            Some(c) => p.category_id = c,
+            None => return invalid("category_id", "The selected category id is invalid."),
+        }
     }
     for (key, field) in
         [("brand", &mut p.brand), ("barcode", &mut p.barcode), ("sub_title", &mut p.sub_title), ("description", &mut p.description)]

@@ -169,7 +169,8 @@ fn summary_text(s: &RunSummary) -> String {
     let c = &s.counts;
     let mut text = format!(
         "{}: {}{}\n  pulled {} products, {} variants, {} orders\n  local: {} created, {} prices, {} stock changes, {} orders recorded\n  \
-         remote: {} items pushed, {} created, {} statuses; {} failed, {} unconfirmed\n  {} conflicts, {} requests",
+         remote: {} items pushed, {} created, {} statuses, {} deleted, {} orders created; {} failed, {} unconfirmed\n  \
+         {} conflicts ({} products gone from the remote), {} requests",
         s.connection,
         s.status,
         if s.dry_run { " (dry run: nothing written)" } else { "" },
@@ -183,9 +184,12 @@ fn summary_text(s: &RunSummary) -> String {
         c.items_pushed,
         c.created_remotely,
         c.statuses_pushed,
+        c.deleted_remotely,
+        c.orders_created_remotely,
         c.push_failed,
         c.unconfirmed,
         c.conflicts,
+        c.gone_remotely,
         c.requests
     );
     for line in s.log.iter().filter(|l| l.level != "info") {

@@ -6,6 +6,7 @@ import type { JsonValue } from "./serde_json/JsonValue";
  */
 export type Conflict = { id: number, connection: string, entity: string, local_id: number, sku: string, 
 /**
- * `stock`, `price.N` (local group), `status`.
+ * `stock`, `price.N` (local group), `info.<field>`, `deleted` (the remote no longer
+ * has the product: keep it and create it there again, or move it to the trash).
  */
 field: string, base: JsonValue, local: JsonValue, remote: JsonValue, created_at: string, };

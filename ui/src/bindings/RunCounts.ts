@@ -7,4 +7,12 @@ export type RunCounts = { products_pulled: number, variants_pulled: number, crea
 /**
  * Products whose name, barcode, subtitle or description the remote changed.
  */
-info_applied: number, orders_pulled: number, orders_recorded: number, orders_skipped: number, items_pushed: number, created_remotely: number, statuses_pushed: number, push_failed: number, unconfirmed: number, conflicts: number, requests: number, };
+info_applied: number, orders_pulled: number, orders_recorded: number, orders_skipped: number, items_pushed: number, created_remotely: number, statuses_pushed: number, push_failed: number, unconfirmed: number, conflicts: number, requests: number, 
+/**
+ * Products and variants deleted on the remote because Raf deleted them.
+ */
+deleted_remotely: number, 
+/**
+ * Linked products the remote no longer has (each a `deleted` conflict).
+ */
+gone_remotely: number, orders_created_remotely: number, };

@@ -133,7 +133,7 @@ function lastRun(last) {
     h('p', {}, t('sync.last_run', { when: formatDate(last.finished_at ?? last.started_at, lang()), status: t(`sync_status.${last.status}`) })),
     h('p', { class: 'hint', text: t('sync.counts', {
       products: n(c.products_pulled), variants: n(c.variants_pulled), orders: n(c.orders_pulled),
-      applied: n(c.prices_applied + c.stock_applied + c.info_applied + c.created_locally), pushed: n(c.items_pushed + c.created_remotely + c.statuses_pushed),
+      applied: n(c.prices_applied + c.stock_applied + c.info_applied + c.created_locally), pushed: n(c.items_pushed + c.created_remotely + c.statuses_pushed + c.deleted_remotely + c.orders_created_remotely),
       failed: n(c.push_failed), conflicts: n(c.conflicts), requests: n(c.requests),
     }) }),
     last.error ? h('p', { class: 'form-error', text: last.error }) : null,
@@ -241,7 +241,8 @@ function conflictList(list, reload) {
   }, showError);
   const rows = list.map((c) => h('tr', { data: { conflict: String(c.id) } },
     h('td', { text: c.sku }), h('td', { text: fieldName(c.field) }), h('td', { text: c.connection }),
-    h('td', { class: 'num local', text: value(c.local) }), h('td', { class: 'num remote', text: value(c.remote) }),
+    h('td', { class: 'num local', text: c.field === 'deleted' ? t('sync.gone_local') : value(c.local) }),
+    h('td', { class: 'num remote', text: c.field === 'deleted' ? t('sync.gone_remote') : value(c.remote) }),
     h('td', {},
       h('button', { class: 'small keep-local', text: t('sync.keep_local'), on: { click: () => resolve(c.id, 'local') } }), ' ',
       h('button', { class: 'small take-remote', text: t('sync.take_remote'), on: { click: () => resolve(c.id, 'remote') } }))));
@@ -250,11 +251,18 @@ function conflictList(list, reload) {
     h('tbody', {}, ...rows))];
 }
 
-/** `stock`, `price.N`, `status` or a text field, in the user's language. @param {string} name */
+/**
+ * `stock`, `price.N`, `status`, `deleted` or a product field (`info.name` …), in the
+ * user's language. @param {string} name
+ */
 function fieldName(name) {
   const group = /^price\.(\d+)$/.exec(name);
   if (group) return t('products.price_group_n', { n: group[1] });
-  return name === 'stock' ? t('column.on_hand') : t(`field.${name}`);
+  if (name === 'deleted') return t('sync.gone');
+  if (name === 'stock') return t('column.on_hand');
+  const field = name.replace(/^info\./, '');
+  const key = `field.${field}`;
+  return t(key) === key ? field : t(key);
 }
 
 /** A conflict's value: a quantity, `{sale, list}`, a status or text. @param {unknown} v */
