@@ -78,6 +78,7 @@ fn main() {
         let q = ProductQuery { search: Some(WORDS[rng.usize(..WORDS.len())].to_owned()), ..Default::default() };
         move |conn: &rusqlite::Connection| catalog::count_products(conn, &q).unwrap() as usize
     });
+    report("count: whole catalog", &conn, 50, |_| |conn: &rusqlite::Connection| catalog::count_products(conn, &ProductQuery::default()).unwrap() as usize);
     println!("peak memory: {} MB", peak_rss_mb());
 }
 

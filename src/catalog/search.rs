@@ -197,6 +197,14 @@ pub fn count_products(conn: &Connection, query: &ProductQuery) -> Result<u64> {
 }
 
 fn count_sql(conn: &Connection, query: &ProductQuery) -> Result<(String, Vec<Value>)> {
+    // The whole catalog, as the products screen counts it when it opens: all rows less the
+    // trashed ones. SQLite counts a table through its smallest index (20 MB for 1M
+    // products, 60 ms); `deleted_at IS NULL` would read products_name, whose entries carry
+    // each name's sort key (370 MB, 450 ms), and leave it in the app's memory.
+    let whole = ProductQuery { sort: query.sort, descending: query.descending, limit: query.limit, after: query.after, price_group: query.price_group, ..Default::default() };
+    if *query == whole {
+        return Ok(("SELECT (SELECT count(*) FROM products) - (SELECT count(*) FROM products WHERE deleted_at IS NOT NULL)".to_owned(), Vec::new()));
+    }
     let mut sql = Sql::default();
     let from = sql.search_and_filters(conn, query, true)?;
     Ok((format!("SELECT count(*) FROM {from} WHERE {}", sql.where_clause()), sql.params))
@@ -366,12 +374,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_whole_catalog_is_counted_through_the_small_index() {
+    fn the_whole_catalog_is_counted_without_reading_the_name_index() {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::db::open(&dir.path().join("raf.db")).unwrap();
-        let (text, params) = count_sql(&conn, &ProductQuery::default()).unwrap();
+        let mut conn = crate::db::open(&dir.path().join("raf.db")).unwrap();
+        for sku in ["A", "B", "C"] {
+            crate::catalog::create_product(&mut conn, &crate::catalog::ProductFields::new(sku, sku)).unwrap();
+        }
+        crate::catalog::soft_delete_product(&mut conn, "B").unwrap();
+        let whole = ProductQuery { sort: Sort::Sku, limit: 10, ..Default::default() };
+        assert_eq!(count_products(&conn, &whole).unwrap(), 2);
+        assert_eq!(count_products(&conn, &ProductQuery { status: StatusFilter::Deleted, ..Default::default() }).unwrap(), 1);
+
+        let (text, params) = count_sql(&conn, &whole).unwrap();
         let mut plan = conn.prepare(&format!("EXPLAIN QUERY PLAN {text}")).unwrap();
         let steps: Vec<String> = plan.query_map(params_from_iter(params), |r| r.get(3)).unwrap().map(Result::unwrap).collect();
-        assert!(steps.iter().any(|s| s.contains("COVERING INDEX products_live")), "{steps:?}");
+        let scan = steps.iter().find(|s| s.starts_with("SCAN products")).expect("a scan of all products");
+        assert!(scan.contains("COVERING INDEX") && !scan.contains("products_name"), "{steps:?}");
     }
 }

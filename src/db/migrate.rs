@@ -19,8 +19,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { name: "0004_quota", sql: include_str!("migrations/0004_quota.sql") },
     Migration { name: "0005_count", sql: include_str!("migrations/0005_count.sql") },
     Migration { name: "0006_sync_scan", sql: include_str!("migrations/0006_sync_scan.sql") },
-    Migration { name: "0007_products_live", sql: include_str!("migrations/0007_products_live.sql") },
-    Migration { name: "0008_count_approval", sql: include_str!("migrations/0008_count_approval.sql") },
+    Migration { name: "0007_count_approval", sql: include_str!("migrations/0007_count_approval.sql") },
 ];
 
 /// Applies the pending migrations in one transaction, so another process opening the
