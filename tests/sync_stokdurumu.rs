@@ -3,6 +3,8 @@
 //! a Free plan (500 requests a UTC+3 day) is never exceeded: the run pauses and resumes
 //! after midnight UTC+3 on a fake clock.
 
+#[path = "support/shop.rs"]
+mod shop;
 #[path = "support/stokdurumu_fake.rs"]
 mod stokdurumu_fake;
 
@@ -435,4 +437,36 @@ fn each_list_filter_returns_exactly_the_matching_products_over_every_page() {
         assert_eq!(err.code(), "sync.filter_unsupported");
         assert_eq!(err.details()["filter"], filter);
     }
+}
+
+/// `raf connection search`: what the remote holds for a code, as lines or `--json`.
+#[test]
+fn cli_search_lists_the_remote_products_matching_the_filters() {
+    let fake = FakeStokdurumu::start();
+    seed(&fake, 3);
+    {
+        let mut w = fake.world();
+        let id = w.by_sku("S0001").unwrap().id;
+        w.products.get_mut(&id).unwrap().status = "inactive".into();
+    }
+    let shop = shop::Shop::new();
+    let raf = |args: &[&str]| {
+        let mut cmd = shop.cmd(args);
+        cmd.env("RAF_KEYRING", "mock").env("RAF_SYNC_TOKEN", API_KEY);
+        cmd
+    };
+    let stdout = |args: &[&str]| String::from_utf8(raf(args).assert().success().get_output().stdout.clone()).unwrap();
+    stdout(&["connection", "add", "stok", "--kind", "stokdurumu", "--plan", "enterprise", "--url", &fake.base_url()]);
+
+    assert_eq!(stdout(&["connection", "search", "stok", "--sku", "S0002"]), "S0002\tÜrün 2\t12\t299.92\n");
+    let passive: serde_json::Value = serde_json::from_str(&stdout(&["connection", "search", "stok", "--passive", "--json"])).unwrap();
+    assert_eq!(passive.as_array().unwrap().len(), 1, "{passive}");
+    assert_eq!((passive[0]["sku"].as_str(), passive[0]["name"].as_str()), (Some("S0001"), Some("Ürün 1")));
+    assert_eq!((passive[0]["stock"].as_str(), passive[0]["price"].as_str()), (Some("11"), Some("299.91")));
+    assert_eq!(stdout(&["connection", "search", "stok", "--name", "ürün 2"]), "S0002\tÜrün 2\t12\t299.92\n");
+    assert_eq!(stdout(&["connection", "search", "stok", "--text", "yok böyle"]), "no matching products\n");
+
+    let refused = raf(&["connection", "search", "stok", "--barcode", "869", "--json"]).assert().code(1);
+    let err: serde_json::Value = serde_json::from_slice(&refused.get_output().stderr).unwrap();
+    assert_eq!((err["code"].as_str(), err["details"]["filter"].as_str()), (Some("sync.filter_unsupported"), Some("barcode")));
 }
