@@ -201,3 +201,62 @@ fn tags_sync_both_ways_and_a_tag_kolaybi_lacks_is_refused_clearly() {
     assert!(sync::conflicts(&conn, None).unwrap().is_empty());
     assert_same(&conn, &fake);
 }
+
+fn search(conn: &mut Connection, filters: sync::RemoteSearch) -> raf::Result<Vec<String>> {
+    Ok(sync::search_remote(conn, NAME, &filters, &options())?.into_iter().map(|h| h.sku).collect())
+}
+
+#[test]
+fn each_list_filter_returns_exactly_the_matching_products_even_from_a_truncated_list() {
+    let fake = FakeKolayBi::start();
+    seed(&fake, 60);
+    {
+        let mut w = fake.world();
+        for (i, p) in w.products.values_mut().enumerate() {
+            if i % 10 == 3 {
+                p.product_type = "service".into();
+            }
+            if i % 20 == 5 {
+                p.group = Some("toptan".into());
+            }
+        }
+        let id = w.by_code("K0017").unwrap().id;
+        let p = w.products.get_mut(&id).unwrap();
+        p.barcode = Some("8690000000017".into());
+        p.name = "Laptop Çantası".into();
+        let id = w.by_code("K0031").unwrap().id;
+        w.products.get_mut(&id).unwrap().description = Some("laptop için kılıf".into());
+        // The seed's list without `page` silently stops at 20 rows.
+        w.truncate_at = Some(20);
+    }
+    let dir = TempDir::new().unwrap();
+    let mut conn = open(&dir);
+    connect(&mut conn, &fake);
+    let codes = |is: &[usize]| is.iter().map(|i| format!("K{i:04}")).collect::<Vec<_>>();
+
+    assert_eq!(search(&mut conn, sync::RemoteSearch { sku: Some("K0042".into()), ..Default::default() }).unwrap(), codes(&[42]));
+    let barcode = sync::RemoteSearch { barcode: Some("8690000000017".into()), ..Default::default() };
+    assert_eq!(search(&mut conn, barcode).unwrap(), codes(&[17]));
+    assert_eq!(search(&mut conn, sync::RemoteSearch { name: Some("laptop".into()), ..Default::default() }).unwrap(), codes(&[17]));
+    // Full-text search also looks at the description.
+    assert_eq!(search(&mut conn, sync::RemoteSearch { text: Some("LAPTOP".into()), ..Default::default() }).unwrap(), codes(&[17, 31]));
+    // 6 services and 57 goods: the goods come past the 20-row cut, page by page.
+    let services = sync::RemoteSearch { kind: Some("service".into()), ..Default::default() };
+    assert_eq!(search(&mut conn, services).unwrap(), codes(&[3, 13, 23, 33, 43, 53]));
+    let goods: Vec<usize> = (0..60).filter(|i| i % 10 != 3).collect();
+    assert_eq!(search(&mut conn, sync::RemoteSearch { kind: Some("good".into()), ..Default::default() }).unwrap(), codes(&goods));
+    let group = sync::RemoteSearch { group: Some("toptan".into()), ..Default::default() };
+    assert_eq!(search(&mut conn, group).unwrap(), codes(&[5, 25, 45]));
+    let both = sync::RemoteSearch { group: Some("toptan".into()), name: Some("Ürün 2".into()), ..Default::default() };
+    assert_eq!(search(&mut conn, both).unwrap(), codes(&[25]));
+
+    // Filters KolayBi's list does not have are refused, naming the filter.
+    for (filters, filter) in [
+        (sync::RemoteSearch { active: Some(true), ..Default::default() }, "active"),
+        (sync::RemoteSearch { low_stock: true, ..Default::default() }, "low_stock"),
+    ] {
+        let err = search(&mut conn, filters).unwrap_err();
+        assert_eq!(err.code(), "sync.filter_unsupported");
+        assert_eq!(err.details()["filter"], filter);
+    }
+}

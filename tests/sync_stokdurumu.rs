@@ -3,6 +3,8 @@
 //! a Free plan (500 requests a UTC+3 day) is never exceeded: the run pauses and resumes
 //! after midnight UTC+3 on a fake clock.
 
+#[path = "support/shop.rs"]
+mod shop;
 #[path = "support/stokdurumu_fake.rs"]
 mod stokdurumu_fake;
 
@@ -387,4 +389,84 @@ fn an_unclear_stock_write_is_read_back_by_sku_not_by_a_new_scan() {
     assert_eq!(fake.world().by_sku("S0007").unwrap().stock_qty, local(&conn, "S0007").0);
     assert_same(&conn, &fake);
     assert_eq!(sync::pending_count(&conn, None).unwrap(), 0);
+}
+
+fn search(conn: &mut Connection, fake: &FakeStokdurumu, filters: sync::RemoteSearch) -> raf::Result<Vec<String>> {
+    let hits = sync::search_remote(conn, NAME, &filters, &options(fake))?;
+    Ok(hits.into_iter().map(|h| h.sku).collect())
+}
+
+#[test]
+fn each_list_filter_returns_exactly_the_matching_products_over_every_page() {
+    let dir = TempDir::new().unwrap();
+    let mut conn = open(&dir);
+    let fake = FakeStokdurumu::start();
+    seed(&fake, 250);
+    {
+        let mut w = fake.world();
+        let id = w.by_sku("S0007").unwrap().id;
+        let p = w.products.get_mut(&id).unwrap();
+        p.name = "Laptop Çantası".into();
+        p.status = "inactive".into();
+        let id = w.by_sku("S0042").unwrap().id;
+        w.products.get_mut(&id).unwrap().min_stock = d(100);
+    }
+    connect(&mut conn, &fake, Plan::Enterprise);
+    let all_but = |skip: &str| (0..250).map(|i| format!("S{i:04}")).filter(|s| s != skip).collect::<Vec<_>>();
+
+    assert_eq!(search(&mut conn, &fake, sync::RemoteSearch { sku: Some("S0123".into()), ..Default::default() }).unwrap(), ["S0123"]);
+    assert_eq!(search(&mut conn, &fake, sync::RemoteSearch { text: Some("laptop".into()), ..Default::default() }).unwrap(), ["S0007"]);
+    assert_eq!(search(&mut conn, &fake, sync::RemoteSearch { name: Some("çantası".into()), ..Default::default() }).unwrap(), ["S0007"]);
+    assert_eq!(search(&mut conn, &fake, sync::RemoteSearch { active: Some(false), ..Default::default() }).unwrap(), ["S0007"]);
+    assert_eq!(search(&mut conn, &fake, sync::RemoteSearch { low_stock: true, ..Default::default() }).unwrap(), ["S0042"]);
+    // 249 active products take three pages of 100: every page is read, none twice.
+    let pages_before = fake.world().count("GET /api/v1/products");
+    assert_eq!(search(&mut conn, &fake, sync::RemoteSearch { active: Some(true), ..Default::default() }).unwrap(), all_but("S0007"));
+    assert_eq!(fake.world().count("GET /api/v1/products") - pages_before, 3);
+    // Filters combine: an inactive product is not among the active ones with its name.
+    let both = sync::RemoteSearch { text: Some("laptop".into()), active: Some(true), ..Default::default() };
+    assert!(search(&mut conn, &fake, both).unwrap().is_empty());
+
+    // Filters stokdurumu's list does not have are refused, naming the filter.
+    for (filters, filter) in [
+        (sync::RemoteSearch { barcode: Some("869".into()), ..Default::default() }, "barcode"),
+        (sync::RemoteSearch { kind: Some("good".into()), ..Default::default() }, "type"),
+        (sync::RemoteSearch { group: Some("A".into()), ..Default::default() }, "group"),
+    ] {
+        let err = search(&mut conn, &fake, filters).unwrap_err();
+        assert_eq!(err.code(), "sync.filter_unsupported");
+        assert_eq!(err.details()["filter"], filter);
+    }
+}
+
+/// `raf connection search`: what the remote holds for a code, as lines or `--json`.
+#[test]
+fn cli_search_lists_the_remote_products_matching_the_filters() {
+    let fake = FakeStokdurumu::start();
+    seed(&fake, 3);
+    {
+        let mut w = fake.world();
+        let id = w.by_sku("S0001").unwrap().id;
+        w.products.get_mut(&id).unwrap().status = "inactive".into();
+    }
+    let shop = shop::Shop::new();
+    let raf = |args: &[&str]| {
+        let mut cmd = shop.cmd(args);
+        cmd.env("RAF_KEYRING", "mock").env("RAF_SYNC_TOKEN", API_KEY);
+        cmd
+    };
+    let stdout = |args: &[&str]| String::from_utf8(raf(args).assert().success().get_output().stdout.clone()).unwrap();
+    stdout(&["connection", "add", "stok", "--kind", "stokdurumu", "--plan", "enterprise", "--url", &fake.base_url()]);
+
+    assert_eq!(stdout(&["connection", "search", "stok", "--sku", "S0002"]), "S0002\tÜrün 2\t12\t299.92\n");
+    let passive: serde_json::Value = serde_json::from_str(&stdout(&["connection", "search", "stok", "--passive", "--json"])).unwrap();
+    assert_eq!(passive.as_array().unwrap().len(), 1, "{passive}");
+    assert_eq!((passive[0]["sku"].as_str(), passive[0]["name"].as_str()), (Some("S0001"), Some("Ürün 1")));
+    assert_eq!((passive[0]["stock"].as_str(), passive[0]["price"].as_str()), (Some("11"), Some("299.91")));
+    assert_eq!(stdout(&["connection", "search", "stok", "--name", "ürün 2"]), "S0002\tÜrün 2\t12\t299.92\n");
+    assert_eq!(stdout(&["connection", "search", "stok", "--text", "yok böyle"]), "no matching products\n");
+
+    let refused = raf(&["connection", "search", "stok", "--barcode", "869", "--json"]).assert().code(1);
+    let err: serde_json::Value = serde_json::from_slice(&refused.get_output().stderr).unwrap();
+    assert_eq!((err["code"].as_str(), err["details"]["filter"].as_str()), (Some("sync.filter_unsupported"), Some("barcode")));
 }

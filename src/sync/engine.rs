@@ -34,23 +34,23 @@ const ROUNDS: u32 = 3;
 /// Products applied per write transaction.
 const APPLY_CHUNK: usize = 500;
 
-fn runtime() -> Result<Runtime> {
+pub(super) fn runtime() -> Result<Runtime> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| Error::Sync(SyncError::Unreachable { what: "runtime".into(), reason: e.to_string() }))
 }
 
-fn sopyo(info: &ConnectionInfo, token: &str, options: &RunOptions) -> Result<Sopyo> {
+pub(super) fn sopyo(info: &ConnectionInfo, token: &str, options: &RunOptions) -> Result<Sopyo> {
     Ok(Sopyo::new(&info.base_url, token, options.limits.clone(), info.settings.batch_size)?)
 }
 
 /// `budget` is the day's quota left (stokdurumu); `None` sends without counting.
-fn stokdurumu(info: &ConnectionInfo, token: &str, options: &RunOptions, budget: Option<quota::Budget>) -> Result<Stokdurumu> {
+pub(super) fn stokdurumu(info: &ConnectionInfo, token: &str, options: &RunOptions, budget: Option<quota::Budget>) -> Result<Stokdurumu> {
     Ok(Stokdurumu::new(&info.base_url, token, options.limits.clone(), budget)?)
 }
 
-fn kolaybi(info: &ConnectionInfo, token: &str, options: &RunOptions) -> Result<KolayBi> {
+pub(super) fn kolaybi(info: &ConnectionInfo, token: &str, options: &RunOptions) -> Result<KolayBi> {
     Ok(KolayBi::new(&info.base_url, token, info.settings.channel.as_deref().unwrap_or_default(), options.limits.clone())?)
 }
 

@@ -34,6 +34,8 @@ pub enum SyncError {
     PlanLimit { what: String, message: String },
     #[error("{what}: the API key lacks permission for this (403: {message}); give the key write access on the remote")]
     Forbidden { what: String, message: String },
+    #[error("{remote} cannot filter its product list by {filter}")]
+    FilterUnsupported { remote: String, filter: String },
 }
 
 impl SyncError {
@@ -54,6 +56,7 @@ impl SyncError {
             SyncError::QuotaSpent { .. } => "sync.quota_spent",
             SyncError::PlanLimit { .. } => "sync.plan_limit",
             SyncError::Forbidden { .. } => "sync.forbidden",
+            SyncError::FilterUnsupported { .. } => "sync.filter_unsupported",
         }
     }
 
@@ -73,6 +76,7 @@ impl SyncError {
             SyncError::ConflictNotFound(id) => json!({ "conflict": id }),
             SyncError::QuotaSpent { limit, used, resets_at } => json!({ "limit": limit, "used": used, "resets_at": resets_at }),
             SyncError::PlanLimit { what, message } | SyncError::Forbidden { what, message } => json!({ "what": what, "message": message }),
+            SyncError::FilterUnsupported { remote, filter } => json!({ "remote": remote, "filter": filter }),
         }
     }
 

@@ -99,6 +99,40 @@ impl KolayBi {
         Ok(found)
     }
 
+    /// One page of `GET /products` narrowed by `query` (`name=value` pairs). Page 1 is
+    /// the documented call without `page`; see `products_page`.
+    async fn list_page(&mut self, query: &[String], page: u32) -> Result<Page<RemoteProduct>, SyncError> {
+        if page == 1 {
+            self.seen.clear();
+        }
+        let mut params = query.to_vec();
+        if page > 1 {
+            params.push(format!("page={page}"));
+        }
+        let path = if params.is_empty() { "products".to_owned() } else { format!("products?{}", params.join("&")) };
+        let body = self.get(&path).await?;
+        let rows = list(&body);
+        let fresh: Vec<&Value> = rows.iter().filter(|r| text(&r["id"]).is_some_and(|id| !self.seen.contains(&id))).collect();
+        let mut items = Vec::with_capacity(fresh.len());
+        for row in fresh {
+            let product = read_product(row).ok_or_else(|| bad("GET /products", "a product without code"))?;
+            if let Some(id) = &product.remote_id {
+                self.seen.insert(id.clone());
+                self.names.insert(id.clone(), product.name.clone());
+            }
+            items.push(product);
+        }
+        let last_page = match last_page_of(&body) {
+            Some(last) => last.max(page),
+            None if items.is_empty() => page,
+            None if page >= MAX_PAGES => {
+                return Err(bad("GET /products", "the list kept bringing new products past the page cap; it may be truncated"))
+            }
+            None => page + 1,
+        };
+        Ok(Page { items, last_page })
+    }
+
     /// The product's name, which every update must send (from the pull, else read).
     async fn name_of(&mut self, id: &str) -> Result<String, SyncError> {
         if let Some(name) = self.names.get(id) {
@@ -194,31 +228,23 @@ impl Connector for KolayBi {
     /// block its numbers are followed; without one, `page=2, 3 ...` are probed until a
     /// page brings nothing new, so a list the server cut silently is still read whole.
     async fn products_page(&mut self, page: u32) -> Result<Page<RemoteProduct>, SyncError> {
-        if page == 1 {
-            self.seen.clear();
-        }
-        let path = if page == 1 { "products".to_owned() } else { format!("products?page={page}") };
-        let body = self.get(&path).await?;
-        let rows = list(&body);
-        let fresh: Vec<&Value> = rows.iter().filter(|r| text(&r["id"]).is_some_and(|id| !self.seen.contains(&id))).collect();
-        let mut items = Vec::with_capacity(fresh.len());
-        for row in fresh {
-            let product = read_product(row).ok_or_else(|| bad("GET /products", "a product without code"))?;
-            if let Some(id) = &product.remote_id {
-                self.seen.insert(id.clone());
-                self.names.insert(id.clone(), product.name.clone());
-            }
-            items.push(product);
-        }
-        let last_page = match last_page_of(&body) {
-            Some(last) => last.max(page),
-            None if items.is_empty() => page,
-            None if page >= MAX_PAGES => {
-                return Err(bad("GET /products", "the list kept bringing new products past the page cap; it may be truncated"))
-            }
-            None => page + 1,
-        };
-        Ok(Page { items, last_page })
+        self.list_page(&[], page).await
+    }
+
+    /// The list's filters `code`, `barcode`, `name`, `type`, `group`, `full_text_search`,
+    /// probed page by page like the full scan (a filtered list may be cut silently too).
+    async fn search_products(&mut self, search: &RemoteSearch, page: u32) -> Result<Option<Page<RemoteProduct>>, SyncError> {
+        search.only("KolayBi", &["text", "sku", "barcode", "name", "type", "group"])?;
+        let filters = [
+            ("code", &search.sku),
+            ("barcode", &search.barcode),
+            ("name", &search.name),
+            ("type", &search.kind),
+            ("group", &search.group),
+            ("full_text_search", &search.text),
+        ];
+        let query: Vec<String> = filters.iter().filter_map(|(key, value)| Some(format!("{key}={}", encode(value.as_deref()?)))).collect();
+        self.list_page(&query, page).await.map(Some)
     }
 
     async fn orders_page(&mut self, page: u32) -> Result<Page<RemoteOrder>, SyncError> {

@@ -23,7 +23,7 @@ mod store;
 
 pub use error::SyncError;
 pub use http::{redact, Limits};
-pub use model::{Capabilities, StockWrites};
+pub use model::{Capabilities, RemoteSearch, StockWrites};
 pub use quota::{Clock, Plan};
 pub use store::{Conflict, LogLine, RunCounts, RunSummary};
 
@@ -239,6 +239,62 @@ pub fn run(conn: &mut Connection, name: &str, options: &RunOptions, task: &Task)
     let info = connection(conn, name)?;
     let token = token_for(&info, options)?;
     engine::run(conn, &info, &token, options, task)
+}
+
+/// One product the remote holds, as `search_remote` lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RemoteHit {
+    pub remote_id: Option<String>,
+    pub sku: String,
+    pub name: String,
+    pub barcode: Option<String>,
+    pub stock: Option<rust_decimal::Decimal>,
+    /// The sale price of the remote's first price group.
+    pub price: Option<rust_decimal::Decimal>,
+}
+
+/// The remote's products matching `search`, every page of its filtered list (a shop
+/// owner checks what the remote holds for a code). stokdurumu's requests count against
+/// the day's quota like a run's.
+pub fn search_remote(conn: &mut Connection, name: &str, search: &RemoteSearch, options: &RunOptions) -> Result<Vec<RemoteHit>> {
+    let info = connection(conn, name)?;
+    let token = token_for(&info, options)?;
+    let rt = engine::runtime()?;
+    match info.kind {
+        Kind::Sopyo => Ok(rt.block_on(search_all(&mut engine::sopyo(&info, &token, options)?, "Sopyo", search))?),
+        Kind::Kolaybi => Ok(rt.block_on(search_all(&mut engine::kolaybi(&info, &token, options)?, "KolayBi", search))?),
+        Kind::Stokdurumu => {
+            let budget = info.settings.plan.daily_quota().map(|limit| quota::load(conn, info.id, limit, options.clock)).transpose()?;
+            let mut remote = engine::stokdurumu(&info, &token, options, budget)?;
+            let found = rt.block_on(search_all(&mut remote, "stokdurumu", search));
+            if let Some(budget) = model::Connector::quota(&remote) {
+                crate::db::write(conn, |tx| quota::save(tx, info.id, budget))?;
+            }
+            Ok(found?)
+        }
+    }
+}
+
+async fn search_all<K: model::Connector>(remote: &mut K, kind: &str, search: &RemoteSearch) -> std::result::Result<Vec<RemoteHit>, SyncError> {
+    let mut hits = Vec::new();
+    let mut page = 1;
+    loop {
+        let Some(found) = remote.search_products(search, page).await? else {
+            return Err(SyncError::FilterUnsupported { remote: kind.to_owned(), filter: "any filter".into() });
+        };
+        hits.extend(found.items.into_iter().map(|p| RemoteHit {
+            price: p.prices.values().next().and_then(|g| g.sale),
+            remote_id: p.remote_id,
+            sku: p.sku,
+            name: p.name,
+            barcode: p.barcode,
+            stock: p.stock,
+        }));
+        if page >= found.last_page {
+            return Ok(hits);
+        }
+        page += 1;
+    }
 }
 
 /// Local changes waiting to be pushed, for one connection or all.

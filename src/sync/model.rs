@@ -82,6 +82,51 @@ pub struct RemoteOrder {
     pub lines: Vec<RemoteOrderLine>,
 }
 
+/// Filters of a remote's product list (`raf connection search`). Each remote maps only
+/// the filters its API has; any other set filter is refused (`SyncError::FilterUnsupported`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RemoteSearch {
+    /// General search: stokdurumu `q` (by name), KolayBi `full_text_search`.
+    pub text: Option<String>,
+    /// The product code: stokdurumu `sku`, KolayBi `code`.
+    pub sku: Option<String>,
+    pub barcode: Option<String>,
+    pub name: Option<String>,
+    /// Active (`true`) or passive products only: stokdurumu `status`.
+    pub active: Option<bool>,
+    /// Only products at or below their minimum stock: stokdurumu `low_stock`.
+    pub low_stock: bool,
+    /// KolayBi `type`: `good` or `service`.
+    pub kind: Option<String>,
+    /// KolayBi `group`.
+    pub group: Option<String>,
+}
+
+impl RemoteSearch {
+    /// The names of the filters set, as the CLI spells them.
+    pub fn filters_set(&self) -> Vec<&'static str> {
+        let set = [
+            ("text", self.text.is_some()),
+            ("sku", self.sku.is_some()),
+            ("barcode", self.barcode.is_some()),
+            ("name", self.name.is_some()),
+            ("active", self.active.is_some()),
+            ("low_stock", self.low_stock),
+            ("type", self.kind.is_some()),
+            ("group", self.group.is_some()),
+        ];
+        set.into_iter().filter(|(_, on)| *on).map(|(name, _)| name).collect()
+    }
+
+    /// Refuses the filters set that `remote` has no parameter for.
+    pub fn only(&self, remote: &str, supported: &[&str]) -> Result<(), SyncError> {
+        match self.filters_set().into_iter().find(|f| !supported.contains(f)) {
+            Some(filter) => Err(SyncError::FilterUnsupported { remote: remote.to_owned(), filter: filter.to_owned() }),
+            None => Ok(()),
+        }
+    }
+}
+
 /// One page of a paged full scan (no API offers "changed since").
 #[derive(Debug, Clone)]
 pub struct Page<T> {
@@ -204,6 +249,11 @@ pub trait Connector {
     /// after an unclear write, instead of a full scan. `None` when the remote cannot
     /// look a product up by SKU.
     async fn product_by_sku(&mut self, _sku: &str) -> Result<Option<Option<RemoteProduct>>, SyncError> {
+        Ok(None)
+    }
+    /// One page of the remote's product list filtered by `search` (page 1 first); `None`
+    /// when the remote has no filtered list.
+    async fn search_products(&mut self, _search: &RemoteSearch, _page: u32) -> Result<Option<Page<RemoteProduct>>, SyncError> {
         Ok(None)
     }
     /// Deletes a product. `Ok(false)` when the remote cannot delete products; a product

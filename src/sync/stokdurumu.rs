@@ -80,6 +80,20 @@ impl Stokdurumu {
         Ok(list(&body, "products").iter().filter_map(read_product).find(|p| p.sku == sku))
     }
 
+    /// One page of `GET /products`, `query` (`&name=value...`) narrowing the list.
+    async fn list_page(&mut self, query: &str, page: u32) -> Result<Page<RemoteProduct>, SyncError> {
+        let body = self.get(&format!("products?page={page}&limit={PAGE_LIMIT}{query}"), Priority::Catalog).await?;
+        // A product without a SKU cannot be linked: Raf leaves it alone.
+        let items: Vec<RemoteProduct> = list(&body, "products").iter().filter_map(read_product).collect();
+        let pages = body["meta"]["pages"].as_u64().map(|p| p as u32);
+        let last_page = match pages {
+            Some(pages) => pages.max(page),
+            None if list(&body, "products").len() < PAGE_LIMIT as usize => page,
+            None => page + 1,
+        };
+        Ok(Page { items, last_page })
+    }
+
     /// One item: the price first (a PUT, safe to repeat), then the stock change, so a
     /// refused price never leaves a stock change behind that a retry would repeat.
     async fn write_item(&mut self, item: &ItemWrite) -> Result<ItemOutcome, SyncError> {
@@ -136,16 +150,30 @@ impl Connector for Stokdurumu {
     }
 
     async fn products_page(&mut self, page: u32) -> Result<Page<RemoteProduct>, SyncError> {
-        let body = self.get(&format!("products?page={page}&limit={PAGE_LIMIT}"), Priority::Catalog).await?;
-        // A product without a SKU cannot be linked: Raf leaves it alone.
-        let items: Vec<RemoteProduct> = list(&body, "products").iter().filter_map(read_product).collect();
-        let pages = body["meta"]["pages"].as_u64().map(|p| p as u32);
-        let last_page = match pages {
-            Some(pages) => pages.max(page),
-            None if list(&body, "products").len() < PAGE_LIMIT as usize => page,
-            None => page + 1,
-        };
-        Ok(Page { items, last_page })
+        self.list_page("", page).await
+    }
+
+    /// `GET /products` with `q`, `sku`, `status` and `low_stock`, paged like the full scan.
+    async fn search_products(&mut self, search: &RemoteSearch, page: u32) -> Result<Option<Page<RemoteProduct>>, SyncError> {
+        search.only("stokdurumu", &["text", "name", "sku", "active", "low_stock"])?;
+        if search.text.is_some() && search.name.is_some() {
+            // Both would be `q` (search by name): one of them.
+            return Err(SyncError::FilterUnsupported { remote: "stokdurumu".into(), filter: "text with name".into() });
+        }
+        let mut query = String::new();
+        if let Some(q) = search.text.as_ref().or(search.name.as_ref()) {
+            query += &format!("&q={}", encode(q));
+        }
+        if let Some(sku) = &search.sku {
+            query += &format!("&sku={}", encode(sku));
+        }
+        if let Some(active) = search.active {
+            query += if active { "&status=active" } else { "&status=inactive" };
+        }
+        if search.low_stock {
+            query += "&low_stock=true";
+        }
+        self.list_page(&query, page).await.map(Some)
     }
 
     async fn orders_page(&mut self, page: u32) -> Result<Page<RemoteOrder>, SyncError> {

@@ -60,6 +60,30 @@ pub struct Product {
     pub vat_rate: Decimal,
     pub stock: Decimal,
     pub tags: Vec<i64>,
+    /// `good` or `service` (`product_type`; the list filter is `type`).
+    pub product_type: String,
+    /// Only a list filter: the response has no group (semantics undocumented; exact here).
+    pub group: Option<String>,
+}
+
+impl Product {
+    /// The list's filters as kolaybi.md §1 *fake:* says: `barcode`, `code`, `type` and
+    /// `group` exact; `name` and `full_text_search` case-insensitive substrings (the
+    /// latter over name, code, barcode and description).
+    fn matches(&self, param: &dyn Fn(&str) -> Option<String>) -> bool {
+        let contains = |hay: Option<&str>, needle: &str| hay.is_some_and(|h| h.to_lowercase().contains(&needle.to_lowercase()));
+        let exact = |key: &str, value: Option<&str>| param(key).is_none_or(|want| value == Some(want.as_str()));
+        exact("code", Some(&self.code))
+            && exact("barcode", self.barcode.as_deref())
+            && exact("type", Some(&self.product_type))
+            && exact("group", self.group.as_deref())
+            && param("name").is_none_or(|n| contains(Some(&self.name), &n))
+            && param("full_text_search").is_none_or(|t| {
+                [Some(self.name.as_str()), Some(self.code.as_str()), self.barcode.as_deref(), self.description.as_deref()]
+                    .into_iter()
+                    .any(|field| contains(field, &t))
+            })
+    }
 }
 
 pub struct World {
@@ -125,6 +149,8 @@ impl World {
             vat_rate: Decimal::from(20),
             stock,
             tags: Vec::new(),
+            product_type: "good".into(),
+            group: None,
         };
         self.products.insert(id, product);
         id
@@ -246,7 +272,7 @@ fn fail(status: StatusCode, message: &str) -> (StatusCode, Value) {
 
 fn product_json(p: &Product, w: &World) -> Value {
     json!({
-        "id": p.id, "product_type": "good", "name": p.name, "code": p.code, "vat_type": "PERCENTAGE", "vat_value": p.vat_rate,
+        "id": p.id, "product_type": p.product_type, "name": p.name, "code": p.code, "vat_type": "PERCENTAGE", "vat_value": p.vat_rate,
         "barcode": p.barcode, "description": p.description, "discount_type": "PERCENTAGE", "discount_value": 0,
         "sale_unit_description": "adet", "sale_price": p.price, "sale_currency": "try", "total_stock_quantity": p.stock,
         "tags": p.tags.iter().map(|t| json!({ "id": t, "name": w.tags.get(t) })).collect::<Vec<_>>(),
@@ -291,9 +317,7 @@ fn respond(
     let id = seg.get(1).and_then(|s| s.parse::<i64>().ok());
     match (method, seg.as_slice()) {
         ("GET", ["products"]) => {
-            let code = param("code");
-            let rows: Vec<Value> =
-                w.products.values().filter(|p| code.as_ref().is_none_or(|c| &p.code == c)).map(|p| product_json(p, w)).collect();
+            let rows: Vec<Value> = w.products.values().filter(|p| p.matches(&param)).map(|p| product_json(p, w)).collect();
             let rows = match (w.truncate_at, param("page").and_then(|p| p.parse::<usize>().ok())) {
                 (Some(n), None) => rows.into_iter().take(n).collect(),
                 (Some(n), Some(page)) => rows.into_iter().skip((page - 1) * n).take(n).collect(),
@@ -318,6 +342,8 @@ fn respond(
                 vat_rate: number("vat_rate").unwrap_or(Decimal::from(20)),
                 stock: number("quantity").unwrap_or_default(),
                 tags: Vec::new(),
+                product_type: field("product_type").unwrap_or_else(|| "good".into()),
+                group: None,
             };
             let answer = product_json(&product, w);
             w.products.insert(id, product);

@@ -63,6 +63,19 @@ pub struct Product {
     pub status: String,
 }
 
+impl Product {
+    /// The list's filters as stokdurumu.md §3.1 *fake:* says: `sku` exact, `q` a
+    /// case-insensitive substring of the name, `status`, and `low_stock` (`true`, `1`,
+    /// `yes`) meaning `stock_qty <= min_stock`.
+    fn matches(&self, param: &dyn Fn(&str) -> Option<String>) -> bool {
+        let low = param("low_stock").is_some_and(|v| matches!(v.as_str(), "true" | "1" | "yes"));
+        param("sku").is_none_or(|sku| self.sku.as_deref() == Some(sku.as_str()))
+            && param("q").is_none_or(|q| self.name.to_lowercase().contains(&q.to_lowercase()))
+            && param("status").is_none_or(|status| self.status == status)
+            && (!low || self.stock_qty <= self.min_stock)
+    }
+}
+
 pub struct World {
     pub api_key: String,
     /// Writes answer 403 (a read-only key).
@@ -331,8 +344,7 @@ fn respond(w: &mut World, method: &str, path: &str, query: &[(String, String)], 
         ("GET", ["products"]) => {
             let limit: usize = param("limit").and_then(|l| l.parse().ok()).unwrap_or(20).clamp(1, w.max_limit);
             let page: usize = param("page").and_then(|p| p.parse().ok()).unwrap_or(1).max(1);
-            let sku = param("sku");
-            let rows: Vec<&Product> = w.products.values().filter(|p| sku.is_none() || p.sku == sku).collect();
+            let rows: Vec<&Product> = w.products.values().filter(|p| p.matches(&param)).collect();
             let total = rows.len();
             let products: Vec<Value> = rows.iter().skip((page - 1) * limit).take(limit).map(|p| product_json(p, w)).collect();
             let meta = json!({ "total": total, "page": page, "limit": limit, "pages": total.div_ceil(limit) });

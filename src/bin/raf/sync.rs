@@ -6,7 +6,7 @@
 use crate::output::Out;
 use clap::{Args, Subcommand, ValueEnum};
 use raf::progress;
-use raf::sync::{self, ConnectionInfo, Direction, Kind, NewConnection, Plan, RunOptions, RunSummary, Settings, Side};
+use raf::sync::{self, ConnectionInfo, Direction, Kind, NewConnection, Plan, RemoteHit, RemoteSearch, RunOptions, RunSummary, Settings, Side};
 use raf::Result;
 use rusqlite::Connection;
 use std::time::Duration;
@@ -57,6 +57,57 @@ pub enum ConnectionCmd {
     },
     /// Remove a connection, its links, queue and token
     Rm { name: String },
+    /// List the remote's products matching filters (stokdurumu: text, sku, active,
+    /// low-stock; KolayBi: text, sku, barcode, name, type, group)
+    Search {
+        name: String,
+        #[command(flatten)]
+        filters: SearchFilters,
+        #[arg(long, env = "RAF_SYNC_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+    },
+}
+
+#[derive(Args)]
+pub struct SearchFilters {
+    /// General search (stokdurumu: by name; KolayBi: full text)
+    #[arg(long)]
+    text: Option<String>,
+    /// Product code (SKU)
+    #[arg(long)]
+    sku: Option<String>,
+    #[arg(long)]
+    barcode: Option<String>,
+    /// Product name (the id differs from the connection's `name`)
+    #[arg(long = "name", id = "product_name")]
+    product_name: Option<String>,
+    /// Active products only
+    #[arg(long, conflicts_with = "passive")]
+    active: bool,
+    /// Passive products only
+    #[arg(long)]
+    passive: bool,
+    /// Products at or below their minimum stock
+    #[arg(long)]
+    low_stock: bool,
+    /// Product type: good or service
+    #[arg(long = "type")]
+    kind: Option<String>,
+    /// Product group
+    #[arg(long)]
+    group: Option<String>,
+}
+
+impl SearchFilters {
+    fn search(self) -> RemoteSearch {
+        let active = match (self.active, self.passive) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        };
+        let SearchFilters { text, sku, barcode, product_name, low_stock, kind, group, .. } = self;
+        RemoteSearch { text, sku, barcode, name: product_name, active, low_stock, kind, group }
+    }
 }
 
 #[derive(Args)]
@@ -129,11 +180,22 @@ pub fn connection(conn: &mut Connection, cmd: ConnectionCmd, out: &Out) -> Resul
             sync::test_connection(conn, &name, &RunOptions { token, ..RunOptions::default() })?;
             out.message(&serde_json::json!({ "connection": name, "ok": true }), &format!("{name}: login ok"))
         }
+        ConnectionCmd::Search { name, filters, token } => {
+            let hits = sync::search_remote(conn, &name, &filters.search(), &RunOptions { token, ..RunOptions::default() })?;
+            let text: Vec<String> = hits.iter().map(hit_line).collect();
+            out.message(&hits, &if text.is_empty() { "no matching products".to_owned() } else { text.join("\n") })
+        }
         ConnectionCmd::Rm { name } => {
             sync::remove_connection(conn, &name)?;
             out.message(&serde_json::json!({ "removed": name }), &format!("connection {name} removed"))
         }
     }
+}
+
+/// SKU, name, stock and price, tab-separated (`-` when the remote gives none).
+fn hit_line(h: &RemoteHit) -> String {
+    let or_dash = |d: Option<rust_decimal::Decimal>| d.map_or("-".to_owned(), |d| d.normalize().to_string());
+    format!("{}\t{}\t{}\t{}", h.sku, h.name, or_dash(h.stock), or_dash(h.price))
 }
 
 fn describe(c: &ConnectionInfo) -> String {
