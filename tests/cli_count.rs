@@ -52,3 +52,19 @@ fn labels_for_items_and_for_a_count_are_written_as_pdf() {
     assert_eq!(made["labels"], 1);
     assert!(Path::new(&thermal).exists());
 }
+
+#[test]
+fn a_product_is_created_for_an_unknown_barcode_from_the_terminal() {
+    let shop = Shop::new();
+    shop.run(&["count", "start", "Raf 1"]);
+    shop.run(&["count", "scan", "1", "4006381333931", "4006381333931"]);
+    let (_, stderr) = shop.fail(&["count", "create", "1", "4006381333931", "SILGI", "Silgi", "--price=-1"], 1);
+    assert!(stderr.contains("sale: must not be negative"), "{stderr}");
+    let created = shop.run(&["count", "create", "1", "4006381333931", "SILGI", "Silgi", "--unit", "kutu", "--price", "7.5"]);
+    assert!(created.contains("4006381333931 -> new SILGI  Silgi  counted 2  expected 0"), "{created}");
+    let product = shop.json(&["product", "show", "SILGI"]);
+    assert_eq!((product["barcode"].as_str(), product["unit"].as_str()), (Some("4006381333931"), Some("kutu")));
+    shop.run(&["count", "approve", "1", "--all"]);
+    shop.run(&["count", "post", "1"]);
+    assert_eq!(shop.on_hand("SILGI"), "2");
+}

@@ -96,6 +96,39 @@ fn an_unknown_barcode_is_listed_then_linked_to_an_item_with_its_scans() {
 }
 
 #[test]
+fn a_product_is_created_on_the_spot_for_an_unknown_barcode_with_its_scans() {
+    let (_dir, mut conn) = open();
+    shop(&mut conn);
+    let id = start(&mut conn, Scope::All, false);
+    scan(&mut conn, id, "4006381333931");
+    scan(&mut conn, id, "4006381333931");
+
+    // A taken SKU or a bad price: nothing is half-made, the scans stay unknown.
+    let taken = count::create_for_barcode(&mut conn, id, "4006381333931", &ProductFields::new("KALEM", "Silgi"), None).unwrap_err();
+    assert_eq!(taken.code(), "catalog.sku_taken");
+    let bad_price = count::create_for_barcode(&mut conn, id, "4006381333931", &ProductFields::new("SILGI", "Silgi"), Some(d("-1"))).unwrap_err();
+    assert_eq!(bad_price.code(), "input.invalid");
+    assert_eq!(product_detail(&conn, "SILGI").unwrap_err().code(), "catalog.not_found");
+    assert_eq!(count::status(&conn, id).unwrap().unknown.len(), 1);
+
+    let line = count::create_for_barcode(&mut conn, id, " 4006381333931 ", &ProductFields::new("SILGI", "Silgi"), Some(d("7.50"))).unwrap();
+    assert_eq!((line.sku.as_str(), line.counted, line.expected), ("SILGI", d("2"), Some(Decimal::ZERO)));
+    assert!(count::status(&conn, id).unwrap().unknown.is_empty());
+    let detail = product_detail(&conn, "SILGI").unwrap();
+    assert_eq!(detail.product.fields.barcode.as_deref(), Some("4006381333931"));
+    assert_eq!(detail.prices[0].sale, Some(d("7.50")));
+    // The next scan finds the new product; the barcode cannot be given twice.
+    assert!(matches!(scan(&mut conn, id, "4006381333931"), ScanOutcome::Counted { .. }));
+    assert_eq!(counted(&conn, id, "SILGI"), d("3"));
+    let again = count::create_for_barcode(&mut conn, id, "4006381333931", &ProductFields::new("SILGI2", "Silgi"), None).unwrap_err();
+    assert_eq!(again.code(), "count.barcode_taken");
+
+    count::approve(&mut conn, id, None, true).unwrap();
+    count::post(&mut conn, id, Unscanned::Keep).unwrap();
+    assert_eq!(on_hand(&conn, "SILGI"), d("3"));
+}
+
+#[test]
 fn a_blind_count_hides_expected_quantities_until_posted() {
     let (_dir, mut conn) = open();
     shop(&mut conn);

@@ -240,6 +240,14 @@ pub async fn count_link(db: DbState<'_>, id: i64, barcode: String, sku: String) 
     db.write(move |c| count::link_barcode(c, id, &barcode, &sku)).await
 }
 
+/// A new product for an unknown barcode, with the shop's defaults (`ProductFields::new`)
+/// but the unit; `sale` is its price in group 1.
+#[tauri::command]
+pub async fn count_create(db: DbState<'_>, id: i64, barcode: String, sku: String, name: String, unit: String, sale: Option<Decimal>) -> CmdResult<CountLine> {
+    let fields = ProductFields { unit, ..ProductFields::new(sku, name) };
+    db.write(move |c| count::create_for_barcode(c, id, &barcode, &fields, sale)).await
+}
+
 /// `skus: None` approves (or rejects) every line.
 #[tauri::command]
 pub async fn count_approve(db: DbState<'_>, id: i64, skus: Option<Vec<String>>, approved: bool) -> CmdResult<usize> {

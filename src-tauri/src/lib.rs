@@ -106,6 +106,7 @@ pub fn run() {
             commands::count_scan,
             commands::count_set,
             commands::count_link,
+            commands::count_create,
             commands::count_approve,
             commands::count_post,
             commands::count_undo,

@@ -8,7 +8,7 @@
 //! quantity at scan time, so a sale made after the scan is kept when the count is posted.
 
 use super::{on_hand, record, undo_in, Entry, MovementKind};
-use crate::catalog::{brand_id, category_id, resolve_sku, Item};
+use crate::catalog::{brand_id, category_id, insert_product, resolve_sku, upsert_price, Item, ProductFields};
 use crate::db::{self, Fixed};
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -311,12 +311,38 @@ pub fn link_barcode(conn: &mut Connection, id: i64, barcode: &str, sku: &str) ->
         }
         let item = resolve_sku(tx, sku)?;
         set_barcode(tx, &item, barcode)?;
-        let scans: i64 = tx
-            .query_row("DELETE FROM count_unknown WHERE session_id = ?1 AND barcode = ?2 RETURNING scans", params![id, barcode], |r| r.get(0))
-            .optional()?
-            .unwrap_or(1);
-        add_to_line(tx, &session, &item, Decimal::from(scans), false)
+        add_to_line(tx, &session, &item, take_unknown_scans(tx, id, barcode)?, false)
     })
+}
+
+/// Creates a product for an unknown barcode on the spot (the barcode becomes its first)
+/// with its `sale` price in the first price group, and counts the scans it had in this
+/// session, in one transaction: a taken SKU, a bad price or a product outside the count's
+/// scope leaves neither a product nor a lost scan.
+pub fn create_for_barcode(conn: &mut Connection, id: i64, barcode: &str, fields: &ProductFields, sale: Option<Decimal>) -> Result<CountLine> {
+    let barcode = barcode.trim();
+    db::write(conn, |tx| {
+        let session = open_session(tx, id)?;
+        if let Some(owner) = find_barcode(tx, barcode)? {
+            return Err(CountError::BarcodeTaken { barcode: barcode.to_owned(), sku: owner.sku }.into());
+        }
+        let product = insert_product(tx, &ProductFields { barcode: Some(barcode.to_owned()), ..fields.clone() })?;
+        if let Some(sale) = sale {
+            upsert_price(tx, &product.fields.sku, 1, sale, None)?;
+        }
+        let item = Item { product_id: product.id, variant_id: None, sku: product.fields.sku };
+        add_to_line(tx, &session, &item, take_unknown_scans(tx, id, barcode)?, false)
+    })
+}
+
+/// Removes an unknown barcode from the session's list; returns its scans (1 when it was
+/// not listed: linking it counts the item once).
+fn take_unknown_scans(tx: &Connection, id: i64, barcode: &str) -> Result<Decimal> {
+    let scans: i64 = tx
+        .query_row("DELETE FROM count_unknown WHERE session_id = ?1 AND barcode = ?2 RETURNING scans", params![id, barcode], |r| r.get(0))
+        .optional()?
+        .unwrap_or(1);
+    Ok(Decimal::from(scans))
 }
 
 /// Lines, unknown barcodes, items of the scope not scanned yet, and the variance.

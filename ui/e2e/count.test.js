@@ -1,6 +1,7 @@
 // End-to-end: a stock count in the real Raf window. Two products are seeded with the
 // `raf` CLI; a "scanner" types their barcodes fast with Enter; the lines show counts and
 // variance; one difference is approved and posted; the ledger shows the count movement.
+// An unknown barcode scanned twice becomes a new product on the spot, counted 2 and posted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { launch, text, waitFor, waitText } from './driver.js';
@@ -75,6 +76,45 @@ test('a count scanned with a keyboard-wedge scanner is approved, posted and seen
     const rows = await browser.execute(() =>
       [...document.querySelectorAll('[data-testid="ledger"] tbody tr')].map((tr) => [...tr.children].slice(2, 6).map((td) => td.textContent)));
     assert.deepEqual(rows.filter((r) => r[1] === 'Sayım'), [['KALEM', 'Sayım', '-7', '3']], ledger);
+  } finally {
+    await stop();
+  }
+});
+
+test('an unknown barcode becomes a new product on the spot, counted and posted', async () => {
+  const { browser, stop } = await launch({ seed: [['init'], ['count', 'start', 'Raf 2']] });
+  const BARCODE = '4006381333931';
+  try {
+    await browser.execute(() => { location.hash = '#/count/1'; });
+    const box = await waitFor(browser, '#count-scan');
+    await box.click();
+    await scan(browser, BARCODE);
+    await scan(browser, BARCODE);
+    assert.match(await waitText(browser, '[data-testid="count-unknown"]', /2 kez/), /Bilinmeyen barkod 4006381333931 \(2 kez okutuldu\)/);
+
+    await (await browser.$(`li[data-barcode="${BARCODE}"] [data-testid="count-create"]`)).click();
+    assert.equal(await (await waitFor(browser, '#count-create-sku')).getValue(), BARCODE, 'the SKU is prefilled with the barcode');
+    await (await browser.$('#count-create-sku')).setValue('SILGI');
+    await (await browser.$('#count-create-name')).setValue('Silgi');
+    await (await browser.$('#count-create-unit')).setValue('kutu');
+    await (await browser.$('#count-create-price')).setValue('7,50');
+    await (await browser.$('[data-testid="dialog-ok"]')).click();
+    assert.match(await waitText(browser, '[data-testid="toast-ok"]', /SILGI eklendi/), /4006381333931 okutmaları sayıldı/);
+
+    assert.deepEqual(await waitLine(browser, 'SILGI', '2'), { counted: '2', difference: '+2', value: '' });
+    const expected = await browser.execute(() => document.querySelector('tr[data-sku="SILGI"] [data-col="expected"]').textContent);
+    assert.equal(expected, '0');
+    assert.equal((await browser.$$(`[data-testid="count-unknown"] li[data-barcode="${BARCODE}"]`)).length, 0, 'no longer unknown');
+
+    await (await browser.$('tr[data-sku="SILGI"] [data-testid="approve"]')).click();
+    await browser.waitUntil(() => browser.execute(() => !document.querySelector('tr[data-sku="SILGI"]').classList.contains('needs-approval')), { timeout: 10_000 });
+    await (await browser.$('#count-post')).click();
+    await (await waitFor(browser, '[data-testid="dialog-ok"]')).click();
+    assert.match(await waitText(browser, '#toasts [data-testid="toast-ok"]:last-child', /Sayım işlendi/), /1 hareket/);
+
+    await browser.execute(() => { location.hash = '#/product/SILGI'; });
+    assert.match(await waitText(browser, '[data-testid="on-hand"]', /Eldeki: 2 kutu/), /Eldeki: 2 kutu/);
+    assert.equal(await (await browser.$('#f-barcode')).getValue(), BARCODE);
   } finally {
     await stop();
   }

@@ -3,6 +3,7 @@
 use crate::cli::decimal;
 use crate::output::Out;
 use clap::{Args, Subcommand};
+use raf::catalog::ProductFields;
 use raf::labels::{self, Layout};
 use raf::stock::count::{self, CountLine, CountStatus, NewCount, ScanOutcome, Scope, Unscanned};
 use raf::Result;
@@ -47,6 +48,19 @@ pub enum CountCmd {
     },
     /// Give an unknown BARCODE to item SKU and count its scans
     Link { id: i64, barcode: String, sku: String },
+    /// Create product SKU NAME for an unknown BARCODE (the barcode becomes its own) and
+    /// count its scans
+    Create {
+        id: i64,
+        barcode: String,
+        sku: String,
+        name: String,
+        #[arg(long, default_value = "adet")]
+        unit: String,
+        /// Sale price in the first price group
+        #[arg(long, value_parser = decimal)]
+        price: Option<Decimal>,
+    },
     /// Lines, variance, unknown barcodes and items not scanned
     Status { id: i64 },
     /// Approve lines for the post (a line whose count differs is posted only once approved)
@@ -128,6 +142,11 @@ pub fn count_cmd(conn: &mut Connection, cmd: CountCmd, out: &Out) -> Result<()> 
         CountCmd::Link { id, barcode, sku } => {
             let line = count::link_barcode(conn, id, &barcode, &sku)?;
             out.message(&line, &format!("{barcode} -> {}", line_text(&line)))
+        }
+        CountCmd::Create { id, barcode, sku, name, unit, price } => {
+            let fields = ProductFields { unit, ..ProductFields::new(sku, name) };
+            let line = count::create_for_barcode(conn, id, &barcode, &fields, price)?;
+            out.message(&line, &format!("{barcode} -> new {}", line_text(&line)))
         }
         CountCmd::Status { id } => {
             let status = count::status(conn, id)?;

@@ -177,6 +177,12 @@ export const api = {
   countSet: (id, sku, qty) => call('count_set', { id, sku, qty }),
   /** @param {number} id @param {string} barcode @param {string} sku @returns {Promise<CountLine>} */
   countLink: (id, barcode, sku) => call('count_link', { id, barcode, sku }),
+  /**
+   * A new product for an unknown barcode, its scans counted (one transaction).
+   * @param {number} id @param {string} barcode @param {{ sku: string, name: string, unit: string, sale: string | null }} product
+   * @returns {Promise<CountLine>}
+   */
+  countCreate: (id, barcode, { sku, name, unit, sale }) => call('count_create', { id, barcode, sku, name, unit, sale }),
   /** @param {number} id @param {string[] | null} skus null: every line @param {boolean} approved @returns {Promise<number>} */
   countApprove: (id, skus, approved) => call('count_approve', { id, skus, approved }),
   /** @param {number} id @param {Unscanned} unscanned @returns {Promise<PostSummary>} */

@@ -132,7 +132,8 @@ function session(root, id) {
     total.textContent = s.difference_value === null ? '' : t('count.total', { value: formatMoney(s.difference_value, lang()) });
     unknown.replaceChildren(...s.unknown.map((u) => h('li', { class: 'unknown', data: { barcode: u.barcode } },
       h('strong', { text: t('count.unknown', { barcode: u.barcode, n: u.scans }) }),
-      open ? h('button', { class: 'small', text: t('count.link'), on: { click: () => link(u.barcode) } }) : null)));
+      open ? h('button', { class: 'small', text: t('count.link'), on: { click: () => link(u.barcode) } }) : null,
+      open ? h('button', { class: 'small', text: t('count.create'), data: { testid: 'count-create' }, on: { click: () => create(u.barcode) } }) : null)));
     notScanned.textContent = s.not_scanned.length ? t('count.not_scanned', { n: s.not_scanned.length }) : '';
     for (const el of [scanBox, qty, approveAll, post, unscanned, importSheet]) el.disabled = !open;
     undo.hidden = s.session.status !== 'posted';
@@ -214,6 +215,30 @@ function session(root, id) {
     });
     if (linked) {
       toast(t('count.linked', { barcode, sku: linked.sku }));
+      await refresh();
+    }
+    scanBox.focus();
+  }
+
+  /** A new product for an unknown barcode, made on the spot. @param {string} barcode */
+  async function create(barcode) {
+    const sku = h('input', { id: 'count-create-sku', attrs: { value: barcode } });
+    const name = h('input', { id: 'count-create-name' });
+    const unit = h('input', { id: 'count-create-unit', attrs: { value: 'adet' } });
+    const price = h('input', { id: 'count-create-price', attrs: { inputmode: 'decimal' } });
+    const created = await dialog({
+      title: t('count.create_title', { barcode }),
+      body: h('div', {}, h('p', { class: 'hint', text: t('count.create_hint') }),
+        field(t('field.sku'), sku), field(t('field.name'), name), field(t('field.unit'), unit), field(t('count.sale_price'), price)),
+      ok: t('count.create'),
+      onOk: () => {
+        const sale = price.value.trim() ? parseNumber(price.value, lang()) : null;
+        if (price.value.trim() && sale === null) throw { code: 'input.not_a_number', message: price.value, details: { input: price.value } };
+        return api.countCreate(id, barcode, { sku: sku.value.trim(), name: name.value.trim(), unit: unit.value.trim() || 'adet', sale });
+      },
+    });
+    if (created) {
+      toast(t('count.created', { barcode, sku: created.sku }));
       await refresh();
     }
     scanBox.focus();
