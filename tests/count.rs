@@ -129,6 +129,17 @@ fn a_product_is_created_on_the_spot_for_an_unknown_barcode_with_its_scans() {
 }
 
 #[test]
+fn a_product_made_while_counting_a_category_joins_that_category() {
+    let (_dir, mut conn) = open();
+    shop(&mut conn);
+    let id = start(&mut conn, Scope::Category("Kırtasiye".into()), false);
+    scan(&mut conn, id, "4006381333931");
+    let line = count::create_for_barcode(&mut conn, id, "4006381333931", &ProductFields::new("SILGI", "Silgi"), None).unwrap();
+    assert_eq!((line.sku.as_str(), line.counted), ("SILGI", d("1")));
+    assert_eq!(product_detail(&conn, "SILGI").unwrap().category.as_deref(), Some("Kırtasiye"));
+}
+
+#[test]
 fn a_blind_count_hides_expected_quantities_until_posted() {
     let (_dir, mut conn) = open();
     shop(&mut conn);

@@ -326,7 +326,14 @@ pub fn create_for_barcode(conn: &mut Connection, id: i64, barcode: &str, fields:
         if let Some(owner) = find_barcode(tx, barcode)? {
             return Err(CountError::BarcodeTaken { barcode: barcode.to_owned(), sku: owner.sku }.into());
         }
-        let product = insert_product(tx, &ProductFields { barcode: Some(barcode.to_owned()), ..fields.clone() })?;
+        let mut fields = ProductFields { barcode: Some(barcode.to_owned()), ..fields.clone() };
+        // Found on the shelf of a category (or a brand) being counted: it belongs there.
+        match &session.scope {
+            Scope::Category(name) if fields.category_id.is_none() => fields.category_id = Some(category_id(tx, name)?),
+            Scope::Brand(name) if fields.brand_id.is_none() => fields.brand_id = Some(brand_id(tx, name)?),
+            _ => {}
+        }
+        let product = insert_product(tx, &fields)?;
         if let Some(sale) = sale {
             upsert_price(tx, &product.fields.sku, 1, sale, None)?;
         }
