@@ -129,7 +129,7 @@ fn a_product_is_created_on_the_spot_for_an_unknown_barcode_with_its_scans() {
 }
 
 #[test]
-fn a_product_made_while_counting_a_category_joins_that_category() {
+fn a_product_made_while_counting_a_category_or_a_shelf_list_joins_it() {
     let (_dir, mut conn) = open();
     shop(&mut conn);
     let id = start(&mut conn, Scope::Category("Kırtasiye".into()), false);
@@ -137,6 +137,14 @@ fn a_product_made_while_counting_a_category_joins_that_category() {
     let line = count::create_for_barcode(&mut conn, id, "4006381333931", &ProductFields::new("SILGI", "Silgi"), None).unwrap();
     assert_eq!((line.sku.as_str(), line.counted), ("SILGI", d("1")));
     assert_eq!(product_detail(&conn, "SILGI").unwrap().category.as_deref(), Some("Kırtasiye"));
+
+    // On a shelf list, the new product joins the list.
+    let shelf = start(&mut conn, Scope::Skus(vec!["KALEM".into()]), false);
+    scan(&mut conn, shelf, "4006381333948");
+    let line = count::create_for_barcode(&mut conn, shelf, "4006381333948", &ProductFields::new("CETVEL", "Cetvel"), None).unwrap();
+    assert_eq!((line.sku.as_str(), line.counted), ("CETVEL", d("1")));
+    assert!(matches!(scan(&mut conn, shelf, "4006381333948"), ScanOutcome::Counted { .. }), "scans of it count from now on");
+    assert_eq!(count::session(&conn, shelf).unwrap().scope, Scope::Skus(vec!["KALEM".into(), "CETVEL".into()]));
 }
 
 #[test]

@@ -322,15 +322,20 @@ pub fn link_barcode(conn: &mut Connection, id: i64, barcode: &str, sku: &str) ->
 pub fn create_for_barcode(conn: &mut Connection, id: i64, barcode: &str, fields: &ProductFields, sale: Option<Decimal>) -> Result<CountLine> {
     let barcode = barcode.trim();
     db::write(conn, |tx| {
-        let session = open_session(tx, id)?;
+        let mut session = open_session(tx, id)?;
         if let Some(owner) = find_barcode(tx, barcode)? {
             return Err(CountError::BarcodeTaken { barcode: barcode.to_owned(), sku: owner.sku }.into());
         }
         let mut fields = ProductFields { barcode: Some(barcode.to_owned()), ..fields.clone() };
-        // Found on the shelf of a category (or a brand) being counted: it belongs there.
-        match &session.scope {
+        // Found on the shelf being counted: it belongs to that category, brand or list.
+        match &mut session.scope {
             Scope::Category(name) if fields.category_id.is_none() => fields.category_id = Some(category_id(tx, name)?),
             Scope::Brand(name) if fields.brand_id.is_none() => fields.brand_id = Some(brand_id(tx, name)?),
+            Scope::Skus(skus) => {
+                skus.push(fields.sku.trim().to_owned());
+                let scope = serde_json::to_string(&session.scope).expect("a scope serializes");
+                tx.execute("UPDATE count_sessions SET scope = ?2 WHERE id = ?1", params![id, scope])?;
+            }
             _ => {}
         }
         let product = insert_product(tx, &fields)?;
