@@ -307,7 +307,9 @@ export function render(root) {
     let after = starts.get(page);
     if (after === undefined && anchors) after = anchors[page - 1];
     if (after === undefined) {
-      loadAnchors();
+      // The page before it will give its start when it arrives; a jump needs the anchors
+      // (one pass over the whole ordering: not for the next page).
+      if (!loading.has(page - 1) && !pages.get(page - 1)) loadAnchors();
       return;
     }
     const mine = generation;
