@@ -1,8 +1,8 @@
 //! Changes to many products at once, from the products table's selection.
 
-use super::products::set_deleted_in;
+use super::products::{insert_row, set_deleted_in};
 use super::ProductFields;
-use crate::text::{fold, sort_key};
+use crate::text::fold;
 use crate::db::{self, Fixed};
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection};
@@ -79,39 +79,7 @@ fn scale_prices(tx: &Connection, product_id: i64, group: u8, percent: Decimal) -
 /// (`normalized`), checked the SKU free across products and variants, checked the stock,
 /// and writes the ledger movement for `on_hand` itself. No reads.
 pub(crate) fn insert_new_product(tx: &Connection, f: &ProductFields, on_hand: Decimal, prices: &[(u8, Decimal, Option<Decimal>)]) -> Result<i64> {
-    let fixed = |d: Option<Decimal>| d.map(Fixed);
-    let now = db::now();
-    tx.prepare_cached(
-        "INSERT INTO products (sku, sku_key, name, name_sort, subtitle, description, barcode, barcode2, category_id, brand_id,
-                unit, vat_rate, desi, currency, active, kind, min_stock, purchase_price, purchase_currency, image_urls,
-                on_hand, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22)",
-    )?
-    .execute(params![
-        f.sku,
-        fold(&f.sku),
-        f.name,
-        sort_key(&f.name),
-        f.subtitle,
-        f.description,
-        f.barcode,
-        f.barcode2,
-        f.category_id,
-        f.brand_id,
-        f.unit,
-        Fixed(f.vat_rate),
-        fixed(f.desi),
-        f.currency,
-        f.active,
-        f.kind.as_str(),
-        fixed(f.min_stock),
-        fixed(f.purchase_price),
-        f.purchase_currency,
-        serde_json::to_string(&f.image_urls).expect("strings serialize"),
-        Fixed(on_hand),
-        now,
-    ])?;
-    let id = tx.last_insert_rowid();
+    let id = insert_row(tx, f, on_hand)?;
     let mut insert_price = tx.prepare_cached("INSERT INTO prices (product_id, variant_id, group_no, sale, list) VALUES (?1, NULL, ?2, ?3, ?4)")?;
     for (group, sale, list) in prices {
         insert_price.execute(params![id, group, Fixed(*sale), list.map(Fixed)])?;

@@ -35,13 +35,49 @@ pub fn insert_product(tx: &Connection, fields: &ProductFields) -> Result<Product
 pub fn insert_product_unindexed(tx: &Connection, fields: &ProductFields) -> Result<i64> {
     let fields = normalized(fields)?;
     ensure_sku_free(tx, &fields.sku, None)?;
-    tx.prepare_cached(
-        "INSERT INTO products (sku, sku_key, name, name_sort, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-    )?
-    .execute(params![fields.sku, fold(&fields.sku), fields.name, sort_key(&fields.name), db::now()])?;
-    let id = tx.last_insert_rowid();
-    write_fields(tx, id, &fields)?;
+    let id = insert_row(tx, &fields, Decimal::ZERO)?;
+    crate::sync::outbox::enqueue_product(tx, id)?;
     Ok(id)
+}
+
+/// Inserts a product row with every field and `on_hand` (whose movement the caller
+/// records), unchecked: the caller has normalized the fields and checked the SKU free.
+/// The per-item path and the import's bulk path both insert through it.
+pub(crate) fn insert_row(tx: &Connection, f: &ProductFields, on_hand: Decimal) -> Result<i64> {
+    let fixed = |d: Option<Decimal>| d.map(Fixed);
+    let now = db::now();
+    tx.prepare_cached(
+        "INSERT INTO products (sku, sku_key, name, name_sort, subtitle, description, barcode, barcode2, category_id, brand_id,
+                unit, vat_rate, desi, currency, active, kind, min_stock, purchase_price, purchase_currency, image_urls,
+                on_hand, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22)",
+    )?
+    .execute(params![
+        f.sku,
+        fold(&f.sku),
+        f.name,
+        sort_key(&f.name),
+        f.subtitle,
+        f.description,
+        f.barcode,
+        f.barcode2,
+        f.category_id,
+        f.brand_id,
+        f.unit,
+        Fixed(f.vat_rate),
+        fixed(f.desi),
+        f.currency,
+        f.active,
+        f.kind.as_str(),
+        fixed(f.min_stock),
+        fixed(f.purchase_price),
+        f.purchase_currency,
+        serde_json::to_string(&f.image_urls).expect("strings serialize"),
+        Fixed(on_hand),
+        now,
+    ])
+    .map_err(foreign_key_error)?;
+    Ok(tx.last_insert_rowid())
 }
 
 /// `update_product` for bulk work, by id; the caller reindexes with `reindex_products`.
@@ -261,14 +297,19 @@ fn write_fields(conn: &Connection, id: i64, f: &ProductFields) -> Result<()> {
         serde_json::to_string(&f.image_urls).expect("strings serialize"),
         db::now(),
     ])
-    .map_err(|e| match e {
+    .map_err(foreign_key_error)?;
+    crate::sync::outbox::enqueue_product(conn, id)?;
+    Ok(())
+}
+
+/// A category or brand that does not exist (the row's foreign keys).
+fn foreign_key_error(e: rusqlite::Error) -> Error {
+    match e {
         rusqlite::Error::SqliteFailure(err, _) if err.code == rusqlite::ErrorCode::ConstraintViolation => {
             Error::invalid("category_id/brand_id", "no such category or brand")
         }
         e => e.into(),
-    })?;
-    crate::sync::outbox::enqueue_product(conn, id)?;
-    Ok(())
+    }
 }
 
 /// Rewrites the product's row in the search index from its name, subtitle, SKUs and
