@@ -56,9 +56,16 @@ sleep 5   # idle
 # RSS of the app and every process it started (WebKitWebProcess, WebKitNetworkProcess).
 rss_of() { awk '/VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 descendants() { local p; for p in $(pgrep -P "$1"); do echo "$p"; descendants "$p"; done; }
+# PSS shares each library page among the processes that map it (WebKit's libraries are
+# mapped by all three): their sum is what the app costs the machine.
+pss_of() { awk '/^Pss:/ {print $2}' "/proc/$1/smaps_rollup" 2>/dev/null || echo 0; }
 app_kb=$(rss_of "$app_pid")
 total_kb=$app_kb
-for pid in $(descendants "$app_pid"); do total_kb=$((total_kb + $(rss_of "$pid"))); done
+total_pss_kb=$(pss_of "$app_pid")
+for pid in $(descendants "$app_pid"); do
+    total_kb=$((total_kb + $(rss_of "$pid")))
+    total_pss_kb=$((total_pss_kb + $(pss_of "$pid")))
+done
 
 echo "catalog: $products products ($(du -h "$work/raf.db" | cut -f1)), $profile build"
 echo "time to first interactive window: ${window#window after }"
@@ -68,3 +75,4 @@ anon_kb=$(awk '/RssAnon/ {print $2}' "/proc/$app_pid/status")
 file_kb=$(awk '/RssFile/ {print $2}' "/proc/$app_pid/status")
 echo "idle RSS, app process:             $((app_kb / 1024)) MB (anonymous $((anon_kb / 1024)) MB, file-backed $((file_kb / 1024)) MB)"
 echo "idle RSS, app + WebKit processes:  $((total_kb / 1024)) MB"
+echo "idle PSS, app + WebKit processes:  $((total_pss_kb / 1024)) MB"

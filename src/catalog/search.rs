@@ -5,7 +5,7 @@
 //! A search first collects the matching ids (full-text words, SKU prefix, exact
 //! barcode) and then sorts only those.
 
-use crate::db::{id_set, Fixed};
+use crate::db::{self, id_set, Fixed};
 use crate::error::{Error, Result};
 use crate::text::{fold, words};
 use rusqlite::types::Value;
@@ -193,7 +193,7 @@ pub fn search_products(conn: &Connection, query: &ProductQuery) -> Result<Produc
 /// How many products the query's search and filters match (ignoring `after`/`limit`).
 pub fn count_products(conn: &Connection, query: &ProductQuery) -> Result<u64> {
     let (text, params) = count_sql(conn, query)?;
-    Ok(conn.query_row(&text, params_from_iter(params), |r| r.get(0))?)
+    db::without_map(conn, |conn| Ok(conn.query_row(&text, params_from_iter(params), |r| r.get(0))?))
 }
 
 fn count_sql(conn: &Connection, query: &ProductQuery) -> Result<(String, Vec<Value>)> {
@@ -223,9 +223,11 @@ pub fn page_anchors(conn: &Connection, query: &ProductQuery) -> Result<Vec<i64>>
         sql.where_clause()
     );
     let page = Value::Integer(query.limit.clamp(1, MAX_PAGE).into());
-    let mut stmt = conn.prepare(&text)?;
-    let ids = stmt.query_map(params_from_iter(sql.params.into_iter().chain([page])), |r| r.get(0))?;
-    Ok(ids.collect::<rusqlite::Result<_>>()?)
+    db::without_map(conn, |conn| {
+        let mut stmt = conn.prepare(&text)?;
+        let ids = stmt.query_map(params_from_iter(sql.params.into_iter().chain([page])), |r| r.get(0))?;
+        Ok(ids.collect::<rusqlite::Result<_>>()?)
+    })
 }
 
 /// Conditions and their parameters, in order.

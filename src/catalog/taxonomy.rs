@@ -54,22 +54,20 @@ pub fn add_category(conn: &mut Connection, name: &str, color: Option<&str>, pare
 }
 
 pub fn categories(conn: &Connection) -> Result<Vec<Category>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT c.id, c.name, c.color, c.parent_id, c.active,
-                (SELECT count(*) FROM products p WHERE p.category_id = c.id AND p.deleted_at IS NULL)
-         FROM categories c ORDER BY c.name_key",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(Category {
-            id: r.get(0)?,
-            name: r.get(1)?,
-            color: r.get(2)?,
-            parent_id: r.get(3)?,
-            active: r.get(4)?,
-            products: r.get(5)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    db::without_map(conn, |conn| {
+        let mut stmt = conn.prepare_cached(&categories_sql())?;
+        let rows = stmt.query_map([], |r| {
+            Ok(Category {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                color: r.get(2)?,
+                parent_id: r.get(3)?,
+                active: r.get(4)?,
+                products: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    })
 }
 
 /// Removes a category; its products and subcategories are left without one.
@@ -103,12 +101,45 @@ pub fn add_brand(conn: &mut Connection, name: &str) -> Result<Brand> {
 }
 
 pub fn brands(conn: &Connection) -> Result<Vec<Brand>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT b.id, b.name, (SELECT count(*) FROM products p WHERE p.brand_id = b.id AND p.deleted_at IS NULL)
-         FROM brands b ORDER BY b.name_key",
-    )?;
-    let rows = stmt.query_map([], |r| Ok(Brand { id: r.get(0)?, name: r.get(1)?, products: r.get(2)? }))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    db::without_map(conn, |conn| {
+        let mut stmt = conn.prepare_cached(&brands_sql())?;
+        let rows = stmt.query_map([], |r| Ok(Brand { id: r.get(0)?, name: r.get(1)?, products: r.get(2)? }))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    })
+}
+
+// Products per category or brand, counted without reading the products table: testing
+// `deleted_at IS NULL` row by row read all of it (2.3 s and 556 MB at 1M products). All
+// of a category's products are counted in its covering index, less its trashed ones,
+// grouped once from the trash end of `products_name` (`likelihood` tells the planner the
+// trash is small, or it scans the table).
+
+fn categories_sql() -> String {
+    format!(
+        "{} SELECT c.id, c.name, c.color, c.parent_id, c.active, {} FROM categories c ORDER BY c.name_key",
+        trashed_by("category_id"),
+        live_products("category_id", "c")
+    )
+}
+
+fn brands_sql() -> String {
+    format!("{} SELECT b.id, b.name, {} FROM brands b ORDER BY b.name_key", trashed_by("brand_id"), live_products("brand_id", "b"))
+}
+
+/// `WITH trashed(id, n)`: trashed products per value of `column`.
+fn trashed_by(column: &str) -> String {
+    format!(
+        "WITH trashed(id, n) AS MATERIALIZED (SELECT {column}, count(*) FROM products
+         WHERE likelihood(deleted_at IS NOT NULL, 0.001) GROUP BY {column})"
+    )
+}
+
+/// Live products whose `column` is `outer.id`.
+fn live_products(column: &str, outer: &str) -> String {
+    format!(
+        "(SELECT count(*) FROM products p WHERE p.{column} = {outer}.id)
+         - ifnull((SELECT n FROM trashed t WHERE t.id = {outer}.id), 0)"
+    )
 }
 
 pub fn remove_brand(conn: &mut Connection, name: &str) -> Result<()> {
@@ -261,4 +292,35 @@ fn remove_named(conn: &mut Connection, table: &str, kind: &'static str, name: &s
         tx.execute(&format!("DELETE FROM {table} WHERE id = ?1"), [id])?;
         Ok(())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::{create_product, soft_delete_product, ProductFields};
+
+    #[test]
+    fn categories_and_brands_count_live_products_without_reading_the_products_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = db::open(&dir.path().join("raf.db")).unwrap();
+        let lamps = add_category(&mut conn, "Lamba", None, None).unwrap().id;
+        let acme = add_brand(&mut conn, "Acme").unwrap().id;
+        for sku in ["A", "B", "C"] {
+            let fields = ProductFields { category_id: Some(lamps), brand_id: Some(acme), ..ProductFields::new(sku, sku) };
+            create_product(&mut conn, &fields).unwrap();
+        }
+        create_product(&mut conn, &ProductFields::new("D", "D")).unwrap();
+        soft_delete_product(&mut conn, "B").unwrap();
+
+        assert_eq!(categories(&conn).unwrap()[0].products, 2);
+        assert_eq!(brands(&conn).unwrap()[0].products, 2);
+        for sql in [categories_sql(), brands_sql()] {
+            let mut plan = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let steps: Vec<String> = plan.query_map([], |r| r.get(3)).unwrap().map(Result::unwrap).collect();
+            let products: Vec<&String> = steps.iter().filter(|s| s.contains("products") || s.contains(" p ")).collect();
+            // Only the trashed rows are read from the table; the rest is counted in indexes.
+            let indexed = products.iter().all(|s| s.contains("COVERING INDEX") || s.contains("(deleted_at>?)"));
+            assert!(products.len() == 2 && indexed, "{steps:?}");
+        }
+    }
 }

@@ -140,6 +140,19 @@ pub fn with_bulk_cache<T>(conn: &mut Connection, f: impl FnOnce(&mut Connection)
     out
 }
 
+/// Runs `f` with the memory map off: for a read that passes over much of the file (a
+/// count, a report). Pages read through the map stay in the process's resident memory
+/// for as long as the connection lives, and the kernel maps 64 KB around each one: a
+/// count of products by category left 376 MB of a 1M-product catalog in the app, where
+/// the page cache gives the same speed and keeps none. Turning the map off also lets go
+/// of what earlier reads left mapped.
+pub fn without_map<T>(conn: &Connection, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+    conn.pragma_update(None, "mmap_size", 0)?;
+    let out = f(conn);
+    conn.pragma_update(None, "mmap_size", MMAP_SIZE)?;
+    out
+}
+
 /// The catalog the desktop app and the CLI use when none is named: `<data dir>/raf/raf.db`.
 pub fn default_path() -> PathBuf {
     dirs::data_dir().unwrap_or_else(|| PathBuf::from(".")).join(crate::APP_DIR).join("raf.db")
