@@ -397,6 +397,29 @@ fn rows_sharing_a_parent_code_become_one_product_with_variants() {
 }
 
 #[test]
+fn applying_decides_every_row_as_the_dry_run_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    catalog::create_product(&mut conn, &ProductFields::new("ESKI", "Eski ürün")).unwrap();
+    // The variant rows create the product KZ; the last row names KZ itself, which was not
+    // in the catalog when the file was read.
+    let csv = write(
+        &dir.path().join("k.csv"),
+        "Stok Kodu;Ana Ürün Kodu;Ürün Adı;Seçenekler;Fiyat\n\
+         KZ-S;KZ;Kazak;\"Beden:S\";100\n\
+         KZ-M;KZ;Kazak;\"Beden:M\";100\n\
+         KZ;;Kazak yeni ad;;120\n"
+            .as_bytes(),
+    );
+    let dry = plan(&conn, &csv, &ImportOptions::default());
+    let applied = apply(&mut conn, &csv, &ImportOptions::default());
+    let outcome = |p: &Plan| (p.creates, p.updates, p.unchanged, p.errors.iter().map(|e| (e.row, e.code)).collect::<Vec<_>>());
+    assert_eq!(outcome(&applied.plan), outcome(&dry), "{dry:#?}");
+    assert_eq!(dry.errors[0].code, "catalog.sku_taken", "{dry:#?}");
+    assert!(applied.batch.is_none(), "a row in error: nothing is written");
+}
+
+#[test]
 fn undo_restores_fields_prices_and_stock_and_trashes_what_it_created() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = catalog_at(dir.path());

@@ -197,6 +197,10 @@ struct Engine<'a> {
     pushes: bool,
     /// Products in the catalog before this import wrote (0 for a dry run).
     products_before: u64,
+    /// The largest product and variant ids before this import: a key is looked up in the
+    /// catalog as it was, so applying decides each row as the dry run did (what this file
+    /// creates is known from `seen` and `new_skus`), and a first import looks up nothing.
+    last_ids: (i64, i64),
     products_created: u64,
     /// The SQL of the indexes dropped for this import, run again by `finish`.
     suspended_indexes: Vec<String>,
@@ -226,6 +230,9 @@ impl<'a> Engine<'a> {
                 Some(_) => conn.query_row("SELECT count(*) FROM products", [], |r| r.get(0))?,
                 None => 0,
             },
+            last_ids: conn.query_row("SELECT (SELECT ifnull(max(id), 0) FROM products), (SELECT ifnull(max(id), 0) FROM variants)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?,
             products_created: 0,
             suspended_indexes: Vec::new(),
             parents: HashMap::new(),
@@ -338,6 +345,9 @@ impl<'a> Engine<'a> {
     }
 
     fn find(&self, key: &str) -> Result<Found> {
+        if self.last_ids == (0, 0) {
+            return Ok(Found::Nothing);
+        }
         // One statement for both tables: the product (variant NULL) or variant rows the key names.
         let sql = match self.options.key {
             Key::Sku => "SELECT id, NULL FROM products WHERE sku = ?1 UNION ALL SELECT product_id, id FROM variants WHERE sku = ?1",
@@ -351,6 +361,9 @@ impl<'a> Engine<'a> {
         let mut found = Found::Nothing;
         while let Some(row) = rows.next()? {
             let (id, variant): (i64, Option<i64>) = (row.get(0)?, row.get(1)?);
+            if variant.map_or(id > self.last_ids.0, |v| v > self.last_ids.1) {
+                continue; // created by an earlier row of this file
+            }
             found = match (found, variant) {
                 (Found::Nothing, None) => Found::Product(id),
                 (Found::Nothing, Some(variant)) => Found::Variant(id, variant),
