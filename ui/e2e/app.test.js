@@ -146,3 +146,42 @@ test('search ışık finds IŞIK; English switches the UI and its number format 
     await stop();
   }
 });
+
+test('the price header sorts the table by price, products without one last', async () => {
+  const { browser, stop } = await launch({
+    seed: [
+      ['init'],
+      ['product', 'add', 'LAMBA-1', 'Masa Lambası', '--price', '250'],
+      ['product', 'add', 'KABLO', 'Uzatma Kablosu', '--price', '49.9'],
+      ['product', 'add', 'LAMBA-2', 'Tavan Lambası'],
+      ['product', 'add', 'LAMBA-3', 'Duvar Lambası', '--price', '1250'],
+    ],
+  });
+  const order = () => browser.execute(() => [...document.querySelectorAll('.rows .row[data-sku]')].map((row) => row.dataset.sku));
+  const waitOrder = async (expected) => {
+    await browser.waitUntil(async () => JSON.stringify(await order()) === JSON.stringify(expected), { timeout: 10_000 }).catch(() => {});
+    assert.deepEqual(await order(), expected);
+  };
+  try {
+    await waitText(browser, '[data-testid="product-count"]', /4 ürün/);
+    await waitOrder(['LAMBA-3', 'LAMBA-1', 'LAMBA-2', 'KABLO']); // by name: Duvar, Masa, Tavan, Uzatma
+
+    const priceHead = '.row.head [data-sort="price"]';
+    await (await browser.$(`${priceHead} .sort-head`)).click();
+    await waitOrder(['KABLO', 'LAMBA-1', 'LAMBA-3', 'LAMBA-2']);
+    assert.equal(await (await browser.$(priceHead)).getAttribute('aria-sort'), 'ascending');
+    assert.equal(await browser.execute(() => /** @type {HTMLSelectElement} */ (document.querySelector('select[aria-label="Sıralama"]'))?.value ?? null), 'price');
+
+    // Again: descending, and the product without a price stays last.
+    await (await browser.$(`${priceHead} .sort-head`)).click();
+    await waitOrder(['LAMBA-3', 'LAMBA-1', 'KABLO', 'LAMBA-2']);
+    assert.equal(await (await browser.$(priceHead)).getAttribute('aria-sort'), 'descending');
+
+    // The order holds with a search.
+    await (await browser.$('#product-search')).setValue('lamba');
+    await waitText(browser, '[data-testid="product-count"]', /^3 ürün$/);
+    await waitOrder(['LAMBA-3', 'LAMBA-1', 'LAMBA-2']);
+  } finally {
+    await stop();
+  }
+});
