@@ -26,8 +26,14 @@ END;
 -- `(key, id) > (?, ?)` is searched in an index of columns only.
 ALTER TABLE products ADD COLUMN price_up INTEGER GENERATED ALWAYS AS (ifnull(price1, 9223372036854775807)) VIRTUAL;
 ALTER TABLE products ADD COLUMN price_down INTEGER GENERATED ALWAYS AS (ifnull(price1, -9223372036854775808)) VIRTUAL;
-CREATE INDEX products_price_up ON products(price_up, id);
-CREATE INDEX products_price_down ON products(price_down, id);
+-- The filters' columns ride along, so a page walks the index alone and looks a product up
+-- only once it is on the page (a walk that skips 7 of 8 products, as a brand filter
+-- does, would otherwise read 8 rows of the table for each one shown). A category filter
+-- reads the category's own range, already in price order.
+CREATE INDEX products_price_up ON products(price_up, id, deleted_at, active, category_id, brand_id, is_low);
+CREATE INDEX products_price_down ON products(price_down, id, deleted_at, active, category_id, brand_id, is_low);
+CREATE INDEX products_category_price_up ON products(category_id, price_up, id, deleted_at, active, brand_id, is_low);
+CREATE INDEX products_category_price_down ON products(category_id, price_down, id, deleted_at, active, brand_id, is_low);
 
 -- Stock value by category (the dashboard) reads this index alone, in category order.
 CREATE INDEX products_stock_value ON products(category_id, on_hand, purchase_price, price1)
