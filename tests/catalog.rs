@@ -660,7 +660,8 @@ fn sorts_by_group_1_price_with_unpriced_products_last() {
     };
     let check = |conn: &Connection, label: &str| {
         let tag = tags(conn).unwrap().into_iter().find(|t| t.name == "Kampanya").unwrap().id;
-        let cases: Vec<(&str, ProductQuery, Box<dyn Fn(&raf::catalog::Product) -> bool>)> = vec![
+        type Keep<'a> = Box<dyn Fn(&raf::catalog::Product) -> bool + 'a>;
+        let cases: Vec<(&str, ProductQuery, Keep<'_>)> = vec![
             ("all", ProductQuery::default(), Box::new(|_| true)),
             ("search", ProductQuery { search: Some("lamba".into()), ..Default::default() }, Box::new(|_| true)),
             ("category", ProductQuery { category_id: Some(lights.id), ..Default::default() }, Box::new(|p| p.fields.category_id == Some(lights.id))),
@@ -816,6 +817,13 @@ fn keyset_pages_of_a_broad_search_over_a_large_catalog() {
     for (i, p) in made.iter().enumerate().filter(|(i, _)| i % 9 == 0) {
         adjust(&mut conn, &p.fields.sku, Change::Add(Decimal::from((i % 5) as i64 + 1)), None).unwrap();
     }
+    // Two in three have a group-1 price, with many ties; the rest sort last.
+    let price: std::collections::HashMap<i64, Decimal> =
+        made.iter().enumerate().filter(|(i, _)| i % 3 != 0).map(|(i, p)| (p.id, Decimal::from(((i * 7) % 13) as i64))).collect();
+    raf::db::write(&mut conn, |tx| {
+        made.iter().filter_map(|p| price.get(&p.id).map(|v| raf::catalog::upsert_price(tx, &p.fields.sku, 1, *v, None))).collect::<raf::Result<()>>()
+    })
+    .unwrap();
     soft_delete_product(&mut conn, &made[6].fields.sku).unwrap();
     let live: Vec<raf::catalog::Product> =
         made.iter().filter(|p| p.id != made[6].id).map(|p| raf::catalog::product_detail(&conn, &p.fields.sku).unwrap().product).collect();
@@ -827,13 +835,15 @@ fn keyset_pages_of_a_broad_search_over_a_large_catalog() {
             .filter(|p| words.iter().all(|w| raf::text::words(&p.fields.name).iter().any(|x| x.starts_with(w.as_str()))))
             .filter(|p| category_id.is_none() || p.fields.category_id == category_id)
             .collect();
-        for sort in [Sort::Name, Sort::Sku, Sort::OnHand, Sort::Created] {
+        for sort in [Sort::Name, Sort::Sku, Sort::OnHand, Sort::Created, Sort::Price] {
             for descending in [false, true] {
                 let mut expected = matching.clone();
                 match sort {
                     Sort::Name => expected.sort_by_key(|p| (raf::text::sort_key(&p.fields.name), p.id)),
                     Sort::Sku => expected.sort_by_key(|p| (p.fields.sku.clone(), p.id)),
                     Sort::OnHand => expected.sort_by_key(|p| (p.on_hand, p.id)),
+                    // Unpriced last either way: reversed below, so first here when descending.
+                    Sort::Price => expected.sort_by_key(|p| (price.contains_key(&p.id) == descending, price.get(&p.id).copied(), p.id)),
                     _ => expected.sort_by_key(|p| p.id),
                 }
                 if descending {
