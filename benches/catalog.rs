@@ -1,6 +1,7 @@
 //! Builds a large catalog (1M products by default) and prints p50/p99 latencies of the
 //! lists the app shows: search by a name word, by SKU prefix, by exact barcode, and a
-//! keyset page deep in the list (plain and filtered by category).
+//! keyset page deep in the list (plain and filtered by category; by name, SKU and price),
+//! and the dashboard's stock value by category.
 //!
 //!     cargo bench --bench catalog                      # 1M products, in a temp dir
 //!     RAF_BENCH_PRODUCTS=100000 cargo bench --bench catalog
@@ -32,7 +33,10 @@ fn main() {
     let products: u64 = std::env::var("RAF_BENCH_PRODUCTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000_000);
     let tmp = tempfile::tempdir().expect("temp dir");
     let path = std::env::var("RAF_BENCH_DB").map(Into::into).unwrap_or_else(|_| tmp.path().join("bench.db"));
+    let opened = Instant::now();
     let mut conn = db::open(&path).expect("open");
+    // An older file is migrated here (1M products: the price-sort keys and indexes of 0009).
+    println!("open: {} ms", opened.elapsed().as_millis());
     let have: u64 = conn.query_row("SELECT count(*) FROM products", [], |r| r.get(0)).unwrap();
     if have < products {
         build(&mut conn, have, products);
@@ -73,6 +77,26 @@ fn main() {
         query(ProductQuery { category_id, after: Some(rng.i64(1..=products as i64)), ..Default::default() })
     });
     report("page: low stock", &conn, runs, |_| query(ProductQuery { low_stock: true, ..Default::default() }));
+    let mut rng = fastrand::Rng::with_seed(15);
+    report("page: deep keyset, by price", &conn, runs, |_| {
+        query(ProductQuery { after: Some(rng.i64(1..=products as i64)), sort: Sort::Price, ..Default::default() })
+    });
+    let mut rng = fastrand::Rng::with_seed(16);
+    report("page: deep keyset, by price desc", &conn, runs, |_| {
+        query(ProductQuery { after: Some(rng.i64(1..=products as i64)), sort: Sort::Price, descending: true, ..Default::default() })
+    });
+    let mut rng = fastrand::Rng::with_seed(17);
+    report("page: category filter, by price", &conn, runs, |_| {
+        let category_id = Some(categories[rng.usize(..categories.len())]);
+        query(ProductQuery { category_id, after: Some(rng.i64(1..=products as i64)), sort: Sort::Price, ..Default::default() })
+    });
+    let mut rng = fastrand::Rng::with_seed(18);
+    report("page: name word, by price", &conn, runs, |_| {
+        query(ProductQuery { search: Some(WORDS[rng.usize(..WORDS.len())].to_owned()), sort: Sort::Price, ..Default::default() })
+    });
+    report("dashboard: stock value by category", &conn, 20, |_| |conn: &rusqlite::Connection| {
+        raf::report::stock_value_by_category(conn).unwrap().len()
+    });
     let mut rng = fastrand::Rng::with_seed(14);
     report("count: name word", &conn, 50, |_| {
         let q = ProductQuery { search: Some(WORDS[rng.usize(..WORDS.len())].to_owned()), ..Default::default() };

@@ -605,6 +605,103 @@ fn sorts_by_name_in_turkish_order_sku_and_on_hand() {
     assert_eq!(skus(Sort::Created, true), ["S-5", "S-2", "S-4", "S-1", "S-3"]);
 }
 
+/// Sort by the sale price of price group 1: ties by id, products without a group-1 price
+/// last in both directions (also by id), every filter and search applied, pages breaking
+/// inside runs of equal prices; the order follows every way a price is written.
+#[test]
+fn sorts_by_group_1_price_with_unpriced_products_last() {
+    use raf::catalog::{add_brand, bulk_edit, page_anchors, remove_price, BulkChange};
+    let (_dir, mut conn) = open();
+    let lights = add_category(&mut conn, "Aydınlatma", None, None).unwrap();
+    let brand = add_brand(&mut conn, "Işıltı").unwrap();
+    add_tag(&mut conn, "Kampanya", None, None).unwrap();
+    // (price in group 1, or none), in creation (id) order; repeated prices make ties.
+    let group_1 = [Some("10"), None, Some("5.5"), Some("10"), Some("99.99"), None, Some("0.01"), Some("5.5"), Some("10"), None, Some("42")];
+    let mut made = Vec::new();
+    for (i, price) in group_1.iter().enumerate() {
+        let sku = format!("PR-{i:02}");
+        made.push(add_with(&mut conn, &sku, &format!("Lamba {i}"), |f| {
+            f.category_id = (i % 2 == 0).then_some(lights.id);
+            f.brand_id = (i % 3 == 0).then_some(brand.id);
+            f.active = i != 4;
+            f.min_stock = (i % 4 == 0).then(|| d("1"));
+        }));
+        if let Some(price) = price {
+            set_price(&mut conn, &sku, 1, d(price), None).unwrap();
+        }
+        // Group 2 prices must not move the order: reversed against group 1.
+        set_price(&mut conn, &sku, 2, Decimal::from(100 - i as i64), None).unwrap();
+        if i % 3 == 1 {
+            tag_product(&mut conn, &sku, "Kampanya").unwrap();
+        }
+    }
+    // A variant's own group-1 price is the variant's, not the product's.
+    generate_variants(&mut conn, "PR-09", &[axis("Renk", &["Beyaz"])]).unwrap();
+    set_price(&mut conn, "PR-09-BEYAZ", 1, d("1"), None).unwrap();
+    soft_delete_product(&mut conn, "PR-10").unwrap();
+
+    let expected = |conn: &Connection, keep: &dyn Fn(&raf::catalog::Product) -> bool, descending: bool| -> Vec<i64> {
+        let mut rows: Vec<(Option<Decimal>, i64)> = made
+            .iter()
+            .map(|p| product_detail(conn, &p.fields.sku).unwrap())
+            .filter(|d| d.product.deleted_at.is_none() && keep(&d.product))
+            .map(|d| (d.prices.iter().find(|p| p.group == 1).and_then(|p| p.sale), d.product.id))
+            .collect();
+        // Priced ones by (price, id) in the asked direction, then the unpriced by id likewise.
+        rows.sort_by(|a, b| match (a.0, b.0) {
+            (Some(x), Some(y)) if descending => (y, b.1).cmp(&(x, a.1)),
+            (Some(x), Some(y)) => (x, a.1).cmp(&(y, b.1)),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) if descending => b.1.cmp(&a.1),
+            (None, None) => a.1.cmp(&b.1),
+        });
+        rows.into_iter().map(|r| r.1).collect()
+    };
+    let check = |conn: &Connection, label: &str| {
+        let tag = tags(conn).unwrap().into_iter().find(|t| t.name == "Kampanya").unwrap().id;
+        type Keep<'a> = Box<dyn Fn(&raf::catalog::Product) -> bool + 'a>;
+        let cases: Vec<(&str, ProductQuery, Keep<'_>)> = vec![
+            ("all", ProductQuery::default(), Box::new(|_| true)),
+            ("search", ProductQuery { search: Some("lamba".into()), ..Default::default() }, Box::new(|_| true)),
+            ("category", ProductQuery { category_id: Some(lights.id), ..Default::default() }, Box::new(|p| p.fields.category_id == Some(lights.id))),
+            ("brand", ProductQuery { brand_id: Some(brand.id), ..Default::default() }, Box::new(|p| p.fields.brand_id == Some(brand.id))),
+            ("tag", ProductQuery { tag_id: Some(tag), ..Default::default() }, Box::new(|p| p.fields.sku[3..].parse::<usize>().unwrap() % 3 == 1)),
+            ("active", ProductQuery { status: StatusFilter::Active, ..Default::default() }, Box::new(|p| p.fields.active)),
+            ("low stock", ProductQuery { low_stock: true, ..Default::default() }, Box::new(|p| p.fields.min_stock.is_some())),
+        ];
+        for (name, query, keep) in &cases {
+            for descending in [false, true] {
+                let want = expected(conn, keep.as_ref(), descending);
+                for limit in [1, 2, 3, 50] {
+                    let q = ProductQuery { sort: Sort::Price, descending, limit, ..query.clone() };
+                    let walked: Vec<i64> = walk(conn, &q).iter().map(|r| r.id).collect();
+                    assert_eq!(walked, want, "{label}: {name}, descending {descending}, limit {limit}");
+                    let anchors = page_anchors(conn, &q).unwrap();
+                    let every_limit: Vec<i64> = walked.iter().skip(limit as usize - 1).step_by(limit as usize).copied().collect();
+                    assert_eq!(anchors, every_limit, "{label}: anchors of {name}, descending {descending}, limit {limit}");
+                }
+            }
+        }
+    };
+    check(&conn, "as created");
+    let ids = |skus: &[&str]| -> Vec<i64> { skus.iter().map(|s| made.iter().find(|p| p.fields.sku == *s).unwrap().id).collect() };
+    let first = |conn: &Connection, descending: bool| skus_of(&walk(conn, &ProductQuery { sort: Sort::Price, descending, ..Default::default() }));
+    assert_eq!(first(&conn, false)[..3], ["PR-06", "PR-02", "PR-07"]);
+    assert_eq!(first(&conn, true)[..3], ["PR-04", "PR-08", "PR-03"], "PR-10 (42) is in the trash");
+    assert_eq!(first(&conn, true)[7..], ["PR-09", "PR-05", "PR-01"], "unpriced last, by id downwards");
+
+    // Every way a price changes moves the product: a new price, a removed one, a bulk %.
+    set_price(&mut conn, "PR-01", 1, d("0.005"), None).unwrap();
+    raf::db::write(&mut conn, |tx| remove_price(tx, "PR-02", 1)).unwrap();
+    bulk_edit(&mut conn, &ids(&["PR-06", "PR-00"]), &BulkChange::ScalePrices { group: 1, percent: d("1000") }).unwrap();
+    check(&conn, "after changes");
+    assert_eq!(first(&conn, false)[0], "PR-01");
+    assert_eq!(first(&conn, false).last().unwrap(), "PR-09", "unpriced, the highest id of the unpriced ones going up");
+    assert_eq!(first(&conn, true)[0], "PR-00", "10 + 1000 % = 110");
+    assert_eq!(first(&conn, true).last().unwrap(), "PR-02", "its price removed: unpriced, the lowest id going down");
+}
+
 /// Products with repeated names, Turkish letters and repeated quantities, so that
 /// pages break inside runs of equal sort keys.
 fn many(conn: &mut Connection) -> Vec<raf::catalog::Product> {
@@ -650,10 +747,12 @@ fn keyset_pages_return_every_product_once_in_order() {
             })
             .collect();
         assert!(!matching.is_empty());
-        for sort in [Sort::Name, Sort::Sku, Sort::OnHand, Sort::Created, Sort::Updated] {
+        for sort in [Sort::Name, Sort::Sku, Sort::OnHand, Sort::Created, Sort::Updated, Sort::Price] {
             for descending in [false, true] {
                 let mut expected = matching.clone();
                 match sort {
+                    // None of them has a price: all last, by id.
+                    Sort::Price => expected.sort_by_key(|p| p.id),
                     Sort::Name => expected.sort_by_key(|p| (raf::text::sort_key(&p.fields.name), p.id)),
                     Sort::Sku => expected.sort_by(|a, b| (&a.fields.sku, a.id).cmp(&(&b.fields.sku, b.id))),
                     Sort::OnHand => expected.sort_by_key(|p| (p.on_hand, p.id)),
@@ -718,6 +817,13 @@ fn keyset_pages_of_a_broad_search_over_a_large_catalog() {
     for (i, p) in made.iter().enumerate().filter(|(i, _)| i % 9 == 0) {
         adjust(&mut conn, &p.fields.sku, Change::Add(Decimal::from((i % 5) as i64 + 1)), None).unwrap();
     }
+    // Two in three have a group-1 price, with many ties; the rest sort last.
+    let price: std::collections::HashMap<i64, Decimal> =
+        made.iter().enumerate().filter(|(i, _)| i % 3 != 0).map(|(i, p)| (p.id, Decimal::from(((i * 7) % 13) as i64))).collect();
+    raf::db::write(&mut conn, |tx| {
+        made.iter().filter_map(|p| price.get(&p.id).map(|v| raf::catalog::upsert_price(tx, &p.fields.sku, 1, *v, None))).collect::<raf::Result<()>>()
+    })
+    .unwrap();
     soft_delete_product(&mut conn, &made[6].fields.sku).unwrap();
     let live: Vec<raf::catalog::Product> =
         made.iter().filter(|p| p.id != made[6].id).map(|p| raf::catalog::product_detail(&conn, &p.fields.sku).unwrap().product).collect();
@@ -729,13 +835,15 @@ fn keyset_pages_of_a_broad_search_over_a_large_catalog() {
             .filter(|p| words.iter().all(|w| raf::text::words(&p.fields.name).iter().any(|x| x.starts_with(w.as_str()))))
             .filter(|p| category_id.is_none() || p.fields.category_id == category_id)
             .collect();
-        for sort in [Sort::Name, Sort::Sku, Sort::OnHand, Sort::Created] {
+        for sort in [Sort::Name, Sort::Sku, Sort::OnHand, Sort::Created, Sort::Price] {
             for descending in [false, true] {
                 let mut expected = matching.clone();
                 match sort {
                     Sort::Name => expected.sort_by_key(|p| (raf::text::sort_key(&p.fields.name), p.id)),
                     Sort::Sku => expected.sort_by_key(|p| (p.fields.sku.clone(), p.id)),
                     Sort::OnHand => expected.sort_by_key(|p| (p.on_hand, p.id)),
+                    // Unpriced last either way: reversed below, so first here when descending.
+                    Sort::Price => expected.sort_by_key(|p| (price.contains_key(&p.id) == descending, price.get(&p.id).copied(), p.id)),
                     _ => expected.sort_by_key(|p| p.id),
                 }
                 if descending {

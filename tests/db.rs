@@ -339,3 +339,32 @@ fn open_refuses_a_newer_catalog_and_a_folder() {
     std::fs::create_dir(&folder).unwrap();
     assert_eq!(raf::db::open(&folder).unwrap_err().code(), "db.cannot_open");
 }
+
+#[test]
+fn migrating_an_older_catalog_fills_the_price_sort_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("raf.db");
+    let before = raf::db::MIGRATIONS.iter().position(|m| m.name == "0009_price_sort").unwrap();
+    let mut old = Connection::open(&path).unwrap();
+    raf::db::migrate(&mut old, &path, &raf::db::MIGRATIONS[..before]).unwrap();
+    for (id, sku, price) in [(1, "A", Some(250_000)), (2, "B", None), (3, "C", Some(90_000))] {
+        old.execute(
+            "INSERT INTO products (id, sku, sku_key, name, name_sort, created_at, updated_at) VALUES (?1, ?2, ?2, ?2, ?2, 'x', 'x')",
+            rusqlite::params![id, sku],
+        )
+        .unwrap();
+        if let Some(price) = price {
+            old.execute("INSERT INTO prices (product_id, group_no, sale) VALUES (?1, 1, ?2)", [id, price]).unwrap();
+        }
+        old.execute("INSERT INTO prices (product_id, group_no, sale) VALUES (?1, 2, ?2)", [id, 10 * id]).unwrap();
+    }
+    drop(old);
+
+    let conn = raf::db::open(&path).unwrap();
+    let sorted = |descending: bool| -> Vec<String> {
+        let q = ProductQuery { sort: raf::catalog::Sort::Price, descending, ..Default::default() };
+        search_products(&conn, &q).unwrap().rows.into_iter().map(|r| r.sku).collect()
+    };
+    assert_eq!(sorted(false), ["C", "A", "B"]);
+    assert_eq!(sorted(true), ["A", "C", "B"]);
+}

@@ -211,3 +211,29 @@ fn a_large_import_into_a_small_catalog_rebuilds_the_indexes_it_dropped() {
     assert_eq!(check_ledger(&conn).unwrap(), []);
     assert_eq!(catalog::count_products(&conn, &ProductQuery::default()).unwrap(), 1);
 }
+
+/// The products by group-1 price, ascending (unpriced last).
+fn by_price(conn: &Connection) -> Vec<String> {
+    let query = ProductQuery { sort: catalog::Sort::Price, limit: 50, ..ProductQuery::default() };
+    catalog::search_products(conn, &query).unwrap().rows.into_iter().map(|r| r.sku).collect()
+}
+
+#[test]
+fn imported_prices_and_their_undo_move_the_price_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("urunler.csv");
+    write_csv(&file);
+    let mut conn = catalog_with_connection(&dir.path().join("raf.db"));
+    progress::silent(|task| import::apply(&mut conn, &file, &ImportOptions::default(), task)).unwrap();
+    assert_eq!(by_price(&conn), ["CAY-1", "PRZ-2", "LED-9W", "KBL-1"], "12, 45, 100.50, none");
+
+    // An update: a new price for the cheapest-to-be and a first one for the unpriced.
+    let update = dir.path().join("fiyat.csv");
+    std::fs::write(&update, "Stok Kodu;Fiyat\nLED-9W;5\nKBL-1;30\n").unwrap();
+    let applied = progress::silent(|task| import::apply(&mut conn, &update, &ImportOptions::default(), task)).unwrap();
+    assert!(applied.batch.is_some(), "{:?}", applied.plan.errors);
+    assert_eq!(by_price(&conn), ["LED-9W", "CAY-1", "KBL-1", "PRZ-2"]);
+
+    import::undo(&mut conn, applied.batch).unwrap();
+    assert_eq!(by_price(&conn), ["CAY-1", "PRZ-2", "LED-9W", "KBL-1"], "the old prices, and no price again for KBL-1");
+}

@@ -132,6 +132,18 @@ fn dashboard_values_stock_by_category() {
     assert_eq!(dash.low_stock.iter().map(|r| r.sku.as_str()).collect::<Vec<_>>(), ["LED"]);
     assert_eq!(dash.by_day.len(), 1);
     assert_eq!((dash.by_day[0].added, dash.by_day[0].removed, dash.by_day[0].movements), (d("6.5"), d("1"), 3));
+
+    // The value follows a new group-1 price, a removed one, and leaves out the trash.
+    set_price(&mut conn, "KBL", 1, d("50"), None).unwrap();
+    set_price(&mut conn, "KBL", 2, d("999"), None).unwrap();
+    let by_category = |conn: &rusqlite::Connection| -> Vec<_> {
+        raf::report::stock_value_by_category(conn).unwrap().into_iter().map(|c| (c.category, c.products, c.value)).collect()
+    };
+    assert_eq!(by_category(&conn), [(None, 1, d("75")), (Some("Aydınlatma".to_string()), 1, d("50"))]);
+    raf::db::write(&mut conn, |tx| raf::catalog::remove_price(tx, "KBL", 1)).unwrap();
+    assert_eq!(by_category(&conn), [(Some("Aydınlatma".to_string()), 1, d("50")), (None, 1, d("0"))]);
+    raf::catalog::soft_delete_product(&mut conn, "LED").unwrap();
+    assert_eq!(by_category(&conn), [(None, 1, d("0"))]);
 }
 
 #[test]

@@ -51,9 +51,13 @@ impl Db {
                 Ok(Pools { writer: Mutex::new(writer), readers: Mutex::new(Vec::new()), sync: Mutex::new(None), _lock: lock })
             });
             log::info!("catalog {} opened in {:?}", path.display(), started.elapsed());
-            let opened = pools.is_ok();
+            // A file that failed to open (a small damaged one fails its check there) is
+            // the check's answer too, so the window's banner says so, not only each screen.
+            let open_error = pools.as_ref().err().cloned();
             let _ = opener.0.opened.set(pools);
-            let checked = if opened && !checked_at_open {
+            let checked = if let Some(err) = open_error {
+                Err(err)
+            } else if !checked_at_open {
                 let started = std::time::Instant::now();
                 let result = db::check_file(path).map_err(|e| e.payload());
                 log::info!("catalog {} checked in {:?}: {}", path.display(), started.elapsed(), if result.is_ok() { "ok" } else { "damaged" });

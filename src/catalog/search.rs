@@ -23,12 +23,17 @@ pub enum Sort {
     Created,
     Updated,
     OnHand,
+    /// Sale price in price group 1 ("Fiyat"); products without one come last either way.
+    Price,
 }
 
 impl Sort {
     /// The column a page is ordered on (with `id` as the tie-breaker).
-    fn column(self) -> &'static str {
+    fn column(self, descending: bool) -> &'static str {
         match self {
+            // A missing price is the largest key going up and the smallest going down.
+            Sort::Price if descending => "p.price_down",
+            Sort::Price => "p.price_up",
             Sort::Name => "p.name_sort",
             Sort::Sku => "p.sku",
             Sort::Created => "p.id",
@@ -136,7 +141,7 @@ pub fn search_products(conn: &Connection, query: &ProductQuery) -> Result<Produc
     let mut sql = Sql::default();
     let from = sql.search_and_filters(conn, query, false)?;
     let limit = query.limit.clamp(1, MAX_PAGE);
-    let (column, cmp, dir) = (query.sort.column(), if query.descending { "<" } else { ">" }, if query.descending { "DESC" } else { "ASC" });
+    let (column, cmp, dir) = (query.sort.column(query.descending), if query.descending { "<" } else { ">" }, if query.descending { "DESC" } else { "ASC" });
     if let Some(after) = query.after {
         let key: Option<Value> =
             conn.query_row(&format!("SELECT {column} FROM products p WHERE p.id = ?1"), [after], |r| r.get(0)).optional()?;
@@ -216,7 +221,7 @@ fn count_sql(conn: &Connection, query: &ProductQuery) -> Result<(String, Vec<Val
 pub fn page_anchors(conn: &Connection, query: &ProductQuery) -> Result<Vec<i64>> {
     let mut sql = Sql::default();
     let from = sql.search_and_filters(conn, query, true)?;
-    let (column, dir) = (query.sort.column(), if query.descending { "DESC" } else { "ASC" });
+    let (column, dir) = (query.sort.column(query.descending), if query.descending { "DESC" } else { "ASC" });
     let text = format!(
         "SELECT id FROM (SELECT p.id, row_number() OVER (ORDER BY {column} {dir}, p.id {dir}) AS n FROM {from} WHERE {})
          WHERE n % ? = 0 ORDER BY n",

@@ -33,7 +33,7 @@ const SUSPEND_INDEXES_AFTER: u64 = 50_000;
 const SMALL_CATALOG_FACTOR: u64 = 4;
 /// Indexes no statement of an import reads (the SKU index is unique: it stays; the
 /// barcode one stays when barcodes are the key; `movements_undoes` serves `stock::movement`).
-const SUSPENDABLE_INDEXES: [&str; 10] = [
+const SUSPENDABLE_INDEXES: [&str; 15] = [
     "products_sku_key",
     "products_barcode2",
     "products_name",
@@ -42,6 +42,11 @@ const SUSPENDABLE_INDEXES: [&str; 10] = [
     "products_low",
     "products_updated",
     "products_on_hand",
+    "products_price_up",
+    "products_price_down",
+    "products_category_price_up",
+    "products_category_price_down",
+    "products_stock_value",
     "movements_item",
     "movements_created",
 ];

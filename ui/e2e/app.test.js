@@ -2,6 +2,9 @@
 // catalog file. Run by scripts/test.sh under xvfb-run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { closeSync, mkdtempSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { launch, text, waitFor, waitText } from './driver.js';
 
 /** Creates a product through the editor (Ctrl+N) and waits for its page. */
@@ -142,6 +145,71 @@ test('search ışık finds IŞIK; English switches the UI and its number format 
     assert.equal(await waitText(browser, '.row[data-sku="LED-9W"] [data-col="price"]', /₺1,234\.56/), '₺1,234.56');
     assert.equal(await text(browser, '[data-testid="product-count"]'), '1 products');
     assert.match(await (await browser.$('#product-search')).getAttribute('placeholder'), /^Search/);
+  } finally {
+    await stop();
+  }
+});
+
+test('the price header sorts the table by price, products without one last', async () => {
+  const { browser, stop } = await launch({
+    seed: [
+      ['init'],
+      ['product', 'add', 'LAMBA-1', 'Masa Lambası', '--price', '250'],
+      ['product', 'add', 'KABLO', 'Uzatma Kablosu', '--price', '49.9'],
+      ['product', 'add', 'LAMBA-2', 'Tavan Lambası'],
+      ['product', 'add', 'LAMBA-3', 'Duvar Lambası', '--price', '1250'],
+    ],
+  });
+  const order = () => browser.execute(() => [...document.querySelectorAll('.rows .row[data-sku]')].map((row) => row.dataset.sku));
+  const waitOrder = async (expected) => {
+    await browser.waitUntil(async () => JSON.stringify(await order()) === JSON.stringify(expected), { timeout: 10_000 }).catch(() => {});
+    assert.deepEqual(await order(), expected);
+  };
+  try {
+    await waitText(browser, '[data-testid="product-count"]', /4 ürün/);
+    await waitOrder(['LAMBA-3', 'LAMBA-1', 'LAMBA-2', 'KABLO']); // by name: Duvar, Masa, Tavan, Uzatma
+
+    const priceHead = '.row.head [data-sort="price"]';
+    await (await browser.$(`${priceHead} .sort-head`)).click();
+    await waitOrder(['KABLO', 'LAMBA-1', 'LAMBA-3', 'LAMBA-2']);
+    assert.equal(await (await browser.$(priceHead)).getAttribute('aria-sort'), 'ascending');
+    assert.equal(await browser.execute(() => /** @type {HTMLSelectElement} */ (document.querySelector('select[aria-label="Sıralama"]'))?.value ?? null), 'price');
+
+    // Again: descending, and the product without a price stays last.
+    await (await browser.$(`${priceHead} .sort-head`)).click();
+    await waitOrder(['LAMBA-3', 'LAMBA-1', 'KABLO', 'LAMBA-2']);
+    assert.equal(await (await browser.$(priceHead)).getAttribute('aria-sort'), 'descending');
+
+    // The order holds with a search.
+    await (await browser.$('#product-search')).setValue('lamba');
+    await waitText(browser, '[data-testid="product-count"]', /^3 ürün$/);
+    await waitOrder(['LAMBA-3', 'LAMBA-1', 'LAMBA-2']);
+  } finally {
+    await stop();
+  }
+});
+
+test('a small damaged catalog, refused as it opens, is named in the banner', async () => {
+  // A small catalog (checked as it opens): a few thousand products, so it spans many pages.
+  const sheet = join(mkdtempSync(join(tmpdir(), 'raf-sheet-')), 'urunler.csv');
+  const rows = Array.from({ length: 3000 }, (_, i) => `P-${i};Ürün ${i} ${'uzun bir ad '.repeat(8)}`);
+  writeFileSync(sheet, ['Stok Kodu;Ürün Adı', ...rows].join('\n'));
+  const { browser, stop } = await launch({
+    seed: [['init'], ['import', sheet]],
+    prepare: (db) => {
+      // Garbage over the middle of the closed file, as a failing disk would leave it.
+      const size = statSync(db).size;
+      assert.ok(size > 256 * 1024, `a file of many pages, got ${size} bytes`);
+      const fd = openSync(db, 'r+');
+      writeSync(fd, Buffer.alloc(64 * 1024, 0x5a), 0, 64 * 1024, Math.floor(size / 2));
+      closeSync(fd);
+    },
+  });
+  try {
+    const banner = await waitText(browser, '[data-testid="banner"]', /bozuk/);
+    assert.match(banner, /Katalog dosyası bozuk\. Ayarlar’dan bir yedeği geri yükleyin\./);
+    assert.equal(await text(browser, '[data-testid="banner"] a'), 'Ayarlar');
+    assert.match(await (await browser.$('[data-testid="banner"] a')).getAttribute('href'), /#\/settings$/);
   } finally {
     await stop();
   }

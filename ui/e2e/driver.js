@@ -28,16 +28,18 @@ async function waitReady(port, deadline = Date.now() + 20_000) {
 const CLI = process.env.RAF_CLI_BIN ?? join(dirname(APP), 'raf');
 
 /**
- * @param {{ seed?: string[][] }} [options] `seed`: `raf` CLI commands run on the test's
- *   catalog file before the app starts (e.g. `['product', 'add', 'SKU', 'Name']`)
+ * @param {{ seed?: string[][], prepare?: (db: string) => void }} [options] `seed`: `raf` CLI
+ *   commands run on the test's catalog file before the app starts (e.g.
+ *   `['product', 'add', 'SKU', 'Name']`); `prepare`: then called with the file's path
  * @returns {Promise<{ browser: WebdriverIO.Browser, dir: string, stop: () => Promise<void> }>}
  */
-export async function launch({ seed = [] } = {}) {
+export async function launch({ seed = [], prepare = () => {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'raf-e2e-'));
   for (const args of seed) {
     const run = spawnSync(CLI, ['--db', join(dir, 'raf.db'), ...args], { encoding: 'utf8', env: { ...process.env, HOME: dir } });
     if (run.status !== 0) throw new Error(`raf ${args.join(' ')}: ${run.stderr || run.error}`);
   }
+  prepare(join(dir, 'raf.db'));
   const env = {
     ...process.env,
     RAF_DB: join(dir, 'raf.db'),

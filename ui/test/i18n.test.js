@@ -32,7 +32,7 @@ test('every key the code names exists', () => {
   // Keys built from a fixed set of values.
   const families = {
     status: ['all', 'active', 'inactive', 'deleted'],
-    sort: ['name', 'sku', 'created', 'updated', 'on_hand'],
+    sort: ['name', 'sku', 'created', 'updated', 'on_hand', 'price'],
     column: ['sku', 'name', 'category', 'brand', 'on_hand', 'price', 'barcode', 'variants', 'updated_at'],
     movement: ['add', 'sub', 'set', 'count', 'import', 'sale', 'cancel', 'sync', 'undo'],
     order_status: ['awaiting', 'approved', 'shipped', 'cancelled'],

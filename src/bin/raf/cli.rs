@@ -232,6 +232,8 @@ pub enum SortArg {
     Created,
     Updated,
     OnHand,
+    /// Sale price in price group 1; products without one last
+    Price,
 }
 
 #[derive(Subcommand)]

@@ -181,6 +181,7 @@ fn list_query(conn: &Connection, a: &ListArgs) -> Result<ProductQuery> {
             SortArg::Created => Sort::Created,
             SortArg::Updated => Sort::Updated,
             SortArg::OnHand => Sort::OnHand,
+            SortArg::Price => Sort::Price,
         },
         descending: a.desc,
         limit: a.limit,

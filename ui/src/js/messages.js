@@ -29,6 +29,7 @@ export const messages = {
     'status.all': 'Tümü', 'status.active': 'Satışta', 'status.inactive': 'Pasif', 'status.deleted': 'Çöp kutusu',
     'sort.name': 'Ada göre', 'sort.sku': 'Stok koduna göre', 'sort.created': 'Eklenme sırası',
     'sort.updated': 'Son değişiklik', 'sort.on_hand': 'Stok miktarı',
+    'sort.price': 'Fiyata göre',
 
     'column.sku': 'Stok kodu', 'column.name': 'Ürün adı', 'column.category': 'Kategori', 'column.brand': 'Marka',
     'column.on_hand': 'Stok', 'column.price': 'Fiyat', 'column.barcode': 'Barkod', 'column.variants': 'Varyant',
@@ -285,6 +286,7 @@ export const messages = {
     'status.all': 'All', 'status.active': 'Active', 'status.inactive': 'Inactive', 'status.deleted': 'Trash',
     'sort.name': 'By name', 'sort.sku': 'By SKU', 'sort.created': 'Date added',
     'sort.updated': 'Last changed', 'sort.on_hand': 'Quantity on hand',
+    'sort.price': 'By price',
 
     'column.sku': 'SKU', 'column.name': 'Name', 'column.category': 'Category', 'column.brand': 'Brand',
     'column.on_hand': 'Stock', 'column.price': 'Price', 'column.barcode': 'Barcode', 'column.variants': 'Variants',

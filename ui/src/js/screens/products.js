@@ -18,19 +18,21 @@ const ROW_HEIGHT = 32;
 const PAGE_SIZE = 200;
 const SEARCH_DELAY_MS = 150;
 
-/** @typedef {{ key: string, width: string, cell: (row: ProductRow) => string, numeric?: boolean }} Column */
+/** @typedef {import('../ipc.js').ProductQuery['sort']} Sort */
+/** @typedef {{ key: string, width: string, cell: (row: ProductRow) => string, numeric?: boolean, sort?: Sort }} Column */
 
 /** @type {Column[]} */
 const COLUMNS = [
-  { key: 'sku', width: '10rem', cell: (r) => r.sku },
-  { key: 'name', width: 'minmax(14rem, 3fr)', cell: (r) => r.name },
+  { key: 'sku', width: '10rem', cell: (r) => r.sku, sort: 'sku' },
+  { key: 'name', width: 'minmax(14rem, 3fr)', cell: (r) => r.name, sort: 'name' },
   { key: 'category', width: 'minmax(8rem, 1fr)', cell: (r) => r.category ?? '' },
   { key: 'brand', width: 'minmax(6rem, 1fr)', cell: (r) => r.brand ?? '' },
-  { key: 'on_hand', width: '7rem', numeric: true, cell: (r) => `${formatDecimal(r.on_hand, lang())} ${r.unit}` },
-  { key: 'price', width: '8rem', numeric: true, cell: (r) => formatMoney(r.price, lang()) },
+  { key: 'on_hand', width: '7rem', numeric: true, cell: (r) => `${formatDecimal(r.on_hand, lang())} ${r.unit}`, sort: 'on_hand' },
+  // The price shown and sorted on is price group 1's (the query's `price_group` stays 1).
+  { key: 'price', width: '8rem', numeric: true, cell: (r) => formatMoney(r.price, lang()), sort: 'price' },
   { key: 'barcode', width: '9rem', cell: (r) => r.barcode ?? '' },
   { key: 'variants', width: '5rem', numeric: true, cell: (r) => (r.variants ? String(r.variants) : '') },
-  { key: 'updated_at', width: '9rem', cell: (r) => formatDate(r.updated_at, lang(), false) },
+  { key: 'updated_at', width: '9rem', cell: (r) => formatDate(r.updated_at, lang(), false), sort: 'updated' },
 ];
 const DEFAULT_COLUMNS = ['sku', 'name', 'category', 'brand', 'on_hand', 'price'];
 
@@ -109,7 +111,7 @@ export function render(root) {
   );
   const low = h('input', { attrs: { type: 'checkbox', checked: query.low_stock } });
   const sort = select(
-    ['name', 'sku', 'created', 'updated', 'on_hand'].map((s) => [s, t(`sort.${s}`)]),
+    ['name', 'sku', 'created', 'updated', 'on_hand', 'price'].map((s) => [s, t(`sort.${s}`)]),
     query.sort,
     { attrs: { 'aria-label': t('products.sort') } },
   );
@@ -120,11 +122,8 @@ export function render(root) {
   tag.addEventListener('change', () => setQuery({ tag_id: id(tag) }));
   status.addEventListener('change', () => setQuery({ status: /** @type {any} */ (status.value) }));
   low.addEventListener('change', () => setQuery({ low_stock: low.checked }));
-  sort.addEventListener('change', () => setQuery({ sort: /** @type {any} */ (sort.value) }));
-  direction.addEventListener('click', () => {
-    setQuery({ descending: !query.descending });
-    direction.textContent = query.descending ? '↓' : '↑';
-  });
+  sort.addEventListener('change', () => sortBy(/** @type {Sort} */ (sort.value), query.descending));
+  direction.addEventListener('click', () => sortBy(query.sort, !query.descending));
 
   const toolbar = h(
     'header',
@@ -167,7 +166,16 @@ export function render(root) {
     updateBulkbar();
     draw();
   });
-  head.append(h('span', {}, all), ...columns.map((c) => h('span', { class: c.numeric ? 'num' : '', text: t(`column.${c.key}`) })));
+  // A sortable column's header sorts by it; a second click turns the direction.
+  const heads = columns.map((c) => {
+    const label = t(`column.${c.key}`);
+    if (!c.sort) return h('span', { class: c.numeric ? 'num' : '', text: label });
+    const sortKey = c.sort;
+    const button = h('button', { class: 'sort-head', text: label, on: { click: () => sortBy(sortKey, query.sort === sortKey ? !query.descending : false) } });
+    return h('span', { class: c.numeric ? 'num' : '', data: { sort: sortKey } }, button);
+  });
+  head.append(h('span', {}, all), ...heads);
+  showSort();
   // The scroller holds a viewport-high window that sticks to its top, and a spacer below
   // it that gives the scrollbar the list's full height; rows move inside the window.
   const spacer = h('div', { class: 'spacer' });
@@ -195,6 +203,25 @@ export function render(root) {
   });
   const resize = new ResizeObserver(() => draw());
   resize.observe(scroller);
+
+  /**
+   * @param {Sort} key
+   * @param {boolean} descending
+   */
+  function sortBy(key, descending) {
+    setQuery({ sort: key, descending });
+    showSort();
+  }
+
+  /** The toolbar and the headers tell the current order. */
+  function showSort() {
+    sort.value = query.sort;
+    direction.textContent = query.descending ? '↓' : '↑';
+    for (const el of head.querySelectorAll('[data-sort]')) {
+      const on = /** @type {HTMLElement} */ (el).dataset.sort === query.sort;
+      el.setAttribute('aria-sort', on ? (query.descending ? 'descending' : 'ascending') : 'none');
+    }
+  }
 
   /** @param {Partial<ProductQuery>} change */
   function setQuery(change) {
