@@ -53,7 +53,7 @@ pub fn dashboard(conn: &Connection, days: u32) -> Result<Dashboard> {
 pub fn stock_value_by_category(conn: &Connection) -> Result<Vec<CategoryValue>> {
     // Both factors carry 4 decimal places: dividing each product's product by 10^4 keeps
     // the sum in the same fixed-point scale (sub-0.0001 remainders are dropped).
-    // Every product is read, from `products_stock_value` alone (migration 0009): a partial
+    // Every product is read, from `products_stock_value` alone (migration 0008): a partial
     // index of the live goods holding exactly these columns, already in category order.
     // The group-1 price is `price1` on the row, kept by triggers on `prices`. 1M products:
     // 0.19 s; the table itself plus a `prices` lookup per product took 3-4.5 s.

@@ -344,7 +344,7 @@ fn open_refuses_a_newer_catalog_and_a_folder() {
 fn migrating_an_older_catalog_fills_the_price_sort_key() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("raf.db");
-    let before = raf::db::MIGRATIONS.iter().position(|m| m.name == "0009_price_sort").unwrap();
+    let before = raf::db::MIGRATIONS.iter().position(|m| m.name == "0008_price_sort").unwrap();
     let mut old = Connection::open(&path).unwrap();
     raf::db::migrate(&mut old, &path, &raf::db::MIGRATIONS[..before]).unwrap();
     for (id, sku, price) in [(1, "A", Some(250_000)), (2, "B", None), (3, "C", Some(90_000))] {
