@@ -2,7 +2,7 @@
 //! per day. Read-only; every figure comes from the catalog and the ledger as stored.
 
 use crate::catalog::{search_products, ProductQuery, ProductRow};
-use crate::db::Fixed;
+use crate::db::{self, Fixed};
 use crate::error::Result;
 use rusqlite::{params, Connection};
 use rust_decimal::Decimal;
@@ -57,16 +57,18 @@ pub fn stock_value_by_category(conn: &Connection) -> Result<Vec<CategoryValue>> 
     // index of the live goods holding exactly these columns, already in category order.
     // The group-1 price is `price1` on the row, kept by triggers on `prices`. 1M products:
     // 0.19 s; the table itself plus a `prices` lookup per product took 3-4.5 s.
-    let mut stmt = conn.prepare_cached(
-        "SELECT c.name, count(*), sum(p.on_hand), sum(p.on_hand * coalesce(p.purchase_price, p.price1, 0) / 10000)
-         FROM products p INDEXED BY products_stock_value LEFT JOIN categories c ON c.id = p.category_id
-         WHERE p.deleted_at IS NULL AND p.kind = 'good'
-         GROUP BY p.category_id ORDER BY 4 DESC",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(CategoryValue { category: r.get(0)?, products: r.get(1)?, quantity: r.get::<_, Fixed>(2)?.0, value: r.get::<_, Fixed>(3)?.0 })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    db::without_map(conn, |conn| {
+        let mut stmt = conn.prepare_cached(
+            "SELECT c.name, count(*), sum(p.on_hand), sum(p.on_hand * coalesce(p.purchase_price, p.price1, 0) / 10000)
+             FROM products p INDEXED BY products_stock_value LEFT JOIN categories c ON c.id = p.category_id
+             WHERE p.deleted_at IS NULL AND p.kind = 'good'
+             GROUP BY p.category_id ORDER BY 4 DESC",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(CategoryValue { category: r.get(0)?, products: r.get(1)?, quantity: r.get::<_, Fixed>(2)?.0, value: r.get::<_, Fixed>(3)?.0 })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    })
 }
 
 pub fn movements_by_day(conn: &Connection, days: u32) -> Result<Vec<DayMovements>> {
