@@ -2,6 +2,7 @@
 //! dies in the middle of a transaction.
 
 use raf::catalog::{count_products, create_product, product_detail, search_products, ProductFields, ProductQuery};
+use raf::progress;
 use raf::stock::{adjust, check_ledger, Change};
 use rusqlite::{Connection, TransactionBehavior};
 use rust_decimal::Decimal;
@@ -229,6 +230,35 @@ fn a_file_with_a_damaged_header_is_refused_at_open() {
     assert!(matches!(err.code(), "db.corrupt" | "db.cannot_open"), "{}: {err}", err.code());
     // Nothing was written over the damaged file (no migration, no backup copy).
     assert!(!dir.path().join("raf.db.v0.bak").exists());
+}
+
+#[test]
+fn a_backup_restored_over_a_catalog_that_cannot_open_replaces_it_and_keeps_the_damaged_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let (path, backup) = (dir.path().join("raf.db"), dir.path().join("yedek.db"));
+    let len = closed_catalog(&path);
+    let saved = {
+        let conn = raf::db::open(&path).unwrap();
+        raf::db::backup_to(&conn, &backup).unwrap();
+        state(&conn)
+    };
+    scribble(&path, 0, 100);
+    let damaged = std::fs::read(&path).unwrap();
+    assert!(raf::db::open(&path).is_err());
+
+    // A file that is not a catalog is refused, and the damaged file stays where it was.
+    let text = dir.path().join("notlar.txt");
+    std::fs::write(&text, "not a catalog").unwrap();
+    let err = progress::silent(|task| raf::db::restore_over_damaged(&path, &text, task)).unwrap_err();
+    assert_eq!(err.code(), "db.not_a_catalog");
+    assert_eq!(std::fs::read(&path).unwrap(), damaged);
+
+    progress::silent(|task| raf::db::restore_over_damaged(&path, &backup, task)).unwrap();
+    let conn = raf::db::open(&path).unwrap();
+    assert_eq!(state(&conn), saved);
+    assert_eq!(all_skus(&conn).len(), 400);
+    let aside = dir.path().join("raf.db.damaged");
+    assert_eq!(std::fs::read(&aside).unwrap(), damaged, "the damaged file is kept, {len} bytes");
 }
 
 #[test]

@@ -320,9 +320,19 @@ pub async fn backup(db: DbState<'_>, tasks: State<'_, Tasks>, path: PathBuf, tas
 }
 
 #[tauri::command]
-pub async fn restore(db: DbState<'_>, tasks: State<'_, Tasks>, path: PathBuf, task: u32, on_progress: Channel<Step>) -> CmdResult<()> {
+pub async fn restore(
+    app: tauri::AppHandle,
+    db: DbState<'_>,
+    tasks: State<'_, Tasks>,
+    path: PathBuf,
+    task: u32,
+    on_progress: Channel<Step>,
+) -> CmdResult<()> {
     let job = tasks.start(task, on_progress);
-    db.write(move |c| job.run(|t| db::restore_with(c, &path, t))).await
+    if db.restore(path, job).await? {
+        app.request_restart();
+    }
+    Ok(())
 }
 
 #[tauri::command]

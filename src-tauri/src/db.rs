@@ -3,6 +3,7 @@
 //! threads, never on the UI thread. The file is opened (integrity check, migrations) on a
 //! thread of its own while the window comes up; commands wait for it.
 
+use crate::tasks::Job;
 use raf::{db, ErrorPayload};
 use rusqlite::Connection;
 use std::fs::File;
@@ -124,6 +125,27 @@ impl Db {
                 None => slot.insert(db::open(&db.0.path).map_err(|e| e.payload())?),
             };
             f(conn).map_err(|e| e.payload())
+        })
+        .await
+    }
+
+    /// Puts the backup at `src` in place of the catalog: through the writer when the
+    /// catalog is open, or over the file when it could not be opened because it is
+    /// damaged. Returns true then: the app must start again to open the restored file.
+    pub async fn restore(&self, src: PathBuf, job: Job) -> CmdResult<bool> {
+        let db = self.clone();
+        blocking(move || {
+            let restored = match db.0.opened.wait() {
+                Ok(pools) => {
+                    let mut writer = pools.writer.lock().unwrap_or_else(|e| e.into_inner());
+                    job.run(|t| db::restore_with(&mut writer, &src, t)).map(|()| false)
+                }
+                // Only a damaged file: any other failure (another window holds the file,
+                // no permission) must not see the file replaced.
+                Err(e) if e.code == "db.corrupt" => job.run(|t| db::restore_over_damaged(&db.0.path, &src, t)).map(|()| true),
+                Err(e) => return Err(e.clone()),
+            };
+            restored.map_err(|e| e.payload())
         })
         .await
     }

@@ -61,6 +61,46 @@ pub fn restore_from(conn: &mut Connection, src: &Path) -> Result<()> {
 
 /// [`restore_from`], reporting pages copied to `task`; a cancelled restore changes nothing.
 pub fn restore_with(conn: &mut Connection, src: &Path, task: &Task) -> Result<()> {
+    let source = open_backup(src)?;
+    copy_pages(&source, conn, "restore", task)?;
+    let db_path = conn.path().map(std::path::PathBuf::from).unwrap_or_default();
+    super::migrate(conn, &db_path, super::MIGRATIONS)
+}
+
+/// Puts the backup at `src` in place of the catalog file at `path` that cannot be opened
+/// (damaged): the damaged file and its WAL are kept beside it as `<file>.damaged`, and
+/// come back if the restore fails.
+pub fn restore_over_damaged(path: &Path, src: &Path, task: &Task) -> Result<()> {
+    let source = open_backup(src)?;
+    let aside = |p: &Path| {
+        let mut name = p.as_os_str().to_owned();
+        name.push(".damaged");
+        std::path::PathBuf::from(name)
+    };
+    let files: Vec<std::path::PathBuf> = ["", "-wal", "-shm"]
+        .iter()
+        .map(|suffix| std::path::PathBuf::from(format!("{}{suffix}", path.display())))
+        .filter(|p| p.exists())
+        .collect();
+    for file in &files {
+        std::fs::rename(file, aside(file)).map_err(|e| Error::io(file, e))?;
+    }
+    let restored = (|| {
+        let mut conn = Connection::open(path).map_err(|e| Error::open(path, e))?;
+        copy_pages(&source, &mut conn, "restore", task)?;
+        super::migrate(&mut conn, path, super::MIGRATIONS)
+    })();
+    if restored.is_err() {
+        for file in &files {
+            let _ = std::fs::rename(aside(file), file);
+        }
+    }
+    restored
+}
+
+/// Opens the backup at `src` after checking that it is an intact Raf catalog this
+/// version can read.
+fn open_backup(src: &Path) -> Result<Connection> {
     if !src.is_file() {
         return Err(Error::io(src, std::io::Error::from(std::io::ErrorKind::NotFound)));
     }
@@ -80,7 +120,5 @@ pub fn restore_with(conn: &mut Connection, src: &Path, task: &Task) -> Result<()
     if version > super::MIGRATIONS.len() {
         return Err(Error::TooNew { found: version, known: super::MIGRATIONS.len() });
     }
-    copy_pages(&source, conn, "restore", task)?;
-    let db_path = conn.path().map(std::path::PathBuf::from).unwrap_or_default();
-    super::migrate(conn, &db_path, super::MIGRATIONS)
+    Ok(source)
 }

@@ -6,7 +6,7 @@ mod fixed;
 pub mod id_set;
 mod migrate;
 
-pub use backup::{backup_to, backup_with, restore_from, restore_with};
+pub use backup::{backup_to, backup_with, restore_from, restore_over_damaged, restore_with};
 pub use fixed::{fits, Fixed};
 pub use migrate::{migrate, Migration, MIGRATIONS};
 
