@@ -139,7 +139,7 @@ fn the_template_has_the_columns_only_and_every_column_is_recognized() {
     let file = dir.path().join("sablon.xlsx");
     import::template(&file, &ExportOptions::default()).unwrap();
     let preview = import::inspect(&conn, &file, &ImportOptions::default()).unwrap();
-    assert_eq!(preview.headers.len(), 32);
+    assert_eq!(preview.headers.len(), 42);
     assert!(preview.mapping.iter().all(Option::is_some), "{:?}", preview.mapping);
     assert!(preview.rows.is_empty());
     assert_eq!(plan(&conn, &file).rows, 0);

@@ -20,6 +20,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { name: "0005_count", sql: include_str!("migrations/0005_count.sql") },
     Migration { name: "0006_sync_scan", sql: include_str!("migrations/0006_sync_scan.sql") },
     Migration { name: "0007_count_approval", sql: include_str!("migrations/0007_count_approval.sql") },
+    Migration { name: "0008_import_tags", sql: include_str!("migrations/0008_import_tags.sql") },
 ];
 
 /// Applies the pending migrations in one transaction, so another process opening the
