@@ -3,7 +3,7 @@
 //! barcodes, dates in both systems), variants, modes, undo, every bad or hostile file the
 //! issue lists, and a writer killed in the middle of a large import.
 
-use raf::catalog::{self, product_detail, ProductFields};
+use raf::catalog::{self, product_detail, ProductFields, ProductKind};
 use raf::import::{self, Applied, Cell, Field, ImportOptions, Key, Mode, Plan, StockMode};
 use raf::progress::{self, Step, Task};
 use raf::stock::{self, check_ledger, Change, MovementKind};
@@ -444,6 +444,130 @@ fn undo_restores_fields_prices_and_stock_and_trashes_what_it_created() {
     assert_eq!(import::undo(&mut conn, None).unwrap_err().code(), "import.nothing_to_undo");
     assert_eq!(import::undo(&mut conn, Some(99)).unwrap_err().code(), "import.batch_not_found");
     assert_eq!(import::batches(&conn).unwrap().len(), 2);
+}
+
+fn tag_names(conn: &Connection, sku: &str) -> Vec<String> {
+    product_detail(conn, sku).unwrap().tags.into_iter().map(|t| t.name).collect()
+}
+
+/// The columns beyond the basics, Turkish headers: a new product (the bulk path) and an
+/// existing one get every field, and tags by name (an existing tag found folded).
+#[test]
+fn every_product_field_and_tags_come_from_their_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    seed(&mut conn);
+    catalog::add_tag(&mut conn, "İndirim", Some("#e11d48"), None).unwrap();
+    let path = write(
+        &dir.path().join("alanlar.csv"),
+        "Stok Kodu;Ürün Adı;Alt Başlık;Barkod 2;Desi;Para Birimi;Aktif;Tür;Alış Fiyatı;Alış Para Birimi;Resimler;Etiketler\n\
+         LED-9W;LED Ampul 9W;Sıcak ışık;8690000000024;0,5;USD;Pasif;Ürün;62,75;EUR;https://x.tr/a.jpg, https://x.tr/b.jpg;\"indirim; Yeni Sezon\"\n\
+         MONTAJ;Montaj;;;;TL;evet;Hizmet;;;;Hizmet\n\
+         KBL-1;Kablo;;;;;;;;;;\n"
+            .as_bytes(),
+    );
+    let p = plan(&conn, &path, &ImportOptions::default());
+    assert_eq!((p.creates, p.updates, p.unchanged, p.error_rows), (1, 1, 1, 0), "{p:#?}");
+    apply(&mut conn, &path, &ImportOptions::default()).batch.unwrap();
+
+    let led = product_detail(&conn, "LED-9W").unwrap();
+    let f = &led.product.fields;
+    assert_eq!((f.subtitle.as_deref(), f.barcode2.as_deref()), (Some("Sıcak ışık"), Some("8690000000024")));
+    assert_eq!((f.desi, f.currency.as_str(), f.active, f.kind), (Some(d("0.5")), "USD", false, ProductKind::Good));
+    assert_eq!((f.purchase_price, f.purchase_currency.as_deref()), (Some(d("62.75")), Some("EUR")));
+    assert_eq!(f.image_urls, ["https://x.tr/a.jpg", "https://x.tr/b.jpg"]);
+    assert_eq!(tag_names(&conn, "LED-9W"), ["İndirim", "Yeni Sezon"], "the existing tag is found by its folded name");
+    assert_eq!(led.tags[0].color.as_deref(), Some("#e11d48"), "the existing tag is reused, not made again");
+    let montaj = product_detail(&conn, "MONTAJ").unwrap();
+    assert_eq!((montaj.product.fields.kind, montaj.product.fields.currency.as_str()), (ProductKind::Service, "TRY"));
+    assert_eq!(tag_names(&conn, "MONTAJ"), ["Hizmet"]);
+    assert_eq!(catalog::tags(&conn).unwrap().len(), 3);
+    assert_eq!(tag_names(&conn, "KBL-1"), Vec::<String>::new());
+
+    // The same file again changes nothing; a tag list in another order and case neither.
+    assert_eq!(plan(&conn, &path, &ImportOptions::default()).unchanged, 3);
+    let same = write(&dir.path().join("ayni.csv"), "SKU,Tags\nLED-9W,\"yeni sezon, İNDİRİM\"\n".as_bytes());
+    assert_eq!(plan(&conn, &same, &ImportOptions::default()).unchanged, 1);
+    // Tags set exactly to the cell's list: one stays, one goes, one comes.
+    let retag = write(&dir.path().join("etiket.csv"), "SKU,Tags\nLED-9W,İndirim;Kampanya\n".as_bytes());
+    assert_eq!(plan(&conn, &retag, &ImportOptions::default()).updates, 1);
+    apply(&mut conn, &retag, &ImportOptions::default()).batch.unwrap();
+    assert_eq!(tag_names(&conn, "LED-9W"), ["İndirim", "Kampanya"]);
+}
+
+#[test]
+fn undo_puts_back_the_tags_and_fields_an_import_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    seed(&mut conn);
+    catalog::add_tag(&mut conn, "Eski", None, None).unwrap();
+    catalog::tag_product(&mut conn, "LED-9W", "Eski").unwrap();
+    let before = product_detail(&conn, "LED-9W").unwrap();
+    let path = write(
+        &dir.path().join("u.csv"),
+        "SKU;Name;Etiket;Aktif;Desi;Resimler\n\
+         LED-9W;LED Ampul 9W;Yeni;hayır;3;https://x.tr/1.jpg\n\
+         KBL-1;Kablo;;;;\n\
+         NEW-2;Yeni ürün;Yeni;;;\n"
+            .as_bytes(),
+    );
+    let batch = apply(&mut conn, &path, &ImportOptions::default()).batch.unwrap();
+    assert_eq!(tag_names(&conn, "LED-9W"), ["Yeni"]);
+    assert_eq!(tag_names(&conn, "NEW-2"), ["Yeni"]);
+    let led = product_detail(&conn, "LED-9W").unwrap().product.fields;
+    assert_eq!((led.active, led.desi, led.image_urls.len()), (false, Some(d("3")), 1));
+
+    let summary = import::undo(&mut conn, Some(batch)).unwrap();
+    assert_eq!((summary.tags_restored, summary.products_restored, summary.created_removed), (2, 1, 1));
+    assert_eq!(tag_names(&conn, "LED-9W"), ["Eski"], "the tags it had before");
+    assert_eq!(product_detail(&conn, "LED-9W").unwrap().product.fields, before.product.fields);
+    let new = product_detail(&conn, "NEW-2").unwrap();
+    assert!(new.product.deleted_at.is_some() && new.tags.is_empty(), "a created product goes to the trash without its tags");
+}
+
+#[test]
+fn bad_cells_of_the_new_columns_are_reported_with_row_column_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    seed(&mut conn);
+    let long_tag = "t".repeat(101);
+    let path = write(
+        &dir.path().join("hatali.csv"),
+        format!(
+            "Stok Kodu;Adı;Aktif;Tür;Resimler;Alış Fiyatı;Etiket;Stok\n\
+             LED-9W;LED;belki;araba;resim.jpg;;;\n\
+             KBL-1;Kablo;;;;abc;;\n\
+             NEW-1;Yeni;;;;;{long_tag};\n\
+             NEW-2;Montaj;;hizmet;;;;5\n"
+        )
+        .as_bytes(),
+    );
+    let p = plan(&conn, &path, &ImportOptions::default());
+    let errors: Vec<(u32, &str, &str, &str)> = p.errors.iter().map(|e| (e.row, e.column.as_str(), e.value.as_str(), e.code)).collect();
+    assert_eq!(
+        errors,
+        [
+            (2, "Aktif", "belki", "import.not_yes_no"),
+            (2, "Tür", "araba", "import.bad_kind"),
+            (2, "Resimler", "resim.jpg", "import.bad_image_url"),
+            (3, "Alış Fiyatı", "abc", "import.not_a_number"),
+            (4, "Etiket", long_tag.as_str(), "import.bad_tag"),
+            (5, "Stok", "5", "input.invalid"),
+        ],
+        "{p:#?}"
+    );
+    // Cells that read well but break a catalog rule are reported on their column too.
+    let rules = write(
+        &dir.path().join("kurallar.csv"),
+        "SKU;Name;Para Birimi;Desi;Alış Para Birimi\n\
+         KBL-1;;DOLAR;;\n\
+         LED-9W;;;-1;\n\
+         NEW-1;Yeni;;;EURO\n"
+            .as_bytes(),
+    );
+    let p = plan(&conn, &rules, &ImportOptions::default());
+    let errors: Vec<(u32, &str, &str)> = p.errors.iter().map(|e| (e.row, e.column.as_str(), e.code)).collect();
+    assert_eq!(errors, [(2, "Para Birimi", "input.invalid"), (3, "Desi", "input.invalid"), (4, "Alış Para Birimi", "input.invalid")], "{p:#?}");
 }
 
 #[test]
