@@ -27,7 +27,8 @@ pub struct ImportArgs {
     header_row: Option<u32>,
     /// Map a column (its header or letter) to a field: sku, barcode, name, description,
     /// price, price2..price10, list_price, list_price2..list_price10, vat, stock, unit,
-    /// category, brand, min_stock, parent, options, option:GROUP; or ignore
+    /// category, brand, min_stock, parent, options, option:GROUP, subtitle, barcode2, desi,
+    /// currency, active, kind, purchase_price, purchase_currency, images, tags; or ignore
     #[arg(long = "map", value_name = "COLUMN=FIELD", value_parser = column_field)]
     map: Vec<(String, Option<Field>)>,
     #[arg(long, value_enum, default_value = "upsert")]
