@@ -697,6 +697,46 @@ fn cancelling_rolls_the_import_back() {
     assert_eq!(snapshot(&conn), before);
 }
 
+/// The import's steps, from a real import of `path`.
+fn import_steps(conn: &mut Connection, path: &Path) -> Vec<(u64, u64)> {
+    let never = AtomicBool::new(false);
+    let steps = std::sync::Mutex::new(Vec::new());
+    let report = |step: Step| {
+        if step.phase == "import" {
+            steps.lock().unwrap().push((step.done, step.total));
+        }
+    };
+    let applied = import::apply(conn, path, &ImportOptions::default(), &Task::new(&never, &report)).unwrap();
+    assert!(applied.batch.is_some(), "{:?}", applied.plan.errors);
+    steps.into_inner().unwrap()
+}
+
+/// Progress has a total (an xlsx declares its rows; a csv's are estimated from the bytes
+/// read) that is never below what is done, and the last step reaches it.
+#[test]
+fn import_progress_carries_a_total_that_the_last_step_reaches() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    const ROWS: u64 = 20_000;
+    let body: String = (0..ROWS).map(|i| format!("P-{i},Ürün {i},{}\n", i % 50 + 1)).collect();
+    let csv = write(&dir.path().join("ilerleme.csv"), format!("SKU,Name,Price\n{body}").as_bytes());
+    let steps = import_steps(&mut conn, &csv);
+    assert!(steps.len() > 10, "{steps:?}");
+    assert!(steps.iter().all(|&(done, total)| total > 0 && done <= total), "{steps:?}");
+    assert_eq!(steps.last(), Some(&(ROWS, ROWS)));
+    let &(_, halfway_total) = steps.iter().find(|&&(done, _)| done >= ROWS / 2).unwrap();
+    assert!(halfway_total.abs_diff(ROWS) <= ROWS / 4, "the estimate half way: {halfway_total}");
+
+    let xlsx = dir.path().join("ilerleme.xlsx");
+    let rows: Vec<Vec<String>> = (0..3000).map(|i| vec![format!("X-{i}"), format!("Ürün {i}")]).collect();
+    let mut sheet: Vec<Vec<X>> = vec![vec![S("Rapor"), E], vec![S("SKU"), S("Name")]];
+    sheet.extend(rows.iter().map(|r| vec![S(&r[0]), S(&r[1])]));
+    write_xlsx(&xlsx, &sheet.iter().map(Vec::as_slice).collect::<Vec<_>>());
+    let steps = import_steps(&mut conn, &xlsx);
+    assert!(steps.iter().all(|&(_, total)| total == 3000), "the sheet's dimension, less the title and header rows: {steps:?}");
+    assert_eq!(steps.last(), Some(&(3000, 3000)));
+}
+
 const CRASH_ENV: &str = "RAF_IMPORT_CRASH_DB";
 
 /// Run as a child by the test below: starts a large import and stops in the middle of

@@ -88,6 +88,7 @@ pub(crate) fn prepare(conn: &Connection, path: &Path, options: &ImportOptions) -
 pub(crate) fn run(conn: &Connection, prepared: Prepared, options: &ImportOptions, batch: Option<i64>, task: &Task) -> Result<Plan> {
     let Prepared { mut workbook, sheet, header_row, columns, .. } = prepared;
     let file = workbook.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let read = workbook.progress();
     let mut engine = Engine::new(conn, options, &columns, batch)?;
     engine.plan.file = file;
     engine.plan.sheet = sheet.clone();
@@ -113,8 +114,12 @@ pub(crate) fn run(conn: &Connection, prepared: Prepared, options: &ImportOptions
             for parsed in rows? {
                 engine.take(parsed)?;
             }
-            task.step("import", engine.plan.rows, 0)?;
+            // Rows below the header, declared or estimated: blank rows are not counted in
+            // `rows`, so the total never goes below what is done, and the last step meets it.
+            let total = read.last_row().saturating_sub(header_row as u64).max(engine.plan.rows);
+            task.step("import", engine.plan.rows, total)?;
         }
+        task.step("import", engine.plan.rows, engine.plan.rows)?;
         engine.finish()
     })
 }
