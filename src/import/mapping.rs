@@ -177,7 +177,7 @@ const SYNONYMS: &[(&str, &[&str])] = &[
     ("desi", &["desi", "desi degeri", "kargo desi"]),
     ("currency", &["para birimi", "currency", "doviz", "doviz cinsi", "doviz turu"]),
     ("active", &["aktif", "durum", "active", "status", "aktif mi", "satista"]),
-    ("kind", &["tur", "urun turu", "kind", "type", "product type", "tip", "urun tipi"]),
+    ("kind", &["tur", "urun turu", "kind", "product kind"]),
     ("purchase_price", &["alis fiyati", "alis", "purchase price", "cost", "cost price", "maliyet"]),
     ("purchase_currency", &["alis para birimi", "alis doviz", "alis doviz cinsi", "purchase currency"]),
     ("images", &["resimler", "resim", "gorseller", "gorsel", "images", "image", "image urls", "resim url", "fotograflar", "photos"]),
