@@ -525,6 +525,45 @@ fn undo_puts_back_the_tags_and_fields_an_import_changed() {
     assert!(new.product.deleted_at.is_some() && new.tags.is_empty(), "a created product goes to the trash without its tags");
 }
 
+/// A catalog whose import journal was written before migration 8 (the table as 0003 made
+/// it, without `tags_set`) keeps its journal through the migration and undoes from it.
+#[test]
+fn an_import_journaled_before_migration_8_survives_it_and_undoes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("raf.db");
+    let mut conn = raf::db::open(&path).unwrap();
+    seed(&mut conn);
+    let file = write(&dir.path().join("eski.csv"), b"SKU,Name,Price,Stock\nLED-9W,LED Yeni,111,4\n");
+    let batch = apply(&mut conn, &file, &ImportOptions::default()).batch.unwrap();
+    let journal = |conn: &Connection| -> i64 { conn.query_row("SELECT count(*) FROM import_changes", [], |r| r.get(0)).unwrap() };
+    let journaled = journal(&conn);
+    assert!(journaled >= 3);
+    conn.execute_batch(
+        "ALTER TABLE import_changes RENAME TO v8;
+         CREATE TABLE import_changes (
+             batch_id INTEGER NOT NULL REFERENCES import_batches(id), seq INTEGER NOT NULL, row_no INTEGER NOT NULL,
+             change TEXT NOT NULL CHECK (change IN
+                 ('product_created', 'variant_created', 'product_updated', 'variant_updated', 'price_set', 'movement')),
+             product_id INTEGER NOT NULL REFERENCES products(id), variant_id INTEGER REFERENCES variants(id),
+             movement_id INTEGER REFERENCES stock_movements(id), before TEXT, PRIMARY KEY (batch_id, seq)
+         ) STRICT, WITHOUT ROWID;
+         INSERT INTO import_changes SELECT * FROM v8;
+         DROP TABLE v8;
+         PRAGMA user_version = 7;",
+    )
+    .unwrap();
+    drop(conn);
+
+    let mut conn = raf::db::open(&path).unwrap();
+    assert_eq!(journal(&conn), journaled, "the journal came through the rebuild");
+    import::undo(&mut conn, Some(batch)).unwrap();
+    let led = product_detail(&conn, "LED-9W").unwrap();
+    assert_eq!((led.product.fields.name.as_str(), led.product.on_hand, led.prices[0].sale), ("LED Ampul 9W", d("10"), Some(d("100"))));
+    let tags = write(&dir.path().join("etiket.csv"), b"SKU,Tags\nLED-9W,Yeni\n");
+    apply(&mut conn, &tags, &ImportOptions::default()).batch.unwrap();
+    assert_eq!(tag_names(&conn, "LED-9W"), ["Yeni"], "a tags_set change is journaled after the migration");
+}
+
 #[test]
 fn bad_cells_of_the_new_columns_are_reported_with_row_column_and_why() {
     let dir = tempfile::tempdir().unwrap();
