@@ -86,3 +86,24 @@ fn export_then_import_changes_nothing() {
     let (_, stderr) = shop.fail(&["import", shop.file("x.xlsx", "not a workbook").as_str()], 1);
     assert!(stderr.contains("x.xlsx is named .xlsx but holds text (csv)"), "{stderr}");
 }
+
+#[test]
+fn a_column_mapped_to_tags_sets_the_tags_and_undo_puts_them_back() {
+    let shop = Shop::new();
+    let file = shop.file("etiketli.csv", "Stok Kodu;Ürün Adı;Labels;Durum\nLED-9W;LED Ampul;\"İndirim, Yeni\";pasif\n");
+    let out = shop.json(&["import", &file, "--map", "Labels=tags"]);
+    assert_eq!(out["plan"]["creates"], 1);
+    let led = shop.json(&["product", "show", "LED-9W"]);
+    let tags: Vec<&str> = led["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert_eq!(tags, ["İndirim", "Yeni"]);
+    assert_eq!(led["active"], false, "Durum is the status column");
+
+    let retag = shop.file("yeniden.csv", "Stok Kodu;Labels\nLED-9W;Kampanya\n");
+    let out = shop.json(&["import", &retag, "--map", "Labels=tags", "--mode", "update"]);
+    assert_eq!(out["plan"]["updates"], 1);
+    let names = |led: &Value| led["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    assert_eq!(names(&shop.json(&["product", "show", "LED-9W"])), ["Kampanya"]);
+    let undone = shop.json(&["import", "--undo"]);
+    assert_eq!(undone["tags_restored"], 1);
+    assert_eq!(names(&shop.json(&["product", "show", "LED-9W"])), ["İndirim", "Yeni"]);
+}

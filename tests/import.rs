@@ -3,7 +3,7 @@
 //! barcodes, dates in both systems), variants, modes, undo, every bad or hostile file the
 //! issue lists, and a writer killed in the middle of a large import.
 
-use raf::catalog::{self, product_detail, ProductFields};
+use raf::catalog::{self, product_detail, ProductFields, ProductKind};
 use raf::import::{self, Applied, Cell, Field, ImportOptions, Key, Mode, Plan, StockMode};
 use raf::progress::{self, Step, Task};
 use raf::stock::{self, check_ledger, Change, MovementKind};
@@ -469,6 +469,169 @@ fn undo_restores_fields_prices_and_stock_and_trashes_what_it_created() {
     assert_eq!(import::batches(&conn).unwrap().len(), 2);
 }
 
+fn tag_names(conn: &Connection, sku: &str) -> Vec<String> {
+    product_detail(conn, sku).unwrap().tags.into_iter().map(|t| t.name).collect()
+}
+
+/// The columns beyond the basics, Turkish headers: a new product (the bulk path) and an
+/// existing one get every field, and tags by name (an existing tag found folded).
+#[test]
+fn every_product_field_and_tags_come_from_their_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    seed(&mut conn);
+    catalog::add_tag(&mut conn, "İndirim", Some("#e11d48"), None).unwrap();
+    let path = write(
+        &dir.path().join("alanlar.csv"),
+        "Stok Kodu;Ürün Adı;Alt Başlık;Barkod 2;Desi;Para Birimi;Aktif;Tür;Alış Fiyatı;Alış Para Birimi;Resimler;Etiketler\n\
+         LED-9W;LED Ampul 9W;Sıcak ışık;8690000000024;0,5;USD;Pasif;Ürün;62,75;EUR;https://x.tr/a.jpg, https://x.tr/b.jpg;\"indirim; Yeni Sezon\"\n\
+         MONTAJ;Montaj;;;;TL;evet;Hizmet;;;;Hizmet\n\
+         KBL-1;Kablo;;;;;;;;;;\n"
+            .as_bytes(),
+    );
+    let p = plan(&conn, &path, &ImportOptions::default());
+    assert_eq!((p.creates, p.updates, p.unchanged, p.error_rows), (1, 1, 1, 0), "{p:#?}");
+    apply(&mut conn, &path, &ImportOptions::default()).batch.unwrap();
+
+    let led = product_detail(&conn, "LED-9W").unwrap();
+    let f = &led.product.fields;
+    assert_eq!((f.subtitle.as_deref(), f.barcode2.as_deref()), (Some("Sıcak ışık"), Some("8690000000024")));
+    assert_eq!((f.desi, f.currency.as_str(), f.active, f.kind), (Some(d("0.5")), "USD", false, ProductKind::Good));
+    assert_eq!((f.purchase_price, f.purchase_currency.as_deref()), (Some(d("62.75")), Some("EUR")));
+    assert_eq!(f.image_urls, ["https://x.tr/a.jpg", "https://x.tr/b.jpg"]);
+    assert_eq!(tag_names(&conn, "LED-9W"), ["İndirim", "Yeni Sezon"], "the existing tag is found by its folded name");
+    assert_eq!(led.tags[0].color.as_deref(), Some("#e11d48"), "the existing tag is reused, not made again");
+    let montaj = product_detail(&conn, "MONTAJ").unwrap();
+    assert_eq!((montaj.product.fields.kind, montaj.product.fields.currency.as_str()), (ProductKind::Service, "TRY"));
+    assert_eq!(tag_names(&conn, "MONTAJ"), ["Hizmet"]);
+    assert_eq!(catalog::tags(&conn).unwrap().len(), 3);
+    assert_eq!(tag_names(&conn, "KBL-1"), Vec::<String>::new());
+
+    // The same file again changes nothing; a tag list in another order and case neither.
+    assert_eq!(plan(&conn, &path, &ImportOptions::default()).unchanged, 3);
+    let same = write(&dir.path().join("ayni.csv"), "SKU,Tags\nLED-9W,\"yeni sezon, İNDİRİM\"\n".as_bytes());
+    assert_eq!(plan(&conn, &same, &ImportOptions::default()).unchanged, 1);
+    // Tags set exactly to the cell's list: one stays, one goes, one comes.
+    let retag = write(&dir.path().join("etiket.csv"), "SKU,Tags\nLED-9W,İndirim;Kampanya\n".as_bytes());
+    assert_eq!(plan(&conn, &retag, &ImportOptions::default()).updates, 1);
+    apply(&mut conn, &retag, &ImportOptions::default()).batch.unwrap();
+    assert_eq!(tag_names(&conn, "LED-9W"), ["İndirim", "Kampanya"]);
+}
+
+#[test]
+fn undo_puts_back_the_tags_and_fields_an_import_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    seed(&mut conn);
+    catalog::add_tag(&mut conn, "Eski", None, None).unwrap();
+    catalog::tag_product(&mut conn, "LED-9W", "Eski").unwrap();
+    let before = product_detail(&conn, "LED-9W").unwrap();
+    let path = write(
+        &dir.path().join("u.csv"),
+        "SKU;Name;Etiket;Aktif;Desi;Resimler\n\
+         LED-9W;LED Ampul 9W;Yeni;hayır;3;https://x.tr/1.jpg\n\
+         KBL-1;Kablo;;;;\n\
+         NEW-2;Yeni ürün;Yeni;;;\n"
+            .as_bytes(),
+    );
+    let batch = apply(&mut conn, &path, &ImportOptions::default()).batch.unwrap();
+    assert_eq!(tag_names(&conn, "LED-9W"), ["Yeni"]);
+    assert_eq!(tag_names(&conn, "NEW-2"), ["Yeni"]);
+    let led = product_detail(&conn, "LED-9W").unwrap().product.fields;
+    assert_eq!((led.active, led.desi, led.image_urls.len()), (false, Some(d("3")), 1));
+
+    let summary = import::undo(&mut conn, Some(batch)).unwrap();
+    assert_eq!((summary.tags_restored, summary.products_restored, summary.created_removed), (2, 1, 1));
+    assert_eq!(tag_names(&conn, "LED-9W"), ["Eski"], "the tags it had before");
+    assert_eq!(product_detail(&conn, "LED-9W").unwrap().product.fields, before.product.fields);
+    let new = product_detail(&conn, "NEW-2").unwrap();
+    assert!(new.product.deleted_at.is_some() && new.tags.is_empty(), "a created product goes to the trash without its tags");
+}
+
+/// A catalog whose import journal was written before migration 9 (the table as 0003 made
+/// it, without `tags_set`) keeps its journal through the migration and undoes from it.
+#[test]
+fn an_import_journaled_before_migration_9_survives_it_and_undoes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("raf.db");
+    let mut conn = raf::db::open(&path).unwrap();
+    seed(&mut conn);
+    let file = write(&dir.path().join("eski.csv"), b"SKU,Name,Price,Stock\nLED-9W,LED Yeni,111,4\n");
+    let batch = apply(&mut conn, &file, &ImportOptions::default()).batch.unwrap();
+    let journal = |conn: &Connection| -> i64 { conn.query_row("SELECT count(*) FROM import_changes", [], |r| r.get(0)).unwrap() };
+    let journaled = journal(&conn);
+    assert!(journaled >= 3);
+    conn.execute_batch(
+        "ALTER TABLE import_changes RENAME TO v8;
+         CREATE TABLE import_changes (
+             batch_id INTEGER NOT NULL REFERENCES import_batches(id), seq INTEGER NOT NULL, row_no INTEGER NOT NULL,
+             change TEXT NOT NULL CHECK (change IN
+                 ('product_created', 'variant_created', 'product_updated', 'variant_updated', 'price_set', 'movement')),
+             product_id INTEGER NOT NULL REFERENCES products(id), variant_id INTEGER REFERENCES variants(id),
+             movement_id INTEGER REFERENCES stock_movements(id), before TEXT, PRIMARY KEY (batch_id, seq)
+         ) STRICT, WITHOUT ROWID;
+         INSERT INTO import_changes SELECT * FROM v8;
+         DROP TABLE v8;
+         PRAGMA user_version = 8;",
+    )
+    .unwrap();
+    drop(conn);
+
+    let mut conn = raf::db::open(&path).unwrap();
+    assert_eq!(journal(&conn), journaled, "the journal came through the rebuild");
+    import::undo(&mut conn, Some(batch)).unwrap();
+    let led = product_detail(&conn, "LED-9W").unwrap();
+    assert_eq!((led.product.fields.name.as_str(), led.product.on_hand, led.prices[0].sale), ("LED Ampul 9W", d("10"), Some(d("100"))));
+    let tags = write(&dir.path().join("etiket.csv"), b"SKU,Tags\nLED-9W,Yeni\n");
+    apply(&mut conn, &tags, &ImportOptions::default()).batch.unwrap();
+    assert_eq!(tag_names(&conn, "LED-9W"), ["Yeni"], "a tags_set change is journaled after the migration");
+}
+
+#[test]
+fn bad_cells_of_the_new_columns_are_reported_with_row_column_and_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    seed(&mut conn);
+    let long_tag = "t".repeat(101);
+    let path = write(
+        &dir.path().join("hatali.csv"),
+        format!(
+            "Stok Kodu;Adı;Aktif;Tür;Resimler;Alış Fiyatı;Etiket;Stok\n\
+             LED-9W;LED;belki;araba;resim.jpg;;;\n\
+             KBL-1;Kablo;;;;abc;;\n\
+             NEW-1;Yeni;;;;;{long_tag};\n\
+             NEW-2;Montaj;;hizmet;;;;5\n"
+        )
+        .as_bytes(),
+    );
+    let p = plan(&conn, &path, &ImportOptions::default());
+    let errors: Vec<(u32, &str, &str, &str)> = p.errors.iter().map(|e| (e.row, e.column.as_str(), e.value.as_str(), e.code)).collect();
+    assert_eq!(
+        errors,
+        [
+            (2, "Aktif", "belki", "import.not_yes_no"),
+            (2, "Tür", "araba", "import.bad_kind"),
+            (2, "Resimler", "resim.jpg", "import.bad_image_url"),
+            (3, "Alış Fiyatı", "abc", "import.not_a_number"),
+            (4, "Etiket", long_tag.as_str(), "import.bad_tag"),
+            (5, "Stok", "5", "input.invalid"),
+        ],
+        "{p:#?}"
+    );
+    // Cells that read well but break a catalog rule are reported on their column too.
+    let rules = write(
+        &dir.path().join("kurallar.csv"),
+        "SKU;Name;Para Birimi;Desi;Alış Para Birimi\n\
+         KBL-1;;DOLAR;;\n\
+         LED-9W;;;-1;\n\
+         NEW-1;Yeni;;;EURO\n"
+            .as_bytes(),
+    );
+    let p = plan(&conn, &rules, &ImportOptions::default());
+    let errors: Vec<(u32, &str, &str)> = p.errors.iter().map(|e| (e.row, e.column.as_str(), e.code)).collect();
+    assert_eq!(errors, [(2, "Para Birimi", "input.invalid"), (3, "Desi", "input.invalid"), (4, "Alış Para Birimi", "input.invalid")], "{p:#?}");
+}
+
 #[test]
 fn a_mapping_can_be_changed_and_is_saved_for_the_same_headers() {
     let dir = tempfile::tempdir().unwrap();
@@ -594,6 +757,46 @@ fn cancelling_rolls_the_import_back() {
     let err = import::apply(&mut conn, &path, &ImportOptions::default(), &Task::new(&cancelled, &report)).unwrap_err();
     assert_eq!(err.code(), "task.cancelled");
     assert_eq!(snapshot(&conn), before);
+}
+
+/// The import's steps, from a real import of `path`.
+fn import_steps(conn: &mut Connection, path: &Path) -> Vec<(u64, u64)> {
+    let never = AtomicBool::new(false);
+    let steps = std::sync::Mutex::new(Vec::new());
+    let report = |step: Step| {
+        if step.phase == "import" {
+            steps.lock().unwrap().push((step.done, step.total));
+        }
+    };
+    let applied = import::apply(conn, path, &ImportOptions::default(), &Task::new(&never, &report)).unwrap();
+    assert!(applied.batch.is_some(), "{:?}", applied.plan.errors);
+    steps.into_inner().unwrap()
+}
+
+/// Progress has a total (an xlsx declares its rows; a csv's are estimated from the bytes
+/// read) that is never below what is done, and the last step reaches it.
+#[test]
+fn import_progress_carries_a_total_that_the_last_step_reaches() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    const ROWS: u64 = 20_000;
+    let body: String = (0..ROWS).map(|i| format!("P-{i},Ürün {i},{}\n", i % 50 + 1)).collect();
+    let csv = write(&dir.path().join("ilerleme.csv"), format!("SKU,Name,Price\n{body}").as_bytes());
+    let steps = import_steps(&mut conn, &csv);
+    assert!(steps.len() > 10, "{steps:?}");
+    assert!(steps.iter().all(|&(done, total)| total > 0 && done <= total), "{steps:?}");
+    assert_eq!(steps.last(), Some(&(ROWS, ROWS)));
+    let &(_, halfway_total) = steps.iter().find(|&&(done, _)| done >= ROWS / 2).unwrap();
+    assert!(halfway_total.abs_diff(ROWS) <= ROWS / 4, "the estimate half way: {halfway_total}");
+
+    let xlsx = dir.path().join("ilerleme.xlsx");
+    let rows: Vec<Vec<String>> = (0..3000).map(|i| vec![format!("X-{i}"), format!("Ürün {i}")]).collect();
+    let mut sheet: Vec<Vec<X>> = vec![vec![S("Rapor"), E], vec![S("SKU"), S("Name")]];
+    sheet.extend(rows.iter().map(|r| vec![S(&r[0]), S(&r[1])]));
+    write_xlsx(&xlsx, &sheet.iter().map(Vec::as_slice).collect::<Vec<_>>());
+    let steps = import_steps(&mut conn, &xlsx);
+    assert!(steps.iter().all(|&(_, total)| total == 3000), "the sheet's dimension, less the title and header rows: {steps:?}");
+    assert_eq!(steps.last(), Some(&(3000, 3000)));
 }
 
 const CRASH_ENV: &str = "RAF_IMPORT_CRASH_DB";

@@ -237,3 +237,37 @@ fn imported_prices_and_their_undo_move_the_price_order() {
     import::undo(&mut conn, applied.batch).unwrap();
     assert_eq!(by_price(&conn), ["CAY-1", "PRZ-2", "LED-9W", "KBL-1"], "the old prices, and no price again for KBL-1");
 }
+
+/// Tags an import sets (on new products, through the bulk path, and on existing ones) and
+/// their undo queue the products for a pushing connection as tagging by hand does.
+#[test]
+fn tags_set_by_an_import_and_its_undo_queue_the_outbox_as_tagging_by_hand_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = (dir.path().join("etiket1.csv"), dir.path().join("etiket2.csv"));
+    std::fs::write(&first, "Stok Kodu;Ürün Adı;Etiketler\nLED-9W;LED Ampul;\"A, B\"\nKBL-1;Kablo;\n").unwrap();
+    std::fs::write(&second, "Stok Kodu;Etiketler\nLED-9W;\"b, C\"\n").unwrap();
+    let mut imported = catalog_with_connection(&dir.path().join("import.db"));
+    let apply = |conn: &mut Connection, file: &Path| progress::silent(|task| import::apply(conn, file, &ImportOptions::default(), task)).unwrap();
+    apply(&mut imported, &first);
+    let batch = apply(&mut imported, &second).batch;
+
+    let mut by_hand = catalog_with_connection(&dir.path().join("hand.db"));
+    catalog::create_product(&mut by_hand, &ProductFields::new("LED-9W", "LED Ampul")).unwrap();
+    for tag in ["A", "B", "C"] {
+        catalog::add_tag(&mut by_hand, tag, None, None).unwrap();
+    }
+    catalog::tag_product(&mut by_hand, "LED-9W", "A").unwrap();
+    catalog::tag_product(&mut by_hand, "LED-9W", "B").unwrap();
+    catalog::create_product(&mut by_hand, &ProductFields::new("KBL-1", "Kablo")).unwrap();
+    catalog::untag_product(&mut by_hand, "LED-9W", "A").unwrap();
+    catalog::tag_product(&mut by_hand, "LED-9W", "C").unwrap();
+    assert_eq!(outbox(&imported), outbox(&by_hand));
+    assert_eq!(outbox(&imported).iter().map(|o| o.3).collect::<Vec<_>>(), [0, 4], "KBL-1: created; LED-9W: created, then 4 tag changes");
+
+    import::undo(&mut imported, batch).unwrap();
+    catalog::untag_product(&mut by_hand, "LED-9W", "C").unwrap();
+    catalog::tag_product(&mut by_hand, "LED-9W", "A").unwrap();
+    assert_eq!(outbox(&imported), outbox(&by_hand));
+    let tags = catalog::product_detail(&imported, "LED-9W").unwrap().tags.into_iter().map(|t| t.name).collect::<Vec<_>>();
+    assert_eq!(tags, ["A", "B"]);
+}

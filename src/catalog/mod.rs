@@ -17,7 +17,7 @@ pub use products::{
 pub(crate) use bulk::insert_new_product;
 pub(crate) use prices::item_prices;
 pub(crate) use products::{check_amount, normalized, product_by_id, set_deleted_in};
-pub(crate) use taxonomy::{product_tags, set_product_tags};
+pub(crate) use taxonomy::{product_tags, retag_product, set_product_tags};
 pub(crate) use variants::{checked_sku_barcode, ensure_option_values, option_keys};
 pub use search::{count_products, page_anchors, search_products, ProductPage, ProductQuery, ProductRow, Sort, StatusFilter, MAX_PAGE};
 pub use taxonomy::{

@@ -366,8 +366,12 @@ fn validate(f: &ProductFields) -> Result<()> {
             return Err(Error::invalid("barcode", "a barcode has at most 64 characters and no spaces"));
         }
     }
-    if f.currency.len() != 3 || !f.currency.bytes().all(|b| b.is_ascii_uppercase()) {
+    let is_code = |c: &str| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase());
+    if !is_code(&f.currency) {
         return Err(Error::invalid("currency", "a three-letter currency code such as TRY, USD, EUR"));
+    }
+    if f.purchase_currency.as_deref().is_some_and(|c| !is_code(c)) {
+        return Err(Error::invalid("purchase_currency", "a three-letter currency code such as TRY, USD, EUR"));
     }
     for (field, value) in [("desi", f.desi), ("min_stock", f.min_stock), ("purchase_price", f.purchase_price)] {
         if let Some(v) = value {

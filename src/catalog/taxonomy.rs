@@ -216,6 +216,20 @@ pub fn untag_product(conn: &mut Connection, sku: &str, tag: &str) -> Result<()> 
 /// Gives the product exactly these tags (created by name when new), inside the caller's
 /// transaction (sync).
 pub(crate) fn set_product_tags(tx: &Connection, product: i64, names: &[&str]) -> Result<()> {
+    set_tags(tx, product, names).map(|_| ())
+}
+
+/// `set_product_tags` for a local change (an import and its undo): queues the product for
+/// the connections once per tag put on or taken off, as `tag_product` and `untag_product` do.
+pub(crate) fn retag_product(tx: &Connection, product: i64, names: &[&str]) -> Result<()> {
+    for _ in 0..set_tags(tx, product, names)? {
+        crate::sync::outbox::enqueue_product(tx, product)?;
+    }
+    Ok(())
+}
+
+/// Sets the product's tags; returns how many it put on or took off.
+fn set_tags(tx: &Connection, product: i64, names: &[&str]) -> Result<usize> {
     let mut ids = Vec::new();
     for name in names {
         let name = required_name(name)?;
@@ -228,14 +242,14 @@ pub(crate) fn set_product_tags(tx: &Connection, product: i64, names: &[&str]) ->
         };
         ids.push(id);
     }
-    tx.execute(
+    let mut changed = tx.execute(
         "DELETE FROM product_tags WHERE product_id = ?1 AND tag_id NOT IN (SELECT value FROM json_each(?2))",
         params![product, serde_json::to_string(&ids).expect("ids serialize")],
     )?;
     for id in ids {
-        tx.execute("INSERT OR IGNORE INTO product_tags (product_id, tag_id) VALUES (?1, ?2)", [product, id])?;
+        changed += tx.prepare_cached("INSERT OR IGNORE INTO product_tags (product_id, tag_id) VALUES (?1, ?2)")?.execute([product, id])?;
     }
-    Ok(())
+    Ok(changed)
 }
 
 pub(crate) fn product_tags(conn: &Connection, product_id: i64) -> Result<Vec<Tag>> {

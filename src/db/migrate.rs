@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { name: "0006_sync_scan", sql: include_str!("migrations/0006_sync_scan.sql") },
     Migration { name: "0007_count_approval", sql: include_str!("migrations/0007_count_approval.sql") },
     Migration { name: "0008_price_sort", sql: include_str!("migrations/0008_price_sort.sql") },
+    Migration { name: "0009_import_tags", sql: include_str!("migrations/0009_import_tags.sql") },
 ];
 
 /// Applies the pending migrations in one transaction, so another process opening the

@@ -52,12 +52,21 @@ pub struct ExportSummary {
 /// The columns, in the words `mapping::suggest` reads back.
 const HEADERS: [&str; 12] =
     ["Stok Kodu", "Ana Ürün Kodu", "Seçenekler", "Barkod", "Ürün Adı", "Açıklama", "Kategori", "Marka", "Birim", "KDV", "Min Stok", "Stok"];
+/// The columns after the prices.
+const MORE_HEADERS: [&str; 10] =
+    ["Alt Başlık", "Barkod 2", "Desi", "Para Birimi", "Aktif", "Tür", "Alış Fiyatı", "Alış Para Birimi", "Resimler", "Etiketler"];
 
 fn headers() -> Vec<String> {
     let mut all: Vec<String> = HEADERS.iter().map(|h| h.to_string()).collect();
     all.extend((1..=10).map(|n| format!("Fiyat {n}")));
     all.extend((1..=10).map(|n| format!("Liste Fiyatı {n}")));
+    all.extend(MORE_HEADERS.iter().map(|h| h.to_string()));
     all
+}
+
+/// `Evet` or `Hayır`, as the import reads them back.
+fn yes_no(b: bool) -> Value {
+    Value::Text(if b { "Evet" } else { "Hayır" }.to_owned())
 }
 
 /// One value of an exported row.
@@ -142,13 +151,14 @@ pub fn write_table(path: &Path, header: &[&str], rows: impl IntoIterator<Item = 
 fn for_each_row(conn: &Connection, mut row: impl FnMut(Vec<Value>) -> Result<()>, mut product: impl FnMut(i64) -> Result<()>) -> Result<()> {
     let mut stmt = conn.prepare(
         "SELECT p.id, p.sku, p.barcode, p.name, p.description, c.name, b.name, p.unit, p.vat_rate, p.min_stock, p.on_hand, p.kind,
-                EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.deleted_at IS NULL)
+                EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.deleted_at IS NULL),
+                p.subtitle, p.barcode2, p.desi, p.currency, p.active, p.purchase_price, p.purchase_currency, p.image_urls
          FROM products p LEFT JOIN categories c ON c.id = p.category_id LEFT JOIN brands b ON b.id = p.brand_id
          WHERE p.deleted_at IS NULL ORDER BY p.id",
     )?;
     let mut products = stmt.query([])?;
     let mut variants = conn.prepare(
-        "SELECT v.id, v.sku, v.barcode, v.on_hand,
+        "SELECT v.id, v.sku, v.barcode, v.on_hand, v.active,
                 (SELECT group_concat(g.name || ':' || o.name, ';') FROM variant_values vv
                  JOIN option_groups g ON g.id = vv.group_id JOIN option_values o ON o.id = vv.value_id WHERE vv.variant_id = v.id)
          FROM variants v WHERE v.product_id = ?1 AND v.deleted_at IS NULL ORDER BY v.position, v.id",
@@ -170,10 +180,26 @@ fn for_each_row(conn: &Connection, mut row: impl FnMut(Vec<Value>) -> Result<()>
         ];
         // A product with variants holds no stock of its own, nor does a service.
         let stock = if has_variants || !is_good { Value::Empty } else { number(fixed(10)?) };
+        let image_urls: Vec<String> = serde_json::from_str(&p.get::<_, String>(20)?).unwrap_or_default();
+        let tags: Vec<String> = catalog::product_tags(conn, id)?.into_iter().map(|t| t.name).collect();
+        // The columns after the prices; `Aktif` (index 4) is the variant's own on a variant row.
+        let more = [
+            text(p.get::<_, Option<String>>(13)?.as_deref()),
+            text(p.get::<_, Option<String>>(14)?.as_deref()),
+            number(fixed(15)?),
+            Value::Text(p.get(16)?),
+            yes_no(p.get(17)?),
+            Value::Text(if is_good { "Ürün" } else { "Hizmet" }.to_owned()),
+            number(fixed(18)?),
+            text(p.get::<_, Option<String>>(19)?.as_deref()),
+            text(Some(&image_urls.join("\n"))),
+            text(Some(&tags.join("; "))),
+        ];
         let mut values = vec![Value::Text(sku.clone()), Value::Empty, Value::Empty, text(p.get::<_, Option<String>>(2)?.as_deref())];
         values.extend(product_part.iter().cloned());
         values.push(stock);
         values.extend(prices(&catalog::item_prices(conn, id, None)?));
+        values.extend(more.iter().cloned());
         row(values)?;
         if has_variants {
             let mut rows = variants.query([id])?;
@@ -182,12 +208,15 @@ fn for_each_row(conn: &Connection, mut row: impl FnMut(Vec<Value>) -> Result<()>
                 let mut values = vec![
                     Value::Text(v.get(1)?),
                     Value::Text(sku.clone()),
-                    text(v.get::<_, Option<String>>(4)?.as_deref()),
+                    text(v.get::<_, Option<String>>(5)?.as_deref()),
                     text(v.get::<_, Option<String>>(2)?.as_deref()),
                 ];
                 values.extend(product_part.iter().cloned());
                 values.push(number(Some(v.get::<_, Fixed>(3)?.0)));
                 values.extend(prices(&catalog::item_prices(conn, id, Some(variant_id))?));
+                let mut more = more.clone();
+                more[4] = yes_no(v.get(4)?);
+                values.extend(more);
                 row(values)?;
             }
         }

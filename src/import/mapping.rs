@@ -36,6 +36,19 @@ pub enum Field {
     Option(String),
     /// All option values in one cell: `Renk:Beyaz;Beden:L`.
     Options,
+    Subtitle,
+    Barcode2,
+    Desi,
+    Currency,
+    /// On a product row the product's status, on a variant row the variant's.
+    Active,
+    Kind,
+    PurchasePrice,
+    PurchaseCurrency,
+    /// Image addresses, one per line (or separated by `;`, or `,` when unambiguous).
+    Images,
+    /// Tag names separated by `;` (or `,`): the product's tags become exactly these.
+    Tags,
 }
 
 impl fmt::Display for Field {
@@ -60,6 +73,16 @@ impl fmt::Display for Field {
             Field::Parent => f.write_str("parent"),
             Field::Option(group) => write!(f, "option:{group}"),
             Field::Options => f.write_str("options"),
+            Field::Subtitle => f.write_str("subtitle"),
+            Field::Barcode2 => f.write_str("barcode2"),
+            Field::Desi => f.write_str("desi"),
+            Field::Currency => f.write_str("currency"),
+            Field::Active => f.write_str("active"),
+            Field::Kind => f.write_str("kind"),
+            Field::PurchasePrice => f.write_str("purchase_price"),
+            Field::PurchaseCurrency => f.write_str("purchase_currency"),
+            Field::Images => f.write_str("images"),
+            Field::Tags => f.write_str("tags"),
         }
     }
 }
@@ -92,6 +115,16 @@ impl FromStr for Field {
             "min_stock" => Field::MinStock,
             "parent" => Field::Parent,
             "options" => Field::Options,
+            "subtitle" => Field::Subtitle,
+            "barcode2" => Field::Barcode2,
+            "desi" => Field::Desi,
+            "currency" => Field::Currency,
+            "active" => Field::Active,
+            "kind" => Field::Kind,
+            "purchase_price" => Field::PurchasePrice,
+            "purchase_currency" => Field::PurchaseCurrency,
+            "images" => Field::Images,
+            "tags" => Field::Tags,
             other => {
                 if let Some(n) = other.strip_prefix("list_price").and_then(group) {
                     Field::ListPrice(n)
@@ -100,7 +133,8 @@ impl FromStr for Field {
                 } else {
                     return Err(format!(
                         "unknown field {s:?}; fields: sku, barcode, name, description, price, price2..price10, list_price, \
-                         list_price2..list_price10, vat, stock, unit, category, brand, min_stock, parent, options, option:GROUP"
+                         list_price2..list_price10, vat, stock, unit, category, brand, min_stock, parent, options, option:GROUP, \
+                         subtitle, barcode2, desi, currency, active, kind, purchase_price, purchase_currency, images, tags"
                     ));
                 }
             }
@@ -138,6 +172,16 @@ const SYNONYMS: &[(&str, &[&str])] = &[
     ("min_stock", &["min stok", "minimum stok", "min stock", "minimum stock", "kritik stok", "asgari stok"]),
     ("parent", &["ana urun kodu", "parent code", "parent sku", "ana kod", "model kodu", "ana urun", "parent"]),
     ("options", &["secenekler", "varyant", "options", "variant", "ozellikler"]),
+    ("subtitle", &["alt baslik", "altbaslik", "subtitle", "alt isim"]),
+    ("barcode2", &["barkod 2", "barkod2", "ikinci barkod", "barcode 2", "barcode2", "second barcode", "ean 2"]),
+    ("desi", &["desi", "desi degeri", "kargo desi"]),
+    ("currency", &["para birimi", "currency", "doviz", "doviz cinsi", "doviz turu"]),
+    ("active", &["aktif", "durum", "active", "status", "aktif mi", "satista"]),
+    ("kind", &["tur", "urun turu", "kind", "product kind"]),
+    ("purchase_price", &["alis fiyati", "alis", "purchase price", "cost", "cost price", "maliyet"]),
+    ("purchase_currency", &["alis para birimi", "alis doviz", "alis doviz cinsi", "purchase currency"]),
+    ("images", &["resimler", "resim", "gorseller", "gorsel", "images", "image", "image urls", "resim url", "fotograflar", "photos"]),
+    ("tags", &["etiket", "etiketler", "tags", "tag"]),
 ];
 
 /// Option groups a column header may name.
@@ -308,6 +352,26 @@ mod tests {
             ("Seçenekler", "options"),
             ("Renk", "option:Renk"),
             ("BEDEN", "option:BEDEN"),
+            ("Alt Başlık", "subtitle"),
+            ("Subtitle", "subtitle"),
+            ("Barkod 2", "barcode2"),
+            ("Desi", "desi"),
+            ("Para Birimi", "currency"),
+            ("Currency", "currency"),
+            ("Aktif", "active"),
+            ("DURUM", "active"),
+            ("Active", "active"),
+            ("Tür", "kind"),
+            ("Kind", "kind"),
+            ("Alış Fiyatı", "purchase_price"),
+            ("Purchase price", "purchase_price"),
+            ("Alış Para Birimi", "purchase_currency"),
+            ("Resimler", "images"),
+            ("Görseller", "images"),
+            ("Images", "images"),
+            ("Etiket", "tags"),
+            ("ETİKETLER", "tags"),
+            ("Tags", "tags"),
         ] {
             assert_eq!(suggest_with_options(header).map(|f| f.to_string()).as_deref(), Some(want), "{header}");
         }
@@ -317,7 +381,10 @@ mod tests {
 
     #[test]
     fn field_names_round_trip() {
-        for name in ["sku", "price", "price7", "list_price", "list_price10", "option:Renk", "min_stock"] {
+        for name in [
+            "sku", "price", "price7", "list_price", "list_price10", "option:Renk", "min_stock", "subtitle", "barcode2", "desi", "currency",
+            "active", "kind", "purchase_price", "purchase_currency", "images", "tags",
+        ] {
             assert_eq!(name.parse::<Field>().unwrap().to_string(), name);
         }
         assert!("price11".parse::<Field>().is_err());

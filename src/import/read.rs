@@ -12,6 +12,8 @@ use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufReader, Read, Seek};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// Rows read from one sheet at most (Excel's own limit is 1,048,576).
 pub const MAX_ROWS: u32 = 2_000_000;
@@ -145,6 +147,58 @@ pub struct Workbook {
     sheets: Vec<String>,
     book: Option<Sheets<BufReader<File>>>,
     delimiter: u8,
+    progress: Arc<ReadProgress>,
+}
+
+/// How far reading a sheet has got, readable from another thread while it runs, so
+/// progress can be shown as a share of the whole.
+#[derive(Debug, Default)]
+pub struct ReadProgress {
+    /// The sheet's last row number as the file declares it (an xlsx `<dimension>`, an
+    /// xls or ods range); 0 when it does not.
+    declared_last_row: AtomicU64,
+    /// The number of the last row read.
+    row: AtomicU64,
+    /// csv: the file's bytes read so far, and its size.
+    bytes_read: AtomicU64,
+    size: AtomicU64,
+}
+
+impl ReadProgress {
+    /// The sheet's last row number: as declared, else (csv) estimated from the share of
+    /// the file's bytes read so far; 0 when neither is known yet.
+    pub fn last_row(&self) -> u64 {
+        let declared = self.declared_last_row.load(Ordering::Relaxed);
+        if declared > 0 {
+            return declared;
+        }
+        let (row, read, size) = (self.row.load(Ordering::Relaxed), self.bytes_read.load(Ordering::Relaxed), self.size.load(Ordering::Relaxed));
+        if read == 0 {
+            return 0;
+        }
+        (row as u128 * size as u128 / read as u128) as u64
+    }
+
+    fn declare_last_row(&self, row: u64) {
+        // An xlsx without a `<dimension>` reads as A1: unknown, not one row.
+        if row > 1 {
+            self.declared_last_row.store(row, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A reader that counts the bytes it reads into a `ReadProgress`.
+struct Counting<R> {
+    inner: R,
+    progress: Arc<ReadProgress>,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.progress.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
 }
 
 impl std::fmt::Debug for Workbook {
@@ -168,7 +222,7 @@ pub fn open(path: &Path) -> Result<Workbook> {
         Format::Csv => {
             let delimiter = delimited::sniff_delimiter(path)?;
             let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            Ok(Workbook { path: path.to_owned(), format, sheets: vec![name], book: None, delimiter })
+            Ok(Workbook { path: path.to_owned(), format, sheets: vec![name], book: None, delimiter, progress: Arc::default() })
         }
         Format::Xlsx | Format::Ods => {
             check_zip_parts(path)?;
@@ -187,7 +241,7 @@ fn open_book(path: &Path, format: Format) -> Result<Workbook> {
         Format::Csv => unreachable!("csv is not a workbook"),
     }
     .map_err(|e| unreadable(path, e))?;
-    Ok(Workbook { path: path.to_owned(), format, sheets: book.sheet_names(), book: Some(book), delimiter: b',' })
+    Ok(Workbook { path: path.to_owned(), format, sheets: book.sheet_names(), book: Some(book), delimiter: b',', progress: Arc::default() })
 }
 
 impl Workbook {
@@ -201,6 +255,11 @@ impl Workbook {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// How far the current `read_rows` has got, for another thread to show.
+    pub fn progress(&self) -> Arc<ReadProgress> {
+        Arc::clone(&self.progress)
     }
 
     /// The sheet called `name` (folded comparison), or the first one.
@@ -219,7 +278,11 @@ impl Workbook {
     /// Calls `each` with every non-empty row of `sheet`, in order, until it returns false.
     pub fn read_rows(&mut self, sheet: &str, mut each: impl FnMut(Row) -> Result<bool>) -> Result<()> {
         let path = self.path.clone();
+        let progress = Arc::clone(&self.progress);
+        progress.row.store(0, Ordering::Relaxed);
+        progress.bytes_read.store(0, Ordering::Relaxed);
         let mut guarded = |row: Row| -> Result<bool> {
+            progress.row.store(row.number as u64, Ordering::Relaxed);
             if row.number > MAX_ROWS {
                 return Err(too_large(&path, "the number of rows", row.number as u64, MAX_ROWS as u64));
             }
@@ -229,11 +292,12 @@ impl Workbook {
             each(row)
         };
         match self.book.as_mut() {
-            None => delimited::read(&path, self.delimiter, &mut guarded),
-            Some(Sheets::Xlsx(xlsx)) => read_xlsx(&path, xlsx, sheet, &mut guarded),
+            None => delimited::read(&path, self.delimiter, &self.progress, &mut guarded),
+            Some(Sheets::Xlsx(xlsx)) => read_xlsx(&path, xlsx, sheet, &self.progress, &mut guarded),
             Some(book) => {
                 let range = book.worksheet_range(sheet).map_err(|e| unreadable(&path, e))?;
                 let (first_row, first_col) = range.start().unwrap_or((0, 0));
+                self.progress.declare_last_row(range.end().map_or(0, |(row, _)| row as u64 + 1));
                 if range.width() + first_col as usize > MAX_COLUMNS {
                     return Err(too_large(&path, "the number of columns", range.width() as u64, MAX_COLUMNS as u64));
                 }
@@ -251,8 +315,15 @@ impl Workbook {
 }
 
 /// xlsx through calamine's streaming cell reader: one row in memory at a time.
-fn read_xlsx(path: &Path, xlsx: &mut Xlsx<BufReader<File>>, sheet: &str, each: &mut dyn FnMut(Row) -> Result<bool>) -> Result<()> {
+fn read_xlsx(
+    path: &Path,
+    xlsx: &mut Xlsx<BufReader<File>>,
+    sheet: &str,
+    progress: &ReadProgress,
+    each: &mut dyn FnMut(Row) -> Result<bool>,
+) -> Result<()> {
     let mut cells = xlsx.worksheet_cells_reader(sheet).map_err(|e| unreadable(path, calamine::Error::Xlsx(e)))?;
+    progress.declare_last_row(cells.dimensions().end.0 as u64 + 1);
     let mut row = Row { number: 0, cells: Vec::new() };
     while let Some(cell) = cells.next_cell().map_err(|e| unreadable(path, calamine::Error::Xlsx(e)))? {
         let (r, c) = cell.get_position();
@@ -393,12 +464,14 @@ fn unreadable(path: &Path, err: calamine::Error) -> Error {
 
 /// csv, tsv and txt files.
 mod delimited {
-    use super::{display, Cell, Row};
+    use super::{display, Cell, Counting, ReadProgress, Row};
     use crate::error::{Error, Result};
     use crate::import::ImportError;
     use std::fs::File;
     use std::io::{BufReader, Read, Seek};
     use std::path::Path;
+    use std::sync::atomic::Ordering;
+    use std::sync::Arc;
 
     const CANDIDATES: [u8; 4] = [b',', b';', b'\t', b'|'];
     const SNIFF_BYTES: usize = 64 << 10;
@@ -407,26 +480,29 @@ mod delimited {
     /// The file's bytes as UTF-8: UTF-16 (with its BOM) is transcoded while reading;
     /// other files are read as they are (a UTF-8 BOM is dropped) and cells that are not
     /// UTF-8 are decoded as Windows-1254 (what Turkish Excel writes).
-    fn utf8_reader(path: &Path) -> Result<Box<dyn Read + Send>> {
+    fn utf8_reader(path: &Path, progress: Arc<ReadProgress>) -> Result<Box<dyn Read + Send>> {
         let mut file = File::open(path).map_err(|e| Error::io(path, e))?;
         let mut bom = [0u8; 3];
         let n = super::read_up_to(&mut file, &mut bom).map_err(|e| Error::io(path, e))?;
         file.rewind().map_err(|e| Error::io(path, e))?;
+        progress.size.store(file.metadata().map_err(|e| Error::io(path, e))?.len(), Ordering::Relaxed);
+        let file = Counting { inner: file, progress };
         if bom[..n].starts_with(&[0xFF, 0xFE]) || bom[..n].starts_with(&[0xFE, 0xFF]) {
             return Ok(Box::new(encoding_rs_io::DecodeReaderBytesBuilder::new().build(BufReader::new(file))));
         }
+        let mut file = BufReader::with_capacity(1 << 16, file);
         if bom[..n] == [0xEF, 0xBB, 0xBF] {
             let mut skip = [0u8; 3];
             file.read_exact(&mut skip).map_err(|e| Error::io(path, e))?;
         }
-        Ok(Box::new(BufReader::with_capacity(1 << 16, file)))
+        Ok(Box::new(file))
     }
 
     /// The delimiter that splits the first records into the most columns, the same
     /// number on (nearly) every record.
     pub fn sniff_delimiter(path: &Path) -> Result<u8> {
         let mut head = Vec::with_capacity(SNIFF_BYTES);
-        utf8_reader(path)?.take(SNIFF_BYTES as u64).read_to_end(&mut head).map_err(|e| Error::io(path, e))?;
+        utf8_reader(path, Arc::default())?.take(SNIFF_BYTES as u64).read_to_end(&mut head).map_err(|e| Error::io(path, e))?;
         let score = |delimiter: u8| -> (usize, usize) {
             let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(&head[..]);
             let counts: Vec<usize> = reader.byte_records().take(SNIFF_RECORDS).filter_map(|r| r.ok()).map(|r| r.len()).collect();
@@ -448,8 +524,9 @@ mod delimited {
         Ok(best.filter(|&d| score(d).1 >= 2).unwrap_or(b','))
     }
 
-    pub fn read(path: &Path, delimiter: u8, each: &mut dyn FnMut(Row) -> Result<bool>) -> Result<()> {
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(utf8_reader(path)?);
+    pub fn read(path: &Path, delimiter: u8, progress: &Arc<ReadProgress>, each: &mut dyn FnMut(Row) -> Result<bool>) -> Result<()> {
+        let reader = utf8_reader(path, Arc::clone(progress))?;
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(reader);
         let mut record = csv::ByteRecord::new();
         let mut number = 0u32;
         loop {

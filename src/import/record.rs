@@ -3,8 +3,9 @@
 use super::mapping::{column_name, Field};
 use super::read::{Cell, Row};
 use super::RowError;
-use crate::catalog::OptionValue;
+use crate::catalog::{OptionValue, ProductKind};
 use crate::num::parse_decimal;
+use crate::text::fold;
 use rust_decimal::Decimal;
 use std::str::FromStr;
 
@@ -28,6 +29,16 @@ pub struct Record {
     pub list: [Option<Decimal>; 10],
     pub parent: Option<String>,
     pub options: Vec<OptionValue>,
+    pub subtitle: Option<String>,
+    pub barcode2: Option<String>,
+    pub desi: Option<Decimal>,
+    pub currency: Option<String>,
+    pub active: Option<bool>,
+    pub kind: Option<ProductKind>,
+    pub purchase_price: Option<Decimal>,
+    pub purchase_currency: Option<String>,
+    pub image_urls: Option<Vec<String>>,
+    pub tags: Option<Vec<String>>,
 }
 
 /// The headers and the field of each column.
@@ -90,6 +101,16 @@ fn fill(record: &mut Record, field: &Field, cell: &Cell) -> Result<(), Problem> 
         Field::ListPrice(n) => record.list[*n as usize - 1] = Some(number(cell)?),
         Field::Option(group) => record.options.push(OptionValue { group: group.clone(), value: cell.text().trim().to_owned() }),
         Field::Options => record.options.extend(options(&cell.text())?),
+        Field::Subtitle => record.subtitle = text(),
+        Field::Barcode2 => record.barcode2 = text(),
+        Field::Currency => record.currency = text(),
+        Field::PurchaseCurrency => record.purchase_currency = text(),
+        Field::Desi => record.desi = Some(number(cell)?),
+        Field::PurchasePrice => record.purchase_price = Some(number(cell)?),
+        Field::Active => record.active = Some(yes_no(cell)?),
+        Field::Kind => record.kind = Some(kind(cell)?),
+        Field::Images => record.image_urls = Some(image_urls(&cell.text())?),
+        Field::Tags => record.tags = Some(tags(&cell.text())?),
     }
     Ok(())
 }
@@ -104,6 +125,62 @@ fn number(cell: &Cell) -> Result<Decimal, Problem> {
         _ => Err(()),
     };
     parsed.map_err(|()| ("import.not_a_number", format!("{:?} is not a number", cell.text())))
+}
+
+/// Yes or no, the Turkish or English way: evet/hayır, aktif/pasif, 1/0, true/false, yes/no.
+fn yes_no(cell: &Cell) -> Result<bool, Problem> {
+    if let Cell::Bool(b) = cell {
+        return Ok(*b);
+    }
+    match fold(cell.text().trim()).as_str() {
+        "evet" | "e" | "aktif" | "1" | "true" | "yes" | "y" | "active" | "dogru" => Ok(true),
+        "hayir" | "h" | "pasif" | "0" | "false" | "no" | "n" | "inactive" | "yanlis" => Ok(false),
+        _ => Err(("import.not_yes_no", format!("{:?} is not yes or no (evet/hayır, aktif/pasif, 1/0)", cell.text()))),
+    }
+}
+
+/// A good (ürün, mal) or a service (hizmet).
+fn kind(cell: &Cell) -> Result<ProductKind, Problem> {
+    match fold(cell.text().trim()).as_str() {
+        "urun" | "mal" | "stoklu" | "good" | "goods" | "product" => Ok(ProductKind::Good),
+        "hizmet" | "service" => Ok(ProductKind::Service),
+        _ => Err(("import.bad_kind", format!("{:?} is not a kind: ürün or hizmet (good or service)", cell.text()))),
+    }
+}
+
+/// Image addresses: one per line; on one line separated by `;`, or by `,` when every
+/// part is an address (an address itself may hold a comma).
+fn image_urls(cell: &str) -> Result<Vec<String>, Problem> {
+    let parts: Vec<&str> = if cell.contains('\n') { cell.lines().collect() } else { cell.split(';').collect() };
+    let is_url = |s: &str| s.starts_with("https://") || s.starts_with("http://");
+    let mut urls = Vec::new();
+    for part in parts.into_iter().map(str::trim).filter(|p| !p.is_empty()) {
+        let by_comma: Vec<&str> = part.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+        if by_comma.len() > 1 && by_comma.iter().all(|p| is_url(p)) {
+            urls.extend(by_comma.into_iter().map(str::to_owned));
+        } else if is_url(part) {
+            urls.push(part.to_owned());
+        } else {
+            return Err(("import.bad_image_url", format!("{part:?} is not an http(s) address")));
+        }
+    }
+    Ok(urls)
+}
+
+/// Tag names separated by `;`, or by `,` when the cell has no `;`; a name once (folded).
+fn tags(cell: &str) -> Result<Vec<String>, Problem> {
+    let separator = if cell.contains(';') { ';' } else { ',' };
+    let mut seen = std::collections::HashSet::new();
+    let mut names = Vec::new();
+    for name in cell.split(separator).map(str::trim).filter(|n| !n.is_empty()) {
+        if name.chars().count() > 100 {
+            return Err(("import.bad_tag", format!("the tag {name:?} is longer than 100 characters")));
+        }
+        if seen.insert(fold(name)) {
+            names.push(name.to_owned());
+        }
+    }
+    Ok(names)
 }
 
 /// `Renk:Beyaz;Beden:L`.
@@ -176,6 +253,42 @@ mod tests {
         let errors = parse(&row, &cols).unwrap_err();
         assert_eq!(errors.iter().map(|e| e.column.as_str()).collect::<Vec<_>>(), ["price", "stock", "options"]);
         assert!(errors.iter().all(|e| e.row == 7));
+    }
+
+    #[test]
+    fn reads_status_kind_images_and_tags() {
+        let cols = columns(&["sku", "active", "kind", "images", "tags", "desi", "purchase_price"]);
+        let row = Row {
+            number: 4,
+            cells: vec![
+                Cell::Text("A".into()),
+                Cell::Text("Hayır".into()),
+                Cell::Text("HİZMET".into()),
+                Cell::Text("https://x.tr/a.jpg, https://x.tr/b.jpg\nhttps://x.tr/c,d.jpg".into()),
+                Cell::Text("İndirim, yeni ,indirim".into()),
+                Cell::Text("2,5".into()),
+                Cell::Text("₺10,25".into()),
+            ],
+        };
+        let r = parse(&row, &cols).unwrap();
+        assert_eq!(r.active, Some(false));
+        assert_eq!(r.kind, Some(ProductKind::Service));
+        assert_eq!(r.image_urls.unwrap(), ["https://x.tr/a.jpg", "https://x.tr/b.jpg", "https://x.tr/c,d.jpg"]);
+        assert_eq!(r.tags.unwrap(), ["İndirim", "yeni"], "a name once, compared folded");
+        assert_eq!((r.desi, r.purchase_price), (Some(Decimal::new(25, 1)), Some(Decimal::new(1025, 2))));
+        for (text, want) in [("evet", true), ("Aktif", true), ("1", true), ("TRUE", true), ("yes", true), ("pasif", false), ("0", false), ("no", false)] {
+            assert_eq!(yes_no(&Cell::Text(text.into())), Ok(want), "{text}");
+        }
+        assert_eq!(tags("a;b,c").unwrap(), ["a", "b,c"], "with a ; in the cell, a comma belongs to the name");
+    }
+
+    #[test]
+    fn reports_bad_status_kind_and_image_cells() {
+        let cols = columns(&["sku", "active", "kind", "images"]);
+        let row = Row { number: 9, cells: vec![Cell::Text("A".into()), Cell::Text("belki".into()), Cell::Text("araba".into()), Cell::Text("resim.jpg".into())] };
+        let errors = parse(&row, &cols).unwrap_err();
+        let got: Vec<(&str, &str, &str)> = errors.iter().map(|e| (e.column.as_str(), e.value.as_str(), e.code)).collect();
+        assert_eq!(got, [("active", "belki", "import.not_yes_no"), ("kind", "araba", "import.bad_kind"), ("images", "resim.jpg", "import.bad_image_url")]);
     }
 
     #[test]

@@ -93,6 +93,7 @@ pub(crate) fn prepare(conn: &Connection, path: &Path, options: &ImportOptions) -
 pub(crate) fn run(conn: &Connection, prepared: Prepared, options: &ImportOptions, batch: Option<i64>, task: &Task) -> Result<Plan> {
     let Prepared { mut workbook, sheet, header_row, columns, .. } = prepared;
     let file = workbook.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let read = workbook.progress();
     let mut engine = Engine::new(conn, options, &columns, batch)?;
     engine.plan.file = file;
     engine.plan.sheet = sheet.clone();
@@ -118,8 +119,12 @@ pub(crate) fn run(conn: &Connection, prepared: Prepared, options: &ImportOptions
             for parsed in rows? {
                 engine.take(parsed)?;
             }
-            task.step("import", engine.plan.rows, 0)?;
+            // Rows below the header, declared or estimated: blank rows are not counted in
+            // `rows`, so the total never goes below what is done, and the last step meets it.
+            let total = read.last_row().saturating_sub(header_row as u64).max(engine.plan.rows);
+            task.step("import", engine.plan.rows, total)?;
         }
+        task.step("import", engine.plan.rows, engine.plan.rows)?;
         engine.finish()
     })
 }
@@ -131,7 +136,16 @@ type Parsed = std::result::Result<Record, Vec<RowError>>;
 enum Action {
     Unchanged,
     CreateProduct { fields: ProductFields, names: Names, prices: Vec<PriceChange>, stock: Option<Decimal> },
-    CreateVariant { parent: Parent, sku: String, barcode: Option<String>, options: Vec<OptionValue>, prices: Vec<PriceChange>, stock: Option<Decimal> },
+    CreateVariant {
+        parent: Parent,
+        sku: String,
+        barcode: Option<String>,
+        options: Vec<OptionValue>,
+        prices: Vec<PriceChange>,
+        stock: Option<Decimal>,
+        /// `Some(false)`: the new variant is inactive.
+        active: Option<bool>,
+    },
     Update { item: Item, product: Option<(ProductFields, ProductFields, Names)>, variant: Option<(VariantFields, VariantFields)>, prices: Vec<PriceChange>, stock: Option<Decimal> },
 }
 
@@ -145,16 +159,18 @@ enum Parent {
     New(ProductFields, Names),
 }
 
-/// Categories and brands a row names that do not exist yet: created when applied.
+/// Categories and brands a row names that do not exist yet: created when applied; and
+/// the tags the product gets, when they differ from its own.
 #[derive(Default)]
 struct Names {
     category: Option<String>,
     brand: Option<String>,
+    tags: Option<Vec<String>>,
 }
 
 impl Names {
     fn any(&self) -> bool {
-        self.category.is_some() || self.brand.is_some()
+        self.category.is_some() || self.brand.is_some() || self.tags.is_some()
     }
 }
 
@@ -389,7 +405,12 @@ impl<'a> Engine<'a> {
         let names = self.overlay(&mut fields, &r, &mut errors)?;
         let fields = self.validated(fields, None, &r, &mut errors)?;
         let prices = self.price_changes(&r, None, &mut errors)?;
-        let stock = self.stock_delta(&r, Decimal::ZERO, &mut errors);
+        let stock = if r.stock.is_some() && r.kind == Some(ProductKind::Service) {
+            errors.push(self.catalog_error(&r, Error::invalid("kind", format!("{} is a service and has no stock", key_sku(&r)))));
+            None
+        } else {
+            self.stock_delta(&r, Decimal::ZERO, &mut errors)
+        };
         if !errors.is_empty() {
             return Ok(Err(errors));
         }
@@ -427,7 +448,8 @@ impl<'a> Engine<'a> {
         };
         self.parents.get_mut(&parent_sku).expect("parent known").combinations.insert(combination);
         self.new_skus.insert(sku.clone());
-        Ok(Ok(Action::CreateVariant { parent, sku, barcode: r.barcode.clone(), options: r.options.clone(), prices, stock }))
+        let (barcode, options, active) = (r.barcode.clone(), r.options.clone(), r.active);
+        Ok(Ok(Action::CreateVariant { parent, sku, barcode, options, prices, stock, active }))
     }
 
     /// The product variant rows name by `parent_sku`: in the catalog, made by an earlier
@@ -493,10 +515,16 @@ impl<'a> Engine<'a> {
             return Ok(Err(vec![self.error(&r, &Field::Parent, "import.not_a_variant", why)]));
         }
         let mut after = current.fields.clone();
-        let names = self.overlay(&mut after, &r, &mut errors)?;
+        let mut names = self.overlay(&mut after, &r, &mut errors)?;
+        if let Some(tags) = &names.tags {
+            let own = catalog::product_tags(self.conn, id)?;
+            if same_names(tags, own.iter().map(|t| t.name.as_str())) {
+                names.tags = None;
+            }
+        }
         let after = self.validated(after, Some(&current.fields.sku), &r, &mut errors)?;
         let prices = self.price_changes(&r, Some((id, None)), &mut errors)?;
-        let stock = if r.stock.is_some() && current.fields.kind == ProductKind::Service {
+        let stock = if r.stock.is_some() && r.kind.unwrap_or(current.fields.kind) == ProductKind::Service {
             errors.push(self.catalog_error(&r, Error::invalid("kind", format!("{} is a service and has no stock", current.fields.sku))));
             None
         } else if r.stock.is_some() && self.has_variants(id)? {
@@ -529,6 +557,9 @@ impl<'a> Engine<'a> {
         if let Some(barcode) = &r.barcode {
             after.barcode = Some(barcode.clone());
         }
+        if let Some(active) = r.active {
+            after.active = active;
+        }
         if let Some(sku) = r.sku.as_ref().filter(|_| self.options.key == Key::Barcode) {
             after.sku = sku.clone();
             self.check_sku_free(&r, sku, Some(&before.sku), &mut errors)?;
@@ -555,6 +586,10 @@ impl<'a> Engine<'a> {
         if let Some(barcode) = &r.barcode {
             fields.barcode = Some(barcode.clone());
         }
+        // On a variant row, the status is the variant's.
+        if let Some(active) = r.active {
+            fields.active = active;
+        }
         self.overlay_product_level(fields, r, errors)
     }
 
@@ -576,7 +611,24 @@ impl<'a> Engine<'a> {
         if r.min_stock.is_some() {
             fields.min_stock = r.min_stock;
         }
-        let mut names = Names::default();
+        for (target, value) in [(&mut fields.subtitle, &r.subtitle), (&mut fields.barcode2, &r.barcode2), (&mut fields.purchase_currency, &r.purchase_currency)] {
+            if value.is_some() {
+                target.clone_from(value);
+            }
+        }
+        set(&mut fields.currency, &r.currency);
+        for (target, value) in [(&mut fields.desi, r.desi), (&mut fields.purchase_price, r.purchase_price)] {
+            if value.is_some() {
+                *target = value;
+            }
+        }
+        if let Some(kind) = r.kind {
+            fields.kind = kind;
+        }
+        if let Some(urls) = &r.image_urls {
+            fields.image_urls.clone_from(urls);
+        }
+        let mut names = Names { tags: r.tags.clone().filter(|t| !t.is_empty()), ..Names::default() };
         if let Some(category) = &r.category {
             match self.named_id("category", category) {
                 Ok(Some(id)) => fields.category_id = Some(id),
@@ -728,6 +780,12 @@ impl<'a> Engine<'a> {
                 "options" => Field::Options,
                 "kind" | "qty" => Field::Stock,
                 "description" => Field::Description,
+                "subtitle" => Field::Subtitle,
+                "desi" => Field::Desi,
+                "currency" => Field::Currency,
+                "purchase_price" => Field::PurchasePrice,
+                "purchase_currency" => Field::PurchaseCurrency,
+                "image_urls" => Field::Images,
                 _ => Field::Sku,
             },
             Error::NotFound { kind: "brand", .. } => Field::Brand,
@@ -754,13 +812,16 @@ impl<'a> Engine<'a> {
         match action {
             Action::Unchanged => Ok(()),
             Action::CreateProduct { fields, names, prices, stock } => self.insert_product(row, fields, names, prices, *stock),
-            Action::CreateVariant { parent, sku, barcode, options, prices, stock } => {
+            Action::CreateVariant { parent, sku, barcode, options, prices, stock, active } => {
                 let product_id = match parent {
                     Parent::Existing(id) => *id,
                     Parent::InFile(parent_sku) => catalog::resolve_sku(self.conn, parent_sku)?.product_id,
                     Parent::New(fields, names) => self.create_product(row, fields, names)?,
                 };
                 let variant_id = catalog::insert_variant(self.conn, product_id, sku, barcode.as_deref(), options)?;
+                if *active == Some(false) {
+                    catalog::update_variant_in(self.conn, sku, &VariantFields { sku: sku.clone(), barcode: barcode.clone(), active: false })?;
+                }
                 self.touched.insert(product_id);
                 self.journal(row, Change::VariantCreated, product_id, Some(variant_id), None, None)?;
                 let item = Item { product_id, variant_id: Some(variant_id), sku: sku.clone() };
@@ -771,9 +832,13 @@ impl<'a> Engine<'a> {
                 if let Some((before, after, names)) = product {
                     let mut after = after.clone();
                     self.create_names(names, &mut after)?;
-                    catalog::update_product_unindexed(self.conn, item.product_id, &after)?;
-                    self.touched.insert(item.product_id);
-                    self.journal(row, Change::ProductUpdated, item.product_id, None, None, Some(json(before)))?;
+                    // Only the tags may have changed.
+                    if after != *before {
+                        catalog::update_product_unindexed(self.conn, item.product_id, &after)?;
+                        self.touched.insert(item.product_id);
+                        self.journal(row, Change::ProductUpdated, item.product_id, None, None, Some(json(before)))?;
+                    }
+                    self.write_tags(row, item.product_id, names, false)?;
                 }
                 if let Some((before, after)) = variant {
                     catalog::update_variant_in(self.conn, &before.sku, after)?;
@@ -791,6 +856,7 @@ impl<'a> Engine<'a> {
         let id = catalog::insert_product_unindexed(self.conn, &fields)?;
         self.touched.insert(id);
         self.journal(row, Change::ProductCreated, id, None, None, None)?;
+        self.write_tags(row, id, names, true)?;
         Ok(id)
     }
 
@@ -803,6 +869,7 @@ impl<'a> Engine<'a> {
         let prices: Vec<(u8, Decimal, Option<Decimal>)> = prices.iter().map(|p| (p.group, p.sale, p.list)).collect();
         let id = catalog::insert_new_product(self.conn, &fields, stock.unwrap_or_default(), &prices)?;
         self.journal(row, Change::ProductCreated, id, None, None, None)?;
+        self.write_tags(row, id, names, true)?;
         if let Some(delta) = stock {
             let item = Item { product_id: id, variant_id: None, sku: fields.sku };
             let reason = self.movement_reason(row);
@@ -834,6 +901,18 @@ impl<'a> Engine<'a> {
             fields.brand_id = Some(id);
         }
         Ok(())
+    }
+
+    /// Gives the product the row's tags (`names.tags`), journaled with the ones it had
+    /// (none when `new`: nothing is read for a new product).
+    fn write_tags(&mut self, row: u32, product_id: i64, names: &Names, new: bool) -> Result<()> {
+        let Some(tags) = &names.tags else { return Ok(()) };
+        let before: Vec<String> = match new {
+            true => Vec::new(),
+            false => catalog::product_tags(self.conn, product_id)?.into_iter().map(|t| t.name).collect(),
+        };
+        catalog::retag_product(self.conn, product_id, &tags.iter().map(String::as_str).collect::<Vec<_>>())?;
+        self.journal(row, Change::TagsSet, product_id, None, None, Some(json(&before)))
     }
 
     /// Sets prices; on an existing item each one is journaled with the price it replaces.
@@ -910,5 +989,22 @@ fn value_of(r: &Record, field: &Field) -> String {
         Field::Price(n) => number(r.sale[*n as usize - 1]),
         Field::ListPrice(n) => number(r.list[*n as usize - 1]),
         Field::Option(_) | Field::Options => r.options.iter().map(|o| format!("{}:{}", o.group, o.value)).collect::<Vec<_>>().join(";"),
+        Field::Subtitle => text(&r.subtitle),
+        Field::Barcode2 => text(&r.barcode2),
+        Field::Currency => text(&r.currency),
+        Field::PurchaseCurrency => text(&r.purchase_currency),
+        Field::Desi => number(r.desi),
+        Field::PurchasePrice => number(r.purchase_price),
+        Field::Active => r.active.map(|a| a.to_string()).unwrap_or_default(),
+        Field::Kind => r.kind.map(|k| k.as_str().to_owned()).unwrap_or_default(),
+        Field::Images => r.image_urls.as_ref().map(|u| u.join("\n")).unwrap_or_default(),
+        Field::Tags => r.tags.as_ref().map(|t| t.join("; ")).unwrap_or_default(),
     }
+}
+
+/// Whether two lists name the same tags (folded, in any order).
+fn same_names<'a>(a: &[String], b: impl Iterator<Item = &'a str>) -> bool {
+    let a: HashSet<String> = a.iter().map(|n| fold(n.trim())).collect();
+    let b: HashSet<String> = b.map(|n| fold(n.trim())).collect();
+    a == b
 }

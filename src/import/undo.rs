@@ -25,6 +25,8 @@ pub(crate) enum Change {
     /// `before`: the price it replaced (JSON `PriceChange`).
     PriceSet,
     Movement,
+    /// `before`: the product's tag names (JSON array).
+    TagsSet,
 }
 
 impl Change {
@@ -36,11 +38,20 @@ impl Change {
             Change::VariantUpdated => "variant_updated",
             Change::PriceSet => "price_set",
             Change::Movement => "movement",
+            Change::TagsSet => "tags_set",
         }
     }
 
     fn parse(s: &str) -> Option<Change> {
-        [Change::ProductCreated, Change::VariantCreated, Change::ProductUpdated, Change::VariantUpdated, Change::PriceSet, Change::Movement]
+        [
+            Change::ProductCreated,
+            Change::VariantCreated,
+            Change::ProductUpdated,
+            Change::VariantUpdated,
+            Change::PriceSet,
+            Change::Movement,
+            Change::TagsSet,
+        ]
             .into_iter()
             .find(|c| c.as_str() == s)
     }
@@ -72,6 +83,8 @@ pub struct UndoSummary {
     pub movements_reversed: u64,
     /// Products and variants the import created, now in the trash.
     pub created_removed: u64,
+    /// Products whose tags were put back as they were.
+    pub tags_restored: u64,
 }
 
 pub(crate) fn start_batch(tx: &Connection, prepared: &Prepared, options: &ImportOptions) -> Result<i64> {
@@ -214,6 +227,11 @@ fn revert(tx: &Connection, batch: i64) -> Result<UndoSummary> {
             Change::VariantCreated => {
                 catalog::remove_variant_in(tx, &item_sku(tx, product_id, variant_id)?)?;
                 summary.created_removed += 1;
+            }
+            Change::TagsSet => {
+                let names: Vec<String> = parse_before(&before)?;
+                catalog::retag_product(tx, product_id, &names.iter().map(String::as_str).collect::<Vec<_>>())?;
+                summary.tags_restored += 1;
             }
             Change::ProductCreated => {
                 catalog::set_deleted_in(tx, product_id, Some(db::now()))?;

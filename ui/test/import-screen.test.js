@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { messages } from '../src/js/messages.js';
 import { columnLetter, fieldLabel, rowErrorText } from '../src/js/screens/import.js';
 
 test('columns are lettered as a spreadsheet letters them', () => {
@@ -11,9 +13,18 @@ test('every field the core maps has a label, priced groups numbered', () => {
   assert.equal(fieldLabel('price10'), 'Satış fiyatı 10');
   assert.equal(fieldLabel('list_price3'), 'Liste fiyatı 3');
   assert.equal(fieldLabel('option:Renk'), 'Seçenek: Renk');
-  for (const f of ['sku', 'barcode', 'name', 'description', 'parent', 'options', 'stock', 'unit', 'vat', 'category', 'brand', 'min_stock']) {
-    assert.doesNotMatch(fieldLabel(f), /^import\./, f);
-  }
+  // The names the core gives its fields (`impl Display for Field`).
+  const mapping = readFileSync(new URL('../../src/import/mapping.rs', import.meta.url), 'utf8');
+  const fields = [...mapping.matchAll(/Field::\w+ => f\.write_str\("(\w+)"\)/g)].map((m) => m[1]);
+  assert.ok(fields.includes('tags') && fields.includes('purchase_currency'), `fields found: ${fields}`);
+  for (const f of fields) assert.doesNotMatch(fieldLabel(f), /^import\./, f);
+});
+
+test('every row error the core reads a cell with has a text in both languages', () => {
+  const record = readFileSync(new URL('../../src/import/record.rs', import.meta.url), 'utf8');
+  const codes = [...record.matchAll(/\("(import\.\w+)", format!/g)].map((m) => m[1]);
+  assert.ok(codes.includes('import.not_yes_no') && codes.includes('import.bad_tag'), `codes found: ${codes}`);
+  for (const lang of ['tr', 'en']) assert.deepEqual(codes.filter((c) => !(`import_row.${c}` in messages[lang])), [], lang);
 });
 
 test('row errors read in Turkish by code, else the core text', () => {

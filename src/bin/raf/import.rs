@@ -27,7 +27,8 @@ pub struct ImportArgs {
     header_row: Option<u32>,
     /// Map a column (its header or letter) to a field: sku, barcode, name, description,
     /// price, price2..price10, list_price, list_price2..list_price10, vat, stock, unit,
-    /// category, brand, min_stock, parent, options, option:GROUP; or ignore
+    /// category, brand, min_stock, parent, options, option:GROUP, subtitle, barcode2, desi,
+    /// currency, active, kind, purchase_price, purchase_currency, images, tags; or ignore
     #[arg(long = "map", value_name = "COLUMN=FIELD", value_parser = column_field)]
     map: Vec<(String, Option<Field>)>,
     #[arg(long, value_enum, default_value = "upsert")]
@@ -138,7 +139,10 @@ pub fn import(conn: &mut Connection, args: ImportArgs, out: &Out) -> Result<()> 
         },
     };
     let bar = progress_bar(out, if args.dry_run { "checking" } else { "importing" });
-    let report = |step: Step| bar.set_position(step.done);
+    let report = |step: Step| {
+        bar.set_length(step.total);
+        bar.set_position(step.done);
+    };
     let never = AtomicBool::new(false);
     let task = Task::new(&never, &report);
     let (batch, plan) = if args.dry_run {
@@ -190,7 +194,7 @@ fn progress_bar(out: &Out, what: &'static str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(0);
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg} {pos} rows ({per_sec}) {elapsed}").expect("a valid template"));
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg} {pos}/{len} rows ({percent}%, {per_sec}) {elapsed}").expect("a valid template"));
     bar.set_message(what);
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar

@@ -7,4 +7,8 @@ export type UndoSummary = { batch: number, products_restored: number, variants_r
 /**
  * Products and variants the import created, now in the trash.
  */
-created_removed: number, };
+created_removed: number, 
+/**
+ * Products whose tags were put back as they were.
+ */
+tags_restored: number, };

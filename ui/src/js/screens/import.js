@@ -26,6 +26,7 @@ const GROUPS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 const FIELDS = [
   'sku', 'barcode', 'name', 'description', 'parent', 'options', 'stock', 'unit', 'vat', 'category', 'brand', 'min_stock',
   ...GROUPS.map((n) => (n === 1 ? 'price' : `price${n}`)), ...GROUPS.map((n) => (n === 1 ? 'list_price' : `list_price${n}`)),
+  'subtitle', 'barcode2', 'desi', 'currency', 'active', 'kind', 'purchase_price', 'purchase_currency', 'images', 'tags',
 ];
 
 /**
@@ -237,6 +238,7 @@ async function withProgress(card, start) {
     if (step.total) (bar.max = step.total), (bar.value = step.done);
     else bar.removeAttribute('value');
     text.textContent = t(step.total ? `task.${step.phase}` : `task.${step.phase}_rows`, { done: num(step.done), total: num(step.total) });
+    if (step.total) text.textContent += ` · ${t('task.percent', { percent: num(Math.min(100, Math.floor((100 * step.done) / step.total))) })}`;
   });
   cancel.addEventListener('click', () => task.cancel());
   try {
