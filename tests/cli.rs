@@ -516,6 +516,23 @@ fn check_verifies_the_file_and_the_ledger() {
     assert!(err["message"].as_str().unwrap().contains("A: on hand 1, movements sum 5"), "{err}");
 }
 
+#[test]
+fn restore_replaces_a_catalog_too_damaged_to_open() {
+    let shop = Shop::new();
+    shop.add("A", "Bir", &["--stock", "5"]);
+    let backup = shop.path("yedek.raf");
+    shop.run(&["backup", backup.to_str().unwrap()]);
+    let mut file = std::fs::OpenOptions::new().write(true).open(&shop.db).unwrap();
+    std::io::Write::write_all(&mut file, &[0x5a; 100]).unwrap(); // over the header
+    drop(file);
+    shop.error(&["product", "list"], "db.corrupt");
+
+    assert_eq!(shop.json(&["restore", backup.to_str().unwrap()])["restored"], backup.to_str().unwrap());
+    assert_eq!(shop.list(&[]), ["A"]);
+    assert_eq!(shop.on_hand("A"), "5");
+    assert!(shop.path(&format!("{}.damaged", shop.db.file_name().unwrap().to_str().unwrap())).is_file(), "the damaged file is kept");
+}
+
 // ---- categories, brands, tags ----
 
 #[test]

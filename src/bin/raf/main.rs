@@ -34,7 +34,14 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli, out: &Out) -> Result<()> {
     let path = cli.db.clone().unwrap_or_else(db::default_path);
-    let mut conn = db::open(&path)?;
+    let mut conn = match (db::open(&path), &cli.command) {
+        (Err(Error::Corrupt(_)), Command::Restore { file }) => {
+            // Too damaged to open: the backup takes the file's place (kept as <file>.damaged).
+            raf::progress::silent(|task| db::restore_over_damaged(&path, file, task))?;
+            return restored(file, out);
+        }
+        (opened, _) => opened?,
+    };
     match cli.command {
         Command::Init => out.message(&serde_json::json!({ "db": path }), &format!("catalog ready at {}", path.display())),
         Command::Product(cmd) => product(&mut conn, cmd, out),
@@ -91,9 +98,13 @@ fn run(cli: Cli, out: &Out) -> Result<()> {
         }
         Command::Restore { file } => {
             db::restore_from(&mut conn, &file)?;
-            out.message(&serde_json::json!({ "restored": file }), &format!("restored from {}", file.display()))
+            restored(&file, out)
         }
     }
+}
+
+fn restored(file: &std::path::Path, out: &Out) -> Result<()> {
+    out.message(&serde_json::json!({ "restored": file }), &format!("restored from {}", file.display()))
 }
 
 fn product(conn: &mut Connection, cmd: ProductCmd, out: &Out) -> Result<()> {
