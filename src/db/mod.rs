@@ -102,8 +102,7 @@ pub fn checked_at_open(path: &Path) -> bool {
 /// file counted in the process's resident memory for as long as the app runs.
 pub fn check_file(path: &Path) -> Result<()> {
     let conn = open_reader(path)?;
-    conn.pragma_update(None, "mmap_size", 0)?;
-    quick_check(&conn).map_err(damaged)
+    without_map(&conn, quick_check).map_err(damaged)
 }
 
 /// `PRAGMA quick_check`: refuses to work on a damaged file.
