@@ -2,10 +2,11 @@
 // catalog file. Run by scripts/test.sh under xvfb-run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { closeSync, mkdtempSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { launch, text, waitFor, waitText } from './driver.js';
+import { appPids, CLI, launch, text, waitFor, waitText } from './driver.js';
 
 /** Creates a product through the editor (Ctrl+N) and waits for its page. */
 async function createProduct(browser, sku, name) {
@@ -189,13 +190,14 @@ test('the price header sorts the table by price, products without one last', asy
   }
 });
 
-test('a small damaged catalog, refused as it opens, is named in the banner', async () => {
+test('a small damaged catalog, refused as it opens, is named in the banner; a backup restored over it brings it back', async () => {
   // A small catalog (checked as it opens): a few thousand products, so it spans many pages.
-  const sheet = join(mkdtempSync(join(tmpdir(), 'raf-sheet-')), 'urunler.csv');
+  const files = mkdtempSync(join(tmpdir(), 'raf-sheet-'));
+  const [sheet, backup] = [join(files, 'urunler.csv'), join(files, 'yedek.db')];
   const rows = Array.from({ length: 3000 }, (_, i) => `P-${i};Ürün ${i} ${'uzun bir ad '.repeat(8)}`);
   writeFileSync(sheet, ['Stok Kodu;Ürün Adı', ...rows].join('\n'));
-  const { browser, stop } = await launch({
-    seed: [['init'], ['import', sheet]],
+  const { browser, dir, stop } = await launch({
+    seed: [['init'], ['import', sheet], ['backup', backup]],
     prepare: (db) => {
       // Garbage over the middle of the closed file, as a failing disk would leave it.
       const size = statSync(db).size;
@@ -210,6 +212,23 @@ test('a small damaged catalog, refused as it opens, is named in the banner', asy
     assert.match(banner, /Katalog dosyası bozuk\. Ayarlar’dan bir yedeği geri yükleyin\./);
     assert.equal(await text(browser, '[data-testid="banner"] a'), 'Ayarlar');
     assert.match(await (await browser.$('[data-testid="banner"] a')).getAttribute('href'), /#\/settings$/);
+
+    // Settings' restore (its file dialog aside): the backup takes the damaged file's place
+    // and Raf starts again on it, which ends this WebDriver session.
+    const db = join(dir, 'raf.db');
+    const before = appPids(db);
+    browser.executeAsync((path, done) => {
+      const { core } = /** @type {any} */ (window).__TAURI__;
+      core.invoke('restore', { path, task: 1, onProgress: new core.Channel() }).then(() => done('ok'), (e) => done(e));
+    }, backup).catch(() => {});
+    const restarted = () => appPids(db).some((pid) => !before.includes(pid));
+    const deadline = Date.now() + 20_000;
+    while (!restarted() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(restarted(), 'Raf started again');
+    assert.ok(existsSync(`${db}.damaged`), 'the damaged file is kept beside the restored one');
+    const listed = spawnSync(CLI, ['--db', db, '--json', 'product', 'list', '--count'], { encoding: 'utf8' });
+    assert.equal(listed.status, 0, listed.stderr);
+    assert.equal(JSON.parse(listed.stdout).count, 3000);
   } finally {
     await stop();
   }

@@ -25,7 +25,7 @@ async function waitReady(port, deadline = Date.now() + 20_000) {
 }
 
 /** The `raf` CLI built next to the desktop binary (cargo puts both in the same folder). */
-const CLI = process.env.RAF_CLI_BIN ?? join(dirname(APP), 'raf');
+export const CLI = process.env.RAF_CLI_BIN ?? join(dirname(APP), 'raf');
 
 /**
  * @param {{ seed?: string[][], prepare?: (db: string) => void }} [options] `seed`: `raf` CLI
@@ -80,7 +80,7 @@ export async function launch({ seed = [], prepare = () => {} } = {}) {
 }
 
 /** The app processes started for this test: those whose RAF_DB is this test's file. */
-function appPids(db) {
+export function appPids(db) {
   const found = spawnSync('pgrep', ['-x', 'raf-desktop'], { encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
   return found.map(Number).filter((pid) => {
     try {
