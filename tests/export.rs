@@ -67,8 +67,9 @@ fn shop(path: &Path) -> Connection {
     catalog::set_price(&mut conn, "TS-SIYAH-M", 1, d("209.9"), Some(d("250"))).unwrap();
     let inactive = catalog::VariantFields { sku: "TS-SIYAH-M".into(), barcode: Some("8690000000031".into()), active: false };
     catalog::update_variant(&mut conn, "TS-SIYAH-M", &inactive).unwrap();
-    catalog::add_tag(&mut conn, "Giyim", None, None).unwrap();
-    catalog::tag_product(&mut conn, "TS", "Giyim").unwrap();
+    // One tag with a comma in its name, alone: an import splits a cell on `,` when it has no `;`.
+    catalog::add_tag(&mut conn, "Giyim, Aksesuar", None, None).unwrap();
+    catalog::tag_product(&mut conn, "TS", "Giyim, Aksesuar").unwrap();
     stock::adjust(&mut conn, "TS-BEYAZ-M", Change::Add(d("4")), None).unwrap();
 
     catalog::create_product(&mut conn, &ProductFields::new("OLD", "Eski")).unwrap();

@@ -193,7 +193,7 @@ fn for_each_row(conn: &Connection, mut row: impl FnMut(Vec<Value>) -> Result<()>
             number(fixed(18)?),
             text(p.get::<_, Option<String>>(19)?.as_deref()),
             text(Some(&image_urls.join("\n"))),
-            text(Some(&tags.join("; "))),
+            text(Some(&tags_cell(&tags))),
         ];
         let mut values = vec![Value::Text(sku.clone()), Value::Empty, Value::Empty, text(p.get::<_, Option<String>>(2)?.as_deref())];
         values.extend(product_part.iter().cloned());
@@ -321,4 +321,14 @@ fn xlsx_failed(path: &Path, e: rust_xlsxwriter::XlsxError) -> Error {
 
 fn csv_failed(path: &Path, e: csv::Error) -> Error {
     ImportError::Export { file: path.display().to_string(), reason: e.to_string() }.into()
+}
+
+/// Tag names joined by `; `. One name with a comma in it ends with `;`, or an import
+/// would split it at the comma (a cell without `;` is split on `,`).
+fn tags_cell(tags: &[String]) -> String {
+    let mut cell = tags.join("; ");
+    if tags.len() == 1 && cell.contains(',') {
+        cell.push(';');
+    }
+    cell
 }
