@@ -7,9 +7,10 @@ use super::{OptionValue, Product, ProductDetail, ProductFields, ProductKind, Var
 use crate::db::{self, Fixed};
 use crate::error::{Error, Result};
 use crate::text::{fold, sort_key};
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, Row, ToSql};
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::sync::LazyLock;
 
 /// What a SKU names: a product, or one variant of it. Stock and prices live on items.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -44,40 +45,52 @@ pub fn insert_product_unindexed(tx: &Connection, fields: &ProductFields) -> Resu
 /// records), unchecked: the caller has normalized the fields and checked the SKU free.
 /// The per-item path and the import's bulk path both insert through it.
 pub(crate) fn insert_row(tx: &Connection, f: &ProductFields, on_hand: Decimal) -> Result<i64> {
-    let fixed = |d: Option<Decimal>| d.map(Fixed);
+    static SQL: LazyLock<String> = LazyLock::new(|| {
+        format!("INSERT INTO products ({FIELD_COLUMNS}, on_hand, created_at, updated_at) VALUES ({}, ?, ?, ?)", ["?"; FIELD_COUNT].join(", "))
+    });
     let now = db::now();
-    tx.prepare_cached(
-        "INSERT INTO products (sku, sku_key, name, name_sort, subtitle, description, barcode, barcode2, category_id, brand_id,
-                unit, vat_rate, desi, currency, active, kind, min_stock, purchase_price, purchase_currency, image_urls,
-                on_hand, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22)",
-    )?
-    .execute(params![
-        f.sku,
-        fold(&f.sku),
-        f.name,
-        sort_key(&f.name),
-        f.subtitle,
-        f.description,
-        f.barcode,
-        f.barcode2,
-        f.category_id,
-        f.brand_id,
-        f.unit,
-        Fixed(f.vat_rate),
-        fixed(f.desi),
-        f.currency,
-        f.active,
-        f.kind.as_str(),
-        fixed(f.min_stock),
-        fixed(f.purchase_price),
-        f.purchase_currency,
-        serde_json::to_string(&f.image_urls).expect("strings serialize"),
-        Fixed(on_hand),
-        now,
-    ])
+    with_field_values(f, |fields| {
+        let extra: [&dyn ToSql; 3] = [&Fixed(on_hand), &now, &now];
+        tx.prepare_cached(&SQL)?.execute(params_from_iter(fields.iter().chain(&extra)))
+    })
     .map_err(foreign_key_error)?;
     Ok(tx.last_insert_rowid())
+}
+
+/// The editable columns of a product row, in the order of `with_field_values`.
+const FIELD_COLUMNS: &str = "sku, sku_key, name, name_sort, subtitle, description, barcode, barcode2, category_id, brand_id, \
+     unit, vat_rate, desi, currency, active, kind, min_stock, purchase_price, purchase_currency, image_urls";
+const FIELD_COUNT: usize = 20;
+
+/// Calls `write` with the values of `FIELD_COLUMNS` for `f` (the folded SKU, the sort
+/// key and the image list as JSON derived here): the insert and the update share them.
+fn with_field_values<T>(f: &ProductFields, write: impl FnOnce(&[&dyn ToSql; FIELD_COUNT]) -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+    let fixed = |d: Option<Decimal>| d.map(Fixed);
+    let (sku_key, name_sort) = (fold(&f.sku), sort_key(&f.name));
+    let images = serde_json::to_string(&f.image_urls).expect("strings serialize");
+    let (vat, desi, min_stock, purchase) = (Fixed(f.vat_rate), fixed(f.desi), fixed(f.min_stock), fixed(f.purchase_price));
+    write(&[
+        &f.sku,
+        &sku_key,
+        &f.name,
+        &name_sort,
+        &f.subtitle,
+        &f.description,
+        &f.barcode,
+        &f.barcode2,
+        &f.category_id,
+        &f.brand_id,
+        &f.unit,
+        &vat,
+        &desi,
+        &f.currency,
+        &f.active,
+        &f.kind.as_str(),
+        &min_stock,
+        &purchase,
+        &f.purchase_currency,
+        &images,
+    ])
 }
 
 /// `update_product` for bulk work, by id; the caller reindexes with `reindex_products`.
@@ -265,38 +278,13 @@ pub(crate) fn ensure_sku_free(conn: &Connection, sku: &str, own_product: Option<
 }
 
 fn write_fields(conn: &Connection, id: i64, f: &ProductFields) -> Result<()> {
-    let fixed = |d: Option<Decimal>| d.map(Fixed);
-    conn.prepare_cached(
-        "UPDATE products SET sku = ?2, sku_key = ?3, name = ?4, name_sort = ?5, subtitle = ?6, description = ?7,
-                barcode = ?8, barcode2 = ?9, category_id = ?10, brand_id = ?11, unit = ?12, vat_rate = ?13,
-                desi = ?14, currency = ?15, active = ?16, kind = ?17, min_stock = ?18, purchase_price = ?19,
-                purchase_currency = ?20, image_urls = ?21, updated_at = ?22
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        id,
-        f.sku,
-        fold(&f.sku),
-        f.name,
-        sort_key(&f.name),
-        f.subtitle,
-        f.description,
-        f.barcode,
-        f.barcode2,
-        f.category_id,
-        f.brand_id,
-        f.unit,
-        Fixed(f.vat_rate),
-        fixed(f.desi),
-        f.currency,
-        f.active,
-        f.kind.as_str(),
-        fixed(f.min_stock),
-        fixed(f.purchase_price),
-        f.purchase_currency,
-        serde_json::to_string(&f.image_urls).expect("strings serialize"),
-        db::now(),
-    ])
+    static SQL: LazyLock<String> =
+        LazyLock::new(|| format!("UPDATE products SET ({FIELD_COLUMNS}, updated_at) = ({}, ?) WHERE id = ?", ["?"; FIELD_COUNT].join(", ")));
+    let now = db::now();
+    with_field_values(f, |fields| {
+        let extra: [&dyn ToSql; 2] = [&now, &id];
+        conn.prepare_cached(&SQL)?.execute(params_from_iter(fields.iter().chain(&extra)))
+    })
     .map_err(foreign_key_error)?;
     crate::sync::outbox::enqueue_product(conn, id)?;
     Ok(())
