@@ -72,16 +72,13 @@ pub fn restore_with(conn: &mut Connection, src: &Path, task: &Task) -> Result<()
 /// come back if the restore fails.
 pub fn restore_over_damaged(path: &Path, src: &Path, task: &Task) -> Result<()> {
     let source = open_backup(src)?;
-    let aside = |p: &Path| {
+    let suffixed = |p: &Path, suffix: &str| {
         let mut name = p.as_os_str().to_owned();
-        name.push(".damaged");
+        name.push(suffix);
         std::path::PathBuf::from(name)
     };
-    let files: Vec<std::path::PathBuf> = ["", "-wal", "-shm"]
-        .iter()
-        .map(|suffix| std::path::PathBuf::from(format!("{}{suffix}", path.display())))
-        .filter(|p| p.exists())
-        .collect();
+    let aside = |p: &Path| suffixed(p, ".damaged");
+    let files: Vec<std::path::PathBuf> = ["", "-wal", "-shm"].iter().map(|s| suffixed(path, s)).filter(|p| p.exists()).collect();
     for file in &files {
         std::fs::rename(file, aside(file)).map_err(|e| Error::io(file, e))?;
     }
