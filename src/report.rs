@@ -55,7 +55,7 @@ pub fn stock_value_by_category(conn: &Connection) -> Result<Vec<CategoryValue>> 
     // the sum in the same fixed-point scale (sub-0.0001 remainders are dropped).
     // Every product is read, from `products_stock_value` alone (migration 0008): a partial
     // index of the live goods holding exactly these columns, already in category order.
-    // The group-1 price is `price1` on the row, kept by triggers on `prices`. 1M products:
+    // The group-1 price is `price1` on the row, kept by every price write. 1M products:
     // 0.19 s; the table itself plus a `prices` lookup per product took 3-4.5 s.
     db::without_map(conn, |conn| {
         let mut stmt = conn.prepare_cached(

@@ -1,5 +1,6 @@
 //! Changes to many products at once, from the products table's selection.
 
+use super::prices::refresh_price1;
 use super::products::{insert_row, set_deleted_in};
 use super::ProductFields;
 use crate::text::fold;
@@ -70,6 +71,7 @@ fn scale_prices(tx: &Connection, product_id: i64, group: u8, percent: Decimal) -
     for (rowid, sale, list) in rows {
         update.execute(params![rowid, Fixed(scale(sale)), list.map(|l| Fixed(scale(l)))])?;
     }
+    refresh_price1(tx, product_id, group.into())?;
     tx.prepare_cached("UPDATE products SET updated_at = ?2 WHERE id = ?1")?.execute(params![product_id, db::now()])?;
     Ok(())
 }
@@ -79,7 +81,8 @@ fn scale_prices(tx: &Connection, product_id: i64, group: u8, percent: Decimal) -
 /// (`normalized`), checked the SKU free across products and variants, checked the stock,
 /// and writes the ledger movement for `on_hand` itself. No reads.
 pub(crate) fn insert_new_product(tx: &Connection, f: &ProductFields, on_hand: Decimal, prices: &[(u8, Decimal, Option<Decimal>)]) -> Result<i64> {
-    let id = insert_row(tx, f, on_hand)?;
+    let price1 = prices.iter().find(|p| p.0 == 1).map(|p| p.1);
+    let id = insert_row(tx, f, on_hand, price1)?;
     let mut insert_price = tx.prepare_cached("INSERT INTO prices (product_id, variant_id, group_no, sale, list) VALUES (?1, NULL, ?2, ?3, ?4)")?;
     for (group, sale, list) in prices {
         insert_price.execute(params![id, group, Fixed(*sale), list.map(Fixed)])?;

@@ -54,7 +54,24 @@ pub fn upsert_price(tx: &Connection, sku: &str, group: i64, sale: Decimal, list:
     )?
     .execute(params![item.product_id, item.variant_id, group, Fixed(sale), list.map(Fixed)])?;
     tx.prepare_cached("UPDATE products SET updated_at = ?2 WHERE id = ?1")?.execute(params![item.product_id, db::now()])?;
+    if item.variant_id.is_none() {
+        refresh_price1(tx, item.product_id, group)?;
+    }
     crate::sync::outbox::enqueue_item(tx, &item)?;
+    Ok(())
+}
+
+/// Keeps `products.price1`, the product's own group-1 sale price that sorting by price and
+/// the dashboard read, after a write to its prices in `group`. Every write to `prices`
+/// calls it (no trigger does: see migration 0010).
+pub(crate) fn refresh_price1(tx: &Connection, product_id: i64, group: i64) -> Result<()> {
+    if group == 1 {
+        tx.prepare_cached(
+            "UPDATE products SET price1 = (SELECT sale FROM prices WHERE product_id = ?1 AND ifnull(variant_id, 0) = 0 AND group_no = 1)
+             WHERE id = ?1",
+        )?
+        .execute([product_id])?;
+    }
     Ok(())
 }
 
@@ -67,6 +84,9 @@ pub fn remove_price(tx: &Connection, sku: &str, group: i64) -> Result<()> {
         "DELETE FROM prices WHERE product_id = ?1 AND variant_id IS ?2 AND group_no = ?3",
         params![item.product_id, item.variant_id, group],
     )?;
+    if item.variant_id.is_none() {
+        refresh_price1(tx, item.product_id, group)?;
+    }
     Ok(())
 }
 

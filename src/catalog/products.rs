@@ -36,21 +36,22 @@ pub fn insert_product(tx: &Connection, fields: &ProductFields) -> Result<Product
 pub fn insert_product_unindexed(tx: &Connection, fields: &ProductFields) -> Result<i64> {
     let fields = normalized(fields)?;
     ensure_sku_free(tx, &fields.sku, None)?;
-    let id = insert_row(tx, &fields, Decimal::ZERO)?;
+    let id = insert_row(tx, &fields, Decimal::ZERO, None)?;
     crate::sync::outbox::enqueue_product(tx, id)?;
     Ok(id)
 }
 
-/// Inserts a product row with every field and `on_hand` (whose movement the caller
-/// records), unchecked: the caller has normalized the fields and checked the SKU free.
-/// The per-item path and the import's bulk path both insert through it.
-pub(crate) fn insert_row(tx: &Connection, f: &ProductFields, on_hand: Decimal) -> Result<i64> {
+/// Inserts a product row with every field, `on_hand` (whose movement the caller records)
+/// and `price1` (its group-1 sale price, whose `prices` row the caller writes), unchecked:
+/// the caller has normalized the fields and checked the SKU free. The per-item path and
+/// the import's bulk path both insert through it.
+pub(crate) fn insert_row(tx: &Connection, f: &ProductFields, on_hand: Decimal, price1: Option<Decimal>) -> Result<i64> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
-        format!("INSERT INTO products ({FIELD_COLUMNS}, on_hand, created_at, updated_at) VALUES ({}, ?, ?, ?)", ["?"; FIELD_COUNT].join(", "))
+        format!("INSERT INTO products ({FIELD_COLUMNS}, on_hand, price1, created_at, updated_at) VALUES ({}, ?, ?, ?, ?)", ["?"; FIELD_COUNT].join(", "))
     });
     let now = db::now();
     with_field_values(f, |fields| {
-        let extra: [&dyn ToSql; 3] = [&Fixed(on_hand), &now, &now];
+        let extra: [&dyn ToSql; 4] = [&Fixed(on_hand), &price1.map(Fixed), &now, &now];
         tx.prepare_cached(&SQL)?.execute(params_from_iter(fields.iter().chain(&extra)))
     })
     .map_err(foreign_key_error)?;
