@@ -548,43 +548,55 @@ fn undo_puts_back_the_tags_and_fields_an_import_changed() {
     assert!(new.product.deleted_at.is_some() && new.tags.is_empty(), "a created product goes to the trash without its tags");
 }
 
-/// A catalog whose import journal was written before migration 9 (the table as 0003 made
-/// it, without `tags_set`) keeps its journal through the migration and undoes from it.
+/// An import journaled at schema 8, row by row (its new product and its movements as
+/// journal rows, the table before 0009 rebuilt it), undoes after migrations 9 to 11: 0011
+/// turns what it created into the batch's id ranges.
 #[test]
-fn an_import_journaled_before_migration_9_survives_it_and_undoes() {
+fn an_import_journaled_at_schema_8_undoes_after_the_migrations() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("raf.db");
-    let mut conn = raf::db::open(&path).unwrap();
+    let mut conn = Connection::open(&path).unwrap();
+    raf::db::migrate(&mut conn, &path, &raf::db::MIGRATIONS[..8]).unwrap();
     seed(&mut conn);
-    let file = write(&dir.path().join("eski.csv"), b"SKU,Name,Price,Stock\nLED-9W,LED Yeni,111,4\n");
-    let batch = apply(&mut conn, &file, &ImportOptions::default()).batch.unwrap();
-    let journal = |conn: &Connection| -> i64 { conn.query_row("SELECT count(*) FROM import_changes", [], |r| r.get(0)).unwrap() };
-    let journaled = journal(&conn);
-    assert!(journaled >= 3);
-    conn.execute_batch(
-        "ALTER TABLE import_changes RENAME TO v8;
-         CREATE TABLE import_changes (
-             batch_id INTEGER NOT NULL REFERENCES import_batches(id), seq INTEGER NOT NULL, row_no INTEGER NOT NULL,
-             change TEXT NOT NULL CHECK (change IN
-                 ('product_created', 'variant_created', 'product_updated', 'variant_updated', 'price_set', 'movement')),
-             product_id INTEGER NOT NULL REFERENCES products(id), variant_id INTEGER REFERENCES variants(id),
-             movement_id INTEGER REFERENCES stock_movements(id), before TEXT, PRIMARY KEY (batch_id, seq)
-         ) STRICT, WITHOUT ROWID;
-         INSERT INTO import_changes SELECT * FROM v8;
-         DROP TABLE v8;
-         PRAGMA user_version = 8;",
+    // What importing "LED-9W,LED Yeni,,4" and "NEW-1,Yeni,,2" (stock added) did and journaled.
+    let before = product_detail(&conn, "LED-9W").unwrap().product;
+    catalog::update_product(&mut conn, "LED-9W", &ProductFields { name: "LED Yeni".into(), ..before.fields.clone() }).unwrap();
+    let led_in = stock::adjust(&mut conn, "LED-9W", Change::Add(d("4")), None).unwrap();
+    let new = catalog::create_product(&mut conn, &ProductFields::new("NEW-1", "Yeni")).unwrap();
+    let new_in = stock::adjust(&mut conn, "NEW-1", Change::Add(d("2")), None).unwrap();
+    conn.execute(
+        "INSERT INTO import_batches (id, file_name, sheet, options, rows, creates, updates, unchanged, created_at)
+         VALUES (1, 'eski.csv', NULL, '{}', 2, 1, 1, 0, '2026-11-01T10:00:00.000Z')",
+        [],
     )
     .unwrap();
+    let journal = [
+        ("product_updated", before.id, None, Some(serde_json::to_string(&before.fields).unwrap())),
+        ("movement", before.id, Some(led_in.id), None),
+        ("product_created", new.id, None, None),
+        ("movement", new.id, Some(new_in.id), None),
+    ];
+    for (seq, (change, product, movement, before)) in journal.into_iter().enumerate() {
+        conn.execute(
+            "INSERT INTO import_changes (batch_id, seq, row_no, change, product_id, movement_id, before) VALUES (1, ?1, ?1, ?2, ?3, ?4, ?5)",
+            rusqlite::params![seq as i64 + 1, change, product, movement, before],
+        )
+        .unwrap();
+    }
     drop(conn);
 
     let mut conn = raf::db::open(&path).unwrap();
-    assert_eq!(journal(&conn), journaled, "the journal came through the rebuild");
-    import::undo(&mut conn, Some(batch)).unwrap();
+    let kept: Vec<String> = conn.prepare("SELECT change FROM import_changes").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    assert_eq!(kept, ["product_updated"], "what it created and its movements are ranges now");
+    let summary = import::undo(&mut conn, Some(1)).unwrap();
+    assert_eq!((summary.products_restored, summary.movements_reversed, summary.created_removed), (1, 2, 1));
     let led = product_detail(&conn, "LED-9W").unwrap();
-    assert_eq!((led.product.fields.name.as_str(), led.product.on_hand, led.prices[0].sale), ("LED Ampul 9W", d("10"), Some(d("100"))));
+    assert_eq!((led.product.fields.name.as_str(), led.product.on_hand), ("LED Ampul 9W", d("10")));
+    let new = product_detail(&conn, "NEW-1").unwrap().product;
+    assert!(new.deleted_at.is_some() && new.on_hand.is_zero(), "the new product is in the trash, its stock reversed");
     let tags = write(&dir.path().join("etiket.csv"), b"SKU,Tags\nLED-9W,Yeni\n");
     apply(&mut conn, &tags, &ImportOptions::default()).batch.unwrap();
-    assert_eq!(tag_names(&conn, "LED-9W"), ["Yeni"], "a tags_set change is journaled after the migration");
+    assert_eq!(tag_names(&conn, "LED-9W"), ["Yeni"], "a tags_set change is journaled after the migrations");
 }
 
 #[test]

@@ -823,7 +823,6 @@ impl<'a> Engine<'a> {
                     catalog::update_variant_in(self.conn, sku, &VariantFields { sku: sku.clone(), barcode: barcode.clone(), active: false })?;
                 }
                 self.touched.insert(product_id);
-                self.journal(row, Change::VariantCreated, product_id, Some(variant_id), None, None)?;
                 let item = Item { product_id, variant_id: Some(variant_id), sku: sku.clone() };
                 self.write_prices(row, &item, prices, false)?;
                 self.write_stock(row, &item, *stock)
@@ -836,13 +835,13 @@ impl<'a> Engine<'a> {
                     if after != *before {
                         catalog::update_product_unindexed(self.conn, item.product_id, &after)?;
                         self.touched.insert(item.product_id);
-                        self.journal(row, Change::ProductUpdated, item.product_id, None, None, Some(json(before)))?;
+                        self.journal(row, Change::ProductUpdated, item.product_id, None, json(before))?;
                     }
                     self.write_tags(row, item.product_id, names, false)?;
                 }
                 if let Some((before, after)) = variant {
                     catalog::update_variant_in(self.conn, &before.sku, after)?;
-                    self.journal(row, Change::VariantUpdated, item.product_id, item.variant_id, None, Some(json(before)))?;
+                    self.journal(row, Change::VariantUpdated, item.product_id, item.variant_id, json(before))?;
                 }
                 self.write_prices(row, item, prices, true)?;
                 self.write_stock(row, item, *stock)
@@ -855,7 +854,6 @@ impl<'a> Engine<'a> {
         self.create_names(names, &mut fields)?;
         let id = catalog::insert_product_unindexed(self.conn, &fields)?;
         self.touched.insert(id);
-        self.journal(row, Change::ProductCreated, id, None, None, None)?;
         self.write_tags(row, id, names, true)?;
         Ok(id)
     }
@@ -868,13 +866,11 @@ impl<'a> Engine<'a> {
         self.create_names(names, &mut fields)?;
         let prices: Vec<(u8, Decimal, Option<Decimal>)> = prices.iter().map(|p| (p.group, p.sale, p.list)).collect();
         let id = catalog::insert_new_product(self.conn, &fields, stock.unwrap_or_default(), &prices)?;
-        self.journal(row, Change::ProductCreated, id, None, None, None)?;
         self.write_tags(row, id, names, true)?;
         if let Some(delta) = stock {
             let item = Item { product_id: id, variant_id: None, sku: fields.sku };
             let reason = self.movement_reason(row);
-            let movement = stock::insert_movement(self.conn, &item, Decimal::ZERO, delta, Entry::new(MovementKind::Import, Some(&reason)))?;
-            self.journal(row, Change::Movement, id, None, Some(movement), None)?;
+            stock::insert_movement(self.conn, &item, Decimal::ZERO, delta, Entry::new(MovementKind::Import, Some(&reason)))?;
         }
         if self.pushes {
             // update_product_unindexed, upsert_price for each price and stock::record each queue it once.
@@ -912,7 +908,7 @@ impl<'a> Engine<'a> {
             false => catalog::product_tags(self.conn, product_id)?.into_iter().map(|t| t.name).collect(),
         };
         catalog::retag_product(self.conn, product_id, &tags.iter().map(String::as_str).collect::<Vec<_>>())?;
-        self.journal(row, Change::TagsSet, product_id, None, None, Some(json(&before)))
+        self.journal(row, Change::TagsSet, product_id, None, json(&before))
     }
 
     /// Sets prices; on an existing item each one is journaled with the price it replaces.
@@ -920,7 +916,7 @@ impl<'a> Engine<'a> {
         for price in prices {
             catalog::upsert_price(self.conn, &item.sku, price.group as i64, price.sale, price.list)?;
             if journaled {
-                self.journal(row, Change::PriceSet, item.product_id, item.variant_id, None, Some(json(price)))?;
+                self.journal(row, Change::PriceSet, item.product_id, item.variant_id, json(price))?;
             }
         }
         Ok(())
@@ -929,14 +925,14 @@ impl<'a> Engine<'a> {
     fn write_stock(&mut self, row: u32, item: &Item, delta: Option<Decimal>) -> Result<()> {
         let Some(delta) = delta else { return Ok(()) };
         let reason = self.movement_reason(row);
-        let movement = stock::record(self.conn, item, delta, Entry::new(MovementKind::Import, Some(&reason)))?;
-        self.journal(row, Change::Movement, item.product_id, item.variant_id, Some(movement.id), None)
+        stock::record(self.conn, item, delta, Entry::new(MovementKind::Import, Some(&reason)))?;
+        Ok(())
     }
 
-    fn journal(&mut self, row: u32, change: Change, product: i64, variant: Option<i64>, movement: Option<i64>, before: Option<String>) -> Result<()> {
+    fn journal(&mut self, row: u32, change: Change, product: i64, variant: Option<i64>, before: String) -> Result<()> {
         self.journal_seq += 1;
         let batch = self.batch.expect("writing in a batch");
-        undo::journal(self.conn, batch, self.journal_seq, row, change, product, variant, movement, before)
+        undo::journal(self.conn, batch, self.journal_seq, row, change, product, variant, before)
     }
 }
 

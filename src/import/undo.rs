@@ -1,7 +1,9 @@
-//! Import batches: every change an applied import made is journaled in order, with the
-//! values it replaced, so undo can walk the journal backwards: previous fields and prices
-//! come back, stock comes back through compensating movements (the ledger stays
-//! append-only), and what the import created goes to the trash.
+//! Import batches: every change an applied import made to what was already there is
+//! journaled in order, with the values it replaced; what it created (products, variants,
+//! ledger movements) is known by id range (migration 0011). Undo reverses the movements
+//! through compensating ones (the ledger stays append-only), walks the journal backwards
+//! (previous fields, prices and tags come back) and puts what the import created in the
+//! trash.
 
 use super::run::{PriceChange, Prepared};
 use super::{ImportError, ImportOptions, Plan};
@@ -16,15 +18,12 @@ use std::collections::BTreeSet;
 /// One journaled change.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Change {
-    ProductCreated,
-    VariantCreated,
     /// `before`: the product's fields (JSON `ProductFields`).
     ProductUpdated,
     /// `before`: the variant's SKU, barcode and status (JSON `VariantFields`).
     VariantUpdated,
     /// `before`: the price it replaced (JSON `PriceChange`).
     PriceSet,
-    Movement,
     /// `before`: the product's tag names (JSON array).
     TagsSet,
 }
@@ -32,26 +31,15 @@ pub(crate) enum Change {
 impl Change {
     fn as_str(self) -> &'static str {
         match self {
-            Change::ProductCreated => "product_created",
-            Change::VariantCreated => "variant_created",
             Change::ProductUpdated => "product_updated",
             Change::VariantUpdated => "variant_updated",
             Change::PriceSet => "price_set",
-            Change::Movement => "movement",
             Change::TagsSet => "tags_set",
         }
     }
 
     fn parse(s: &str) -> Option<Change> {
-        [
-            Change::ProductCreated,
-            Change::VariantCreated,
-            Change::ProductUpdated,
-            Change::VariantUpdated,
-            Change::PriceSet,
-            Change::Movement,
-            Change::TagsSet,
-        ]
+        [Change::ProductUpdated, Change::VariantUpdated, Change::PriceSet, Change::TagsSet]
             .into_iter()
             .find(|c| c.as_str() == s)
     }
@@ -93,39 +81,38 @@ pub(crate) fn start_batch(tx: &Connection, prepared: &Prepared, options: &Import
         "mode": options.mode, "key": options.key, "stock": options.stock,
         "header_row": prepared.header_row, "mapping": prepared.columns.fields,
     });
+    // The next ids: where the ranges of what this import creates start.
     tx.execute(
-        "INSERT INTO import_batches (file_name, sheet, options, rows, creates, updates, unchanged, created_at)
-         VALUES (?1, ?2, ?3, 0, 0, 0, 0, ?4)",
+        "INSERT INTO import_batches (file_name, sheet, options, rows, creates, updates, unchanged, created_at,
+                                     products_from, variants_from, movements_from)
+         VALUES (?1, ?2, ?3, 0, 0, 0, 0, ?4,
+                 (SELECT ifnull(max(id), 0) + 1 FROM products), (SELECT ifnull(max(id), 0) + 1 FROM variants),
+                 (SELECT ifnull(max(id), 0) + 1 FROM stock_movements))",
         params![file, prepared.sheet, recorded.to_string(), db::now()],
     )?;
     Ok(tx.last_insert_rowid())
 }
 
+/// Records the plan's counts and where the ranges of what the import created end.
 pub(crate) fn finish_batch(tx: &Connection, batch: i64, plan: &Plan) -> Result<()> {
     tx.execute(
-        "UPDATE import_batches SET rows = ?2, creates = ?3, updates = ?4, unchanged = ?5 WHERE id = ?1",
+        "UPDATE import_batches SET rows = ?2, creates = ?3, updates = ?4, unchanged = ?5,
+             products_to = (SELECT ifnull(max(id), 0) FROM products), variants_to = (SELECT ifnull(max(id), 0) FROM variants),
+             movements_to = (SELECT ifnull(max(id), 0) FROM stock_movements)
+         WHERE id = ?1",
         params![batch, plan.rows as i64, plan.creates as i64, plan.updates as i64, plan.unchanged as i64],
     )?;
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn journal(
-    tx: &Connection,
-    batch: i64,
-    seq: i64,
-    row: u32,
-    change: Change,
-    product: i64,
-    variant: Option<i64>,
-    movement: Option<i64>,
-    before: Option<String>,
-) -> Result<()> {
+/// Journals a change to a product or variant that was there before, with `before`, the
+/// value it replaced (JSON).
+pub(crate) fn journal(tx: &Connection, batch: i64, seq: i64, row: u32, change: Change, product: i64, variant: Option<i64>, before: String) -> Result<()> {
     tx.prepare_cached(
-        "INSERT INTO import_changes (batch_id, seq, row_no, change, product_id, variant_id, movement_id, before)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO import_changes (batch_id, seq, row_no, change, product_id, variant_id, before)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![batch, seq, row, change.as_str(), product, variant, movement, before])?;
+    .execute(params![batch, seq, row, change.as_str(), product, variant, before])?;
     Ok(())
 }
 
@@ -177,32 +164,62 @@ pub fn undo(conn: &mut Connection, batch: Option<i64>) -> Result<UndoSummary> {
     })
 }
 
-type Journaled = (Change, i64, Option<i64>, Option<i64>, Option<String>);
+type Journaled = (Change, i64, Option<i64>, Option<String>);
+
+/// Ids of what a batch created, inclusive (empty when `to < from`).
+type Range = (Option<i64>, Option<i64>);
 
 fn revert(tx: &Connection, batch: i64) -> Result<UndoSummary> {
     let mut summary = UndoSummary { batch, ..UndoSummary::default() };
+    let (products, variants, movements): (Range, Range, Range) = tx.query_row(
+        "SELECT products_from, products_to, variants_from, variants_to, movements_from, movements_to FROM import_batches WHERE id = ?1",
+        [batch],
+        |r| Ok(((r.get(0)?, r.get(1)?), (r.get(2)?, r.get(3)?), (r.get(4)?, r.get(5)?))),
+    )?;
+    // Stock first: a variant goes only once it holds none.
+    let reason = format!("undo import #{batch}");
+    for id in ids_in(tx, "stock_movements", movements)? {
+        let movement = stock::movement(tx, id)?;
+        if movement.undone_by.is_none() {
+            let item = Item { product_id: movement.product_id, variant_id: movement.variant_id, sku: movement.sku.clone() };
+            stock::record(tx, &item, -movement.delta, Entry { undoes: Some(id), ..Entry::new(MovementKind::Undo, Some(&reason)) })?;
+            summary.movements_reversed += 1;
+        }
+    }
+    revert_changes(tx, batch, &mut summary)?;
+    for id in ids_in(tx, "variants", variants)? {
+        catalog::remove_variant_in(tx, &item_sku(tx, 0, Some(id))?)?;
+        summary.created_removed += 1;
+    }
+    let now = db::now();
+    for id in ids_in(tx, "products", products)? {
+        catalog::set_deleted_in(tx, id, Some(now.clone()))?;
+        summary.created_removed += 1;
+    }
+    Ok(summary)
+}
+
+/// The ids of `table` in `range`, newest first.
+fn ids_in(tx: &Connection, table: &str, (from, to): Range) -> Result<Vec<i64>> {
+    let mut stmt = tx.prepare(&format!("SELECT id FROM {table} WHERE id BETWEEN ?1 AND ?2 ORDER BY id DESC"))?;
+    let ids = stmt.query_map(params![from, to], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(ids)
+}
+
+/// Walks the batch's journal backwards, putting back the values each change replaced.
+fn revert_changes(tx: &Connection, batch: i64, summary: &mut UndoSummary) -> Result<()> {
     let changes: Vec<Journaled> = tx
-        .prepare("SELECT change, product_id, variant_id, movement_id, before FROM import_changes WHERE batch_id = ?1 ORDER BY seq DESC")?
+        .prepare("SELECT change, product_id, variant_id, before FROM import_changes WHERE batch_id = ?1 ORDER BY seq DESC")?
         .query_map([batch], |r| {
             let change: String = r.get(0)?;
             let change = Change::parse(&change).ok_or_else(|| rusqlite::Error::InvalidColumnType(0, change, rusqlite::types::Type::Text))?;
-            Ok((change, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((change, r.get(1)?, r.get(2)?, r.get(3)?))
         })?
         .collect::<rusqlite::Result<_>>()?;
     let mut touched = BTreeSet::new();
-    let reason = format!("undo import #{batch}");
-    for (change, product_id, variant_id, movement_id, before) in changes {
+    for (change, product_id, variant_id, before) in changes {
         let before = before.unwrap_or_default();
         match change {
-            Change::Movement => {
-                let id = movement_id.expect("a movement change names its movement");
-                let movement = stock::movement(tx, id)?;
-                if movement.undone_by.is_none() {
-                    let item = Item { product_id, variant_id, sku: movement.sku.clone() };
-                    stock::record(tx, &item, -movement.delta, Entry { undoes: Some(id), ..Entry::new(MovementKind::Undo, Some(&reason)) })?;
-                    summary.movements_reversed += 1;
-                }
-            }
             Change::PriceSet => {
                 let price: PriceChange = parse_before(&before)?;
                 let sku = item_sku(tx, product_id, variant_id)?;
@@ -224,23 +241,14 @@ fn revert(tx: &Connection, batch: i64) -> Result<UndoSummary> {
                 catalog::update_variant_in(tx, &sku, &fields)?;
                 summary.variants_restored += 1;
             }
-            Change::VariantCreated => {
-                catalog::remove_variant_in(tx, &item_sku(tx, product_id, variant_id)?)?;
-                summary.created_removed += 1;
-            }
             Change::TagsSet => {
                 let names: Vec<String> = parse_before(&before)?;
                 catalog::retag_product(tx, product_id, &names.iter().map(String::as_str).collect::<Vec<_>>())?;
                 summary.tags_restored += 1;
             }
-            Change::ProductCreated => {
-                catalog::set_deleted_in(tx, product_id, Some(db::now()))?;
-                summary.created_removed += 1;
-            }
         }
     }
-    catalog::reindex_products(tx, touched)?;
-    Ok(summary)
+    catalog::reindex_products(tx, touched)
 }
 
 fn parse_before<T: serde::de::DeserializeOwned>(json: &str) -> Result<T> {
