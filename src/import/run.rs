@@ -26,9 +26,11 @@ const BATCH: usize = 1024;
 /// Batches the reading thread may be ahead by.
 const BATCHES_AHEAD: usize = 8;
 
-/// After this many new products, an import into a catalog at most `SMALL_CATALOG_FACTOR`
-/// times as large drops the indexes below and builds them again at the end: sorting once
-/// costs about half of keeping them in order row by row (measured on 300k products).
+/// An import of this many rows (as the file declares or its size suggests; or, failing
+/// that, once it has created this many products) into a catalog at most
+/// `SMALL_CATALOG_FACTOR` times as large drops the indexes below at its first new product
+/// and builds them again at the end: sorting once costs about half of keeping them in
+/// order row by row (measured on 300k products).
 const SUSPEND_INDEXES_AFTER: u64 = 50_000;
 const SMALL_CATALOG_FACTOR: u64 = 4;
 /// Indexes no statement of an import reads (the SKU index is unique: it stays; the
@@ -116,13 +118,14 @@ pub(crate) fn run(conn: &Connection, prepared: Prepared, options: &ImportOptions
             let _ = sender.send(read.map(|()| rows));
         });
         for rows in receiver {
+            // Rows below the header, declared or estimated.
+            engine.rows_expected = read.last_row().saturating_sub(header_row as u64);
             for parsed in rows? {
                 engine.take(parsed)?;
             }
-            // Rows below the header, declared or estimated: blank rows are not counted in
-            // `rows`, so the total never goes below what is done, and the last step meets it.
-            let total = read.last_row().saturating_sub(header_row as u64).max(engine.plan.rows);
-            task.step("import", engine.plan.rows, total)?;
+            // Blank rows are not counted in `rows`: the total never goes below what is
+            // done, and the last step meets it.
+            task.step("import", engine.plan.rows, engine.rows_expected.max(engine.plan.rows))?;
         }
         task.step("import", engine.plan.rows, engine.plan.rows)?;
         engine.finish()
@@ -223,6 +226,8 @@ struct Engine<'a> {
     /// creates is known from `seen` and `new_skus`), and a first import looks up nothing.
     last_ids: (i64, i64),
     products_created: u64,
+    /// The file's data rows, as declared or estimated so far.
+    rows_expected: u64,
     /// The SQL of the indexes dropped for this import, run again by `finish`.
     suspended_indexes: Vec<String>,
     parents: HashMap<String, ParentInfo>,
@@ -255,6 +260,7 @@ impl<'a> Engine<'a> {
                 Ok((r.get(0)?, r.get(1)?))
             })?,
             products_created: 0,
+            rows_expected: 0,
             suspended_indexes: Vec::new(),
             parents: HashMap::new(),
             touched: HashSet::new(),
@@ -310,7 +316,8 @@ impl<'a> Engine<'a> {
     /// a crash leaves them as they were.
     fn maybe_suspend_indexes(&mut self) -> Result<()> {
         self.products_created += 1;
-        if self.products_created != SUSPEND_INDEXES_AFTER || self.products_before > SUSPEND_INDEXES_AFTER * SMALL_CATALOG_FACTOR {
+        let large = self.products_created == SUSPEND_INDEXES_AFTER || (self.products_created == 1 && self.rows_expected >= SUSPEND_INDEXES_AFTER);
+        if !large || self.products_before > SUSPEND_INDEXES_AFTER * SMALL_CATALOG_FACTOR || !self.suspended_indexes.is_empty() {
             return Ok(());
         }
         let barcode_is_key = self.options.key == Key::Barcode;
