@@ -90,24 +90,34 @@ pub fn remove_price(tx: &Connection, sku: &str, group: i64) -> Result<()> {
     Ok(())
 }
 
-/// All ten groups for a product (`variant_id` None) or a variant, unset ones as None.
-/// The join is written in the terms of the `prices_item` index: with `variant_id IS ?2`
-/// SQLite picks `prices_sale` and reads every price of the group (a full scan per group).
+/// All ten groups for a product (`variant_id` None) or a variant, with their names,
+/// unset ones as None.
 pub(crate) fn item_prices(conn: &Connection, product_id: i64, variant_id: Option<i64>) -> Result<Vec<Price>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT g.no, g.name, p.sale, p.list FROM price_groups g
-         LEFT JOIN prices p ON p.product_id = ?1 AND ifnull(p.variant_id, 0) = ifnull(?2, 0) AND p.group_no = g.no
-         ORDER BY g.no",
-    )?;
-    let rows = stmt.query_map(params![product_id, variant_id], |r| {
-        Ok(Price {
-            group: r.get(0)?,
-            group_name: r.get(1)?,
-            sale: r.get::<_, Option<Fixed>>(2)?.map(|f| f.0),
-            list: r.get::<_, Option<Fixed>>(3)?.map(|f| f.0),
-        })
+    let values = item_price_values(conn, product_id, variant_id)?;
+    let mut names = conn.prepare_cached("SELECT no, name FROM price_groups ORDER BY no")?;
+    let rows = names.query_map([], |r| {
+        let group: u8 = r.get(0)?;
+        let value = values[usize::from(group) - 1];
+        Ok(Price { group, group_name: r.get(1)?, sale: value.map(|v| v.0), list: value.and_then(|v| v.1) })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The sale and list price of a product (`variant_id` None) or a variant in each of the
+/// ten groups (index 0 is group 1), unset ones None. One range of the `prices_item` index,
+/// in its own terms (with `variant_id IS ?2` SQLite picks `prices_sale` and reads the whole
+/// group): an import reads this for every row it compares, an export for every item.
+pub(crate) fn item_price_values(conn: &Connection, product_id: i64, variant_id: Option<i64>) -> Result<[Option<(Decimal, Option<Decimal>)>; 10]> {
+    let mut stmt = conn.prepare_cached("SELECT group_no, sale, list FROM prices WHERE product_id = ?1 AND ifnull(variant_id, 0) = ?2")?;
+    let mut rows = stmt.query(params![product_id, variant_id.unwrap_or(0)])?;
+    let mut values = [None; 10];
+    while let Some(r) = rows.next()? {
+        let group: usize = r.get(0)?;
+        if let Some(value) = values.get_mut(group.wrapping_sub(1)) {
+            *value = Some((r.get::<_, Fixed>(1)?.0, r.get::<_, Option<Fixed>>(2)?.map(|f| f.0)));
+        }
+    }
+    Ok(values)
 }
 
 fn group_no(no: i64) -> Result<()> {

@@ -4,7 +4,7 @@
 
 use super::record::neutralized;
 use super::{ImportError, Plan};
-use crate::catalog::{self, Price};
+use crate::catalog;
 use crate::db::Fixed;
 use crate::error::{Error, Result};
 use crate::progress::Task;
@@ -198,7 +198,7 @@ fn for_each_row(conn: &Connection, mut row: impl FnMut(Vec<Value>) -> Result<()>
         let mut values = vec![Value::Text(sku.clone()), Value::Empty, Value::Empty, text(p.get::<_, Option<String>>(2)?.as_deref())];
         values.extend(product_part.iter().cloned());
         values.push(stock);
-        values.extend(prices(&catalog::item_prices(conn, id, None)?));
+        values.extend(prices(&catalog::item_price_values(conn, id, None)?));
         values.extend(more.iter().cloned());
         row(values)?;
         if has_variants {
@@ -213,7 +213,7 @@ fn for_each_row(conn: &Connection, mut row: impl FnMut(Vec<Value>) -> Result<()>
                 ];
                 values.extend(product_part.iter().cloned());
                 values.push(number(Some(v.get::<_, Fixed>(3)?.0)));
-                values.extend(prices(&catalog::item_prices(conn, id, Some(variant_id))?));
+                values.extend(prices(&catalog::item_price_values(conn, id, Some(variant_id))?));
                 let mut more = more.clone();
                 more[4] = yes_no(v.get(4)?);
                 values.extend(more);
@@ -226,8 +226,8 @@ fn for_each_row(conn: &Connection, mut row: impl FnMut(Vec<Value>) -> Result<()>
 }
 
 /// Sale prices of groups 1..10, then list prices of groups 1..10.
-fn prices(prices: &[Price]) -> impl Iterator<Item = Value> + '_ {
-    prices.iter().map(|p| number(p.sale)).chain(prices.iter().map(|p| number(p.list)))
+fn prices(prices: &[Option<(Decimal, Option<Decimal>)>; 10]) -> impl Iterator<Item = Value> + '_ {
+    prices.iter().map(|p| number(p.map(|p| p.0))).chain(prices.iter().map(|p| number(p.and_then(|p| p.1))))
 }
 
 /// Where rows go: an xlsx sheet written in constant memory, or a CSV file.

@@ -720,8 +720,8 @@ impl<'a> Engine<'a> {
             return Ok(Vec::new());
         }
         let current = match item {
-            Some((product, variant)) => catalog::item_prices(self.conn, product, variant)?,
-            None => Vec::new(),
+            Some((product, variant)) => catalog::item_price_values(self.conn, product, variant)?,
+            None => [None; 10],
         };
         let mut changes = Vec::new();
         for g in 0..10 {
@@ -730,7 +730,7 @@ impl<'a> Engine<'a> {
                 continue;
             }
             let group = g as u8 + 1;
-            let before = current.get(g).and_then(|p| p.sale.map(|s| (s, p.list)));
+            let before = current[g];
             let Some(new_sale) = sale.or(before.map(|b| b.0)) else {
                 let why = format!("a list price in group {group} needs a sale price there too");
                 errors.push(self.error(r, &Field::ListPrice(group), "import.sale_price_missing", why));
