@@ -64,6 +64,7 @@ impl Db {
                 log::info!("catalog {} checked in {:?}: {}", path.display(), started.elapsed(), if result.is_ok() { "ok" } else { "damaged" });
                 result
             } else {
+                log::info!("catalog {} checked at open", path.display());
                 Ok(())
             };
             let _ = opener.0.checked.set(checked);
