@@ -68,6 +68,8 @@ impl Db {
                 Ok(())
             };
             let _ = opener.0.checked.set(checked);
+            // The check read the whole file through buffers it has freed by now.
+            crate::memory::release_freed_memory();
         });
         db
     }

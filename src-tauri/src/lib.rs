@@ -3,6 +3,7 @@
 
 mod commands;
 mod db;
+mod memory;
 mod tasks;
 #[cfg(target_os = "linux")]
 mod webkit;
