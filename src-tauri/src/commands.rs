@@ -50,6 +50,10 @@ pub async fn db_check(db: DbState<'_>) -> CmdResult<()> {
 #[tauri::command]
 pub fn ui_ready(started: State<crate::Started>, milestone: String) {
     log::info!("{milestone} after {} ms", started.0.elapsed().as_millis());
+    if milestone == "first_page" {
+        // Start-up is over: what it allocated and freed need not stay resident.
+        crate::memory::release_freed_memory();
+    }
 }
 
 // --- products

@@ -64,9 +64,12 @@ impl Db {
                 log::info!("catalog {} checked in {:?}: {}", path.display(), started.elapsed(), if result.is_ok() { "ok" } else { "damaged" });
                 result
             } else {
+                log::info!("catalog {} checked at open", path.display());
                 Ok(())
             };
             let _ = opener.0.checked.set(checked);
+            // The check read the whole file through buffers it has freed by now.
+            crate::memory::release_freed_memory();
         });
         db
     }

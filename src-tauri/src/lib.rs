@@ -3,7 +3,10 @@
 
 mod commands;
 mod db;
+mod memory;
 mod tasks;
+#[cfg(target_os = "linux")]
+mod webkit;
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -37,6 +40,10 @@ pub fn run() {
         .manage(Started(started))
         .manage(tasks::Tasks::default())
         .setup(move |app| {
+            #[cfg(target_os = "linux")]
+            if let Some(window) = app.get_webview_window("main") {
+                webkit::apply_acceleration_policy(&window);
+            }
             app.manage(db::Db::open_in_background(path));
             Ok(())
         })
