@@ -22,6 +22,8 @@ fn catalog_path() -> PathBuf {
 
 pub fn run() {
     let started = Instant::now();
+    #[cfg(target_os = "linux")]
+    webkit::choose_acceleration();
     let path = catalog_path();
     tauri::Builder::default()
         // First: a second copy hands over to the running one (focus) and exits before it
@@ -41,9 +43,7 @@ pub fn run() {
         .manage(tasks::Tasks::default())
         .setup(move |app| {
             #[cfg(target_os = "linux")]
-            if let Some(window) = app.get_webview_window("main") {
-                webkit::apply_acceleration_policy(&window);
-            }
+            log::info!("webview hardware acceleration: {}", webkit::acceleration());
             app.manage(db::Db::open_in_background(path));
             Ok(())
         })
