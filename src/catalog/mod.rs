@@ -15,7 +15,7 @@ pub use products::{
     restore_product, soft_delete_product, update_product, update_product_unindexed, Item,
 };
 pub(crate) use bulk::insert_new_product;
-pub(crate) use prices::item_price_values;
+pub(crate) use prices::{item_price_values, SaleAndList};
 pub(crate) use products::{check_amount, normalized, product_by_id, set_deleted_in};
 pub(crate) use taxonomy::{product_tags, retag_product, set_product_tags};
 pub(crate) use variants::{checked_sku_barcode, ensure_option_values, option_keys};

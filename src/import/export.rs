@@ -226,7 +226,7 @@ fn for_each_row(conn: &Connection, mut row: impl FnMut(Vec<Value>) -> Result<()>
 }
 
 /// Sale prices of groups 1..10, then list prices of groups 1..10.
-fn prices(prices: &[Option<(Decimal, Option<Decimal>)>; 10]) -> impl Iterator<Item = Value> + '_ {
+fn prices(prices: &[Option<catalog::SaleAndList>; 10]) -> impl Iterator<Item = Value> + '_ {
     prices.iter().map(|p| number(p.map(|p| p.0))).chain(prices.iter().map(|p| number(p.and_then(|p| p.1))))
 }
 

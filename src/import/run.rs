@@ -181,7 +181,7 @@ impl Names {
 #[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub(crate) struct PriceChange {
     pub group: u8,
-    pub before: Option<(Decimal, Option<Decimal>)>,
+    pub before: Option<catalog::SaleAndList>,
     pub sale: Decimal,
     pub list: Option<Decimal>,
 }
@@ -724,13 +724,12 @@ impl<'a> Engine<'a> {
             None => [None; 10],
         };
         let mut changes = Vec::new();
-        for g in 0..10 {
+        for (g, &before) in current.iter().enumerate() {
             let (sale, list) = (r.sale[g], r.list[g]);
             if sale.is_none() && list.is_none() {
                 continue;
             }
             let group = g as u8 + 1;
-            let before = current[g];
             let Some(new_sale) = sale.or(before.map(|b| b.0)) else {
                 let why = format!("a list price in group {group} needs a sale price there too");
                 errors.push(self.error(r, &Field::ListPrice(group), "import.sale_price_missing", why));

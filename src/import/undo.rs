@@ -107,6 +107,7 @@ pub(crate) fn finish_batch(tx: &Connection, batch: i64, plan: &Plan) -> Result<(
 
 /// Journals a change to a product or variant that was there before, with `before`, the
 /// value it replaced (JSON).
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn journal(tx: &Connection, batch: i64, seq: i64, row: u32, change: Change, product: i64, variant: Option<i64>, before: String) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO import_changes (batch_id, seq, row_no, change, product_id, variant_id, before)
