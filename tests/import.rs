@@ -862,3 +862,28 @@ fn a_writer_killed_during_a_large_import_leaves_the_catalog_as_it_was() {
     assert_eq!(integrity, "ok");
     assert_eq!(check_ledger(&conn).unwrap(), []);
 }
+
+/// In a catalog without variants, a row giving an existing product variants makes a later
+/// stock cell of that product an error, in the dry run and when applied; another
+/// product's stock is still taken.
+#[test]
+fn a_stock_cell_is_refused_on_a_product_an_earlier_row_gave_variants() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    seed(&mut conn);
+    let path = write(
+        &dir.path().join("v.csv"),
+        "Stok Kodu;Ana Ürün Kodu;Seçenekler;Stok\n\
+         KBL-1-S;KBL-1;Renk:Siyah;2\n\
+         KBL-1;;;5\n\
+         LED-9W;;;7\n"
+            .as_bytes(),
+    );
+    let planned = plan(&conn, &path, &ImportOptions::default());
+    let codes: Vec<(u32, &str)> = planned.errors.iter().map(|e| (e.row, e.code)).collect();
+    assert_eq!(codes, [(3, "stock.has_variants")]);
+    let applied = apply(&mut conn, &path, &ImportOptions::default());
+    assert!(applied.batch.is_none());
+    assert_eq!(applied.plan.errors.iter().map(|e| (e.row, e.code)).collect::<Vec<_>>(), codes);
+    assert_eq!(product_detail(&conn, "LED-9W").unwrap().product.on_hand, d("10"), "nothing written");
+}

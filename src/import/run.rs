@@ -476,7 +476,7 @@ impl<'a> Engine<'a> {
         match catalog::resolve_sku(self.conn, parent_sku) {
             Ok(Item { product_id, variant_id: None, .. }) => {
                 let product = catalog::product_by_id(self.conn, product_id)?;
-                let has_variants = self.has_variants(product_id)?;
+                let has_variants = self.has_variants(product_id, parent_sku)?;
                 if product.deleted_at.is_some() {
                     errors.push(self.catalog_error(r, Error::InTrash(parent_sku.to_owned())));
                 } else if !has_variants && !product.on_hand.is_zero() {
@@ -534,7 +534,7 @@ impl<'a> Engine<'a> {
         let stock = if r.stock.is_some() && r.kind.unwrap_or(current.fields.kind) == ProductKind::Service {
             errors.push(self.catalog_error(&r, Error::invalid("kind", format!("{} is a service and has no stock", current.fields.sku))));
             None
-        } else if r.stock.is_some() && self.has_variants(id)? {
+        } else if r.stock.is_some() && self.has_variants(id, &current.fields.sku)? {
             errors.push(self.catalog_error(&r, Error::HasVariants(current.fields.sku.clone())));
             None
         } else {
@@ -707,7 +707,16 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
-    fn has_variants(&self, product_id: i64) -> Result<bool> {
+    /// Whether product `sku` has live variants: ones it had, or ones earlier rows of this
+    /// file give it (known from `parents`, not read back, so the dry run, which writes
+    /// nothing, decides as the apply does).
+    fn has_variants(&self, product_id: i64, sku: &str) -> Result<bool> {
+        match self.parents.get(sku) {
+            Some(parent) if !parent.combinations.is_empty() => return Ok(true),
+            Some(ParentInfo { existing: None, .. }) => return Ok(false),
+            _ if self.last_ids.1 == 0 => return Ok(false),
+            _ => {}
+        }
         Ok(self
             .conn
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM variants WHERE product_id = ?1 AND deleted_at IS NULL)")?
