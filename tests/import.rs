@@ -863,25 +863,28 @@ fn a_writer_killed_during_a_large_import_leaves_the_catalog_as_it_was() {
     assert_eq!(check_ledger(&conn).unwrap(), []);
 }
 
-/// In a catalog without variants, a row giving an existing product variants makes a later
-/// stock cell of that product an error, in the dry run and when applied; another
-/// product's stock is still taken.
+/// Rows about the same product decide as the rows before them left it, in the dry run
+/// as when applied: a stock cell after a row that gave the product variants is an error,
+/// and so is a variant row after a row that gave the product stock.
 #[test]
-fn a_stock_cell_is_refused_on_a_product_an_earlier_row_gave_variants() {
+fn a_product_row_and_its_variant_rows_see_each_other_in_the_dry_run_as_when_applied() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = catalog_at(dir.path());
     seed(&mut conn);
+    catalog::create_product(&mut conn, &ProductFields::new("PRZ-1", "Priz")).unwrap();
     let path = write(
         &dir.path().join("v.csv"),
         "Stok Kodu;Ana Ürün Kodu;Seçenekler;Stok\n\
          KBL-1-S;KBL-1;Renk:Siyah;2\n\
          KBL-1;;;5\n\
+         PRZ-1;;;4\n\
+         PRZ-1-B;PRZ-1;Renk:Beyaz;1\n\
          LED-9W;;;7\n"
             .as_bytes(),
     );
     let planned = plan(&conn, &path, &ImportOptions::default());
     let codes: Vec<(u32, &str)> = planned.errors.iter().map(|e| (e.row, e.code)).collect();
-    assert_eq!(codes, [(3, "stock.has_variants")]);
+    assert_eq!(codes, [(3, "stock.has_variants"), (5, "catalog.stock_on_product")]);
     let applied = apply(&mut conn, &path, &ImportOptions::default());
     assert!(applied.batch.is_none());
     assert_eq!(applied.plan.errors.iter().map(|e| (e.row, e.code)).collect::<Vec<_>>(), codes);

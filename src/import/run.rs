@@ -233,6 +233,9 @@ struct Engine<'a> {
     parents: HashMap<String, ParentInfo>,
     /// Products whose search index row is rewritten at the end.
     touched: HashSet<i64>,
+    /// The stock earlier rows of this file give products that were in the catalog, for
+    /// the rows after them (a dry run writes nothing to read back).
+    stock_after: HashMap<i64, Decimal>,
     journal_seq: i64,
     plan: Plan,
 }
@@ -264,6 +267,7 @@ impl<'a> Engine<'a> {
             suspended_indexes: Vec::new(),
             parents: HashMap::new(),
             touched: HashSet::new(),
+            stock_after: HashMap::new(),
             journal_seq: 0,
             plan: Plan::default(),
         })
@@ -477,9 +481,10 @@ impl<'a> Engine<'a> {
             Ok(Item { product_id, variant_id: None, .. }) => {
                 let product = catalog::product_by_id(self.conn, product_id)?;
                 let has_variants = self.has_variants(product_id, parent_sku)?;
+                let on_hand = self.stock_after.get(&product_id).copied().unwrap_or(product.on_hand);
                 if product.deleted_at.is_some() {
                     errors.push(self.catalog_error(r, Error::InTrash(parent_sku.to_owned())));
-                } else if !has_variants && !product.on_hand.is_zero() {
+                } else if !has_variants && !on_hand.is_zero() {
                     errors.push(self.catalog_error(r, Error::StockOnProduct(parent_sku.to_owned())));
                 } else {
                     let combinations = catalog::option_keys(self.conn, product_id)?;
@@ -542,6 +547,9 @@ impl<'a> Engine<'a> {
         };
         if !errors.is_empty() {
             return Ok(Err(errors));
+        }
+        if let Some(delta) = stock {
+            self.stock_after.insert(id, current.on_hand + delta);
         }
         let after = after.expect("validated without errors");
         let product = (after != current.fields || names.any()).then_some((current.fields, after, names));
