@@ -353,15 +353,22 @@ fn an_xlsx_count_sheet_goes_out_and_comes_back_filled_in() {
 const CRASH_ENV: &str = "RAF_TEST_COUNT_CRASH_DB";
 
 /// Run by the crash test as a child process: scans into count 1 one by one, says how far
-/// it got after each, and never stops on its own. In a normal run it returns at once.
+/// it got after each and waits for a line on stdin before the next (so it is never more
+/// than one scan ahead of what the parent has read, however loaded the machine), and
+/// never stops on its own. In a normal run it returns at once.
 #[test]
 fn count_crash_child() {
     let Ok(path) = std::env::var(CRASH_ENV) else { return };
     let mut conn = raf::db::open(Path::new(&path)).unwrap();
+    let mut go = String::new();
     for i in 1.. {
         count::scan(&mut conn, 1, if i % 3 == 0 { "8690000000033" } else { "8690000000019" }, Decimal::ONE).unwrap();
         println!("SCANNED {i}");
         std::io::stdout().flush().unwrap();
+        go.clear();
+        if std::io::stdin().read_line(&mut go).unwrap() == 0 {
+            return;
+        }
     }
 }
 
@@ -377,14 +384,19 @@ fn a_count_killed_mid_scan_resumes_with_every_acknowledged_scan() {
     let mut child = Command::new(std::env::current_exe().unwrap())
         .args(["count_crash_child", "--exact", "--nocapture", "--test-threads=1"])
         .env(CRASH_ENV, &path)
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    let mut go = child.stdin.take().unwrap();
     let mut acknowledged = 0;
     for line in BufReader::new(child.stdout.take().unwrap()).lines() {
-        if let Some(n) = line.unwrap().strip_prefix("SCANNED ") {
+        // The first one shares its line with libtest's "test count_crash_child ... ".
+        if let Some((_, n)) = line.unwrap().rsplit_once("SCANNED ") {
             acknowledged = n.parse().unwrap();
+            // One more scan starts; it is killed somewhere in it or just after it.
+            writeln!(go).unwrap();
             if acknowledged >= 60 {
                 break;
             }
