@@ -1,6 +1,6 @@
 //! Changes to many products at once, from the products table's selection.
 
-use super::prices::refresh_price1;
+use super::prices::prices_written;
 use super::products::{insert_row, set_deleted_in};
 use super::ProductFields;
 use crate::text::fold;
@@ -71,9 +71,8 @@ fn scale_prices(tx: &Connection, product_id: i64, group: u8, percent: Decimal) -
     for (rowid, sale, list) in rows {
         update.execute(params![rowid, Fixed(scale(sale)), list.map(|l| Fixed(scale(l)))])?;
     }
-    refresh_price1(tx, product_id, group.into())?;
-    tx.prepare_cached("UPDATE products SET updated_at = ?2 WHERE id = ?1")?.execute(params![product_id, db::now()])?;
-    Ok(())
+    // The product's own price in the group changed, if it has one.
+    prices_written(tx, product_id, None, group.into())
 }
 
 /// Inserts a new product in one statement, with `on_hand` already on it, its prices and

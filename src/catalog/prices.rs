@@ -53,25 +53,23 @@ pub fn upsert_price(tx: &Connection, sku: &str, group: i64, sale: Decimal, list:
          ON CONFLICT (product_id, ifnull(variant_id, 0), group_no) DO UPDATE SET sale = excluded.sale, list = excluded.list",
     )?
     .execute(params![item.product_id, item.variant_id, group, Fixed(sale), list.map(Fixed)])?;
-    tx.prepare_cached("UPDATE products SET updated_at = ?2 WHERE id = ?1")?.execute(params![item.product_id, db::now()])?;
-    if item.variant_id.is_none() {
-        refresh_price1(tx, item.product_id, group)?;
-    }
+    prices_written(tx, item.product_id, item.variant_id, group)?;
     crate::sync::outbox::enqueue_item(tx, &item)?;
     Ok(())
 }
 
-/// Keeps `products.price1`, the product's own group-1 sale price that sorting by price and
-/// the dashboard read, after a write to its prices in `group`. Every write to `prices`
-/// calls it (no trigger does: see migration 0010).
-pub(crate) fn refresh_price1(tx: &Connection, product_id: i64, group: i64) -> Result<()> {
-    if group == 1 {
-        tx.prepare_cached(
-            "UPDATE products SET price1 = (SELECT sale FROM prices WHERE product_id = ?1 AND ifnull(variant_id, 0) = 0 AND group_no = 1)
-             WHERE id = ?1",
-        )?
-        .execute([product_id])?;
-    }
+/// Marks the product changed after a write to its (`variant_id` None) or a variant's
+/// prices in `group`, and keeps `products.price1`, the product's own group-1 sale price
+/// that sorting by price and the dashboard read. Every write to `prices` calls it (no
+/// trigger does: see migration 0010); one UPDATE of the row for both.
+pub(crate) fn prices_written(tx: &Connection, product_id: i64, variant_id: Option<i64>, group: i64) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE products SET updated_at = ?2,
+             price1 = CASE WHEN ?3 THEN (SELECT sale FROM prices WHERE product_id = ?1 AND ifnull(variant_id, 0) = 0 AND group_no = 1)
+                           ELSE price1 END
+         WHERE id = ?1",
+    )?
+    .execute(params![product_id, db::now(), variant_id.is_none() && group == 1])?;
     Ok(())
 }
 
@@ -84,10 +82,7 @@ pub fn remove_price(tx: &Connection, sku: &str, group: i64) -> Result<()> {
         "DELETE FROM prices WHERE product_id = ?1 AND variant_id IS ?2 AND group_no = ?3",
         params![item.product_id, item.variant_id, group],
     )?;
-    if item.variant_id.is_none() {
-        refresh_price1(tx, item.product_id, group)?;
-    }
-    Ok(())
+    prices_written(tx, item.product_id, item.variant_id, group)
 }
 
 /// A sale price and its list price, if any.
