@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { appPids, CLI, launch, text, waitFor, waitText } from './driver.js';
@@ -229,6 +229,21 @@ test('a small damaged catalog, refused as it opens, is named in the banner; a ba
     const listed = spawnSync(CLI, ['--db', db, '--json', 'product', 'list', '--count'], { encoding: 'utf8' });
     assert.equal(listed.status, 0, listed.stderr);
     assert.equal(JSON.parse(listed.stdout).count, 3000);
+  } finally {
+    await stop();
+  }
+});
+
+test('without a GPU the app paints with no GL: Mesa and its LLVM are never loaded; with one, GL is used', async () => {
+  const { browser, dir, stop } = await launch();
+  try {
+    assert.match(await waitText(browser, '[data-testid="empty"]', /Henüz ürün yok/), /Henüz ürün yok/, 'the window is up');
+    const [pid] = appPids(join(dir, 'raf.db'));
+    const maps = readFileSync(`/proc/${pid}/maps`, 'utf8');
+    const gl = ['libLLVM', 'swrast_dri', 'libGLX_mesa', 'libEGL_mesa'].filter((lib) => maps.includes(lib));
+    const gpu = existsSync('/dev/dri') && readdirSync('/dev/dri').some((node) => node.startsWith('renderD'));
+    if (gpu) assert.ok(maps.includes('libGLX_') || maps.includes('libEGL_'), 'with a GPU, GTK and WebKit use GL');
+    else assert.deepEqual(gl, [], 'no GPU render node: nothing of Mesa mapped (src-tauri/src/webkit.rs)');
   } finally {
     await stop();
   }
