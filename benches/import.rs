@@ -72,7 +72,8 @@ fn write_xlsx(path: &Path, rows: u64) {
 /// Peak resident memory since the last reset, in MB.
 fn peak_rss_mb() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let kb: f64 = status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0.0);
+    let kb: f64 =
+        status.lines().find_map(|l| l.strip_prefix("VmHWM:")).and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0.0);
     kb / 1024.0
 }
 
@@ -196,12 +197,7 @@ fn main() {
     write_csv(&csv_file, rows);
     write_xlsx(&xlsx_file, rows);
     let size = |p: &Path| std::fs::metadata(p).unwrap().len() as f64 / 1e6;
-    println!(
-        "generated {rows} rows in {:.1} s: csv {:.0} MB, xlsx {:.0} MB",
-        start.elapsed().as_secs_f64(),
-        size(&csv_file),
-        size(&xlsx_file)
-    );
+    println!("generated {rows} rows in {:.1} s: csv {:.0} MB, xlsx {:.0} MB", start.elapsed().as_secs_f64(), size(&csv_file), size(&xlsx_file));
 
     println!("{:<42} {:>9} {:>9} {:>12} {:>12}", "", "seconds", "cpu s", "rows/s", "peak RSS MB");
     let mut figures = vec![

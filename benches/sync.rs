@@ -51,11 +51,7 @@ fn main() {
             stock::adjust(&mut conn, &sku, Change::Add(Decimal::from(3)), None).unwrap();
         }
     }
-    println!(
-        "{items} local edits queued in {:.1} s; pending {}",
-        started.elapsed().as_secs_f64(),
-        sync::pending_count(&conn, None).unwrap()
-    );
+    println!("{items} local edits queued in {:.1} s; pending {}", started.elapsed().as_secs_f64(), sync::pending_count(&conn, None).unwrap());
 
     let before = fake.world().requests.len();
     let started = Instant::now();

@@ -23,7 +23,12 @@ fn main() {
     {
         let mut world = fake.world();
         for i in 1..=count {
-            world.add_product(&format!("DEMO-{i:04}"), &format!("Örnek ürün {i}"), Decimal::from(i as i64 % 17 - 3), Decimal::new(1000 + i as i64 * 25, 2));
+            world.add_product(
+                &format!("DEMO-{i:04}"),
+                &format!("Örnek ürün {i}"),
+                Decimal::from(i as i64 % 17 - 3),
+                Decimal::new(1000 + i as i64 * 25, 2),
+            );
         }
     }
     println!("fake KolayBi listening on {} (API key: {API_KEY}, Channel: {CHANNEL}); Ctrl-C stops it", fake.base_url());

@@ -26,7 +26,12 @@ fn main() {
         world.now = chrono::Utc::now();
         world.daily_quota = quota;
         for i in 1..=count {
-            world.add_product(&format!("DEMO-{i:04}"), &format!("Örnek ürün {i}"), Decimal::from(i as i64 % 17), Decimal::new(1000 + i as i64 * 25, 2));
+            world.add_product(
+                &format!("DEMO-{i:04}"),
+                &format!("Örnek ürün {i}"),
+                Decimal::from(i as i64 % 17),
+                Decimal::new(1000 + i as i64 * 25, 2),
+            );
         }
     }
     println!("fake stokdurumu listening on {} (API key: {API_KEY}); Ctrl-C stops it", fake.base_url());

@@ -135,11 +135,7 @@ impl Error {
     /// Values for the UI's translated message.
     pub fn details(&self) -> Value {
         match self {
-            Error::SkuTaken(sku)
-            | Error::ProductNotFound(sku)
-            | Error::HasVariants(sku)
-            | Error::StockOnProduct(sku)
-            | Error::InTrash(sku) => {
+            Error::SkuTaken(sku) | Error::ProductNotFound(sku) | Error::HasVariants(sku) | Error::StockOnProduct(sku) | Error::InTrash(sku) => {
                 json!({ "sku": sku })
             }
             Error::NameTaken { kind, name } | Error::NotFound { kind, name } => json!({ "kind": kind, "name": name }),

@@ -21,10 +21,7 @@ fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
 
 fn set(conn: &mut Connection, key: &str, value: &str) -> Result<()> {
     db::write(conn, |tx| {
-        tx.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )?;
+        tx.execute("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value", params![key, value])?;
         Ok(())
     })
 }

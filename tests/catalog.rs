@@ -7,9 +7,9 @@ mod support;
 use support::{d, open};
 
 use raf::catalog::{
-    add_brand, add_category, add_tag, categories, count_products, create_product, generate_variants, price_groups, product_detail,
-    resolve_sku, restore_product, search_products, set_price, soft_delete_product, tag_product, tags, untag_product, update_product,
-    OptionAxis, ProductFields, ProductQuery, ProductRow, Sort, StatusFilter,
+    add_brand, add_category, add_tag, categories, count_products, create_product, generate_variants, price_groups, product_detail, resolve_sku,
+    restore_product, search_products, set_price, soft_delete_product, tag_product, tags, untag_product, update_product, OptionAxis, ProductFields,
+    ProductQuery, ProductRow, Sort, StatusFilter,
 };
 use raf::stock::{adjust, Change};
 use rusqlite::Connection;
@@ -221,8 +221,7 @@ fn generates_the_variant_matrix_and_later_only_the_missing_combinations() {
     assert!(first.prices.iter().all(|p| p.sale.is_none()));
 
     // Again with an extra value (and a repeated one differently cased): only the new ones.
-    let more =
-        generate_variants(&mut conn, "TS-1", &[axis("renk", &["BEYAZ", "Siyah", "Kırmızı"]), axis("Beden", &["S", "M", "L"])]).unwrap();
+    let more = generate_variants(&mut conn, "TS-1", &[axis("renk", &["BEYAZ", "Siyah", "Kırmızı"]), axis("Beden", &["S", "M", "L"])]).unwrap();
     let skus: Vec<&str> = more.iter().map(|v| v.sku.as_str()).collect();
     assert_eq!(skus, ["TS-1-KIRMIZI-S", "TS-1-KIRMIZI-M", "TS-1-KIRMIZI-L"]);
     let detail = product_detail(&conn, "TS-1").unwrap();
@@ -231,8 +230,7 @@ fn generates_the_variant_matrix_and_later_only_the_missing_combinations() {
     assert_eq!(unique.len(), 9);
 
     // Same axes once more: nothing new.
-    let none =
-        generate_variants(&mut conn, "TS-1", &[axis("Renk", &["Beyaz", "Siyah", "Kırmızı"]), axis("Beden", &["S", "M", "L"])]).unwrap();
+    let none = generate_variants(&mut conn, "TS-1", &[axis("Renk", &["Beyaz", "Siyah", "Kırmızı"]), axis("Beden", &["S", "M", "L"])]).unwrap();
     assert!(none.is_empty());
     assert_eq!(product_detail(&conn, "TS-1").unwrap().variants.len(), 9);
 
@@ -584,9 +582,7 @@ fn filters_status_low_stock_and_price_range() {
 #[test]
 fn sorts_by_name_in_turkish_order_sku_and_on_hand() {
     let (_dir, mut conn) = open();
-    for (sku, name, qty) in
-        [("S-3", "Duvar", "1"), ("S-1", "çay", "7"), ("S-4", "Cam", "3"), ("S-2", "Zeytin", "0.5"), ("S-5", "ılık", "3")]
-    {
+    for (sku, name, qty) in [("S-3", "Duvar", "1"), ("S-1", "çay", "7"), ("S-4", "Cam", "3"), ("S-2", "Zeytin", "0.5"), ("S-5", "ılık", "3")] {
         add(&mut conn, sku, name);
         adjust(&mut conn, sku, Change::Add(d(qty)), None).unwrap();
     }
@@ -705,8 +701,7 @@ fn sorts_by_group_1_price_with_unpriced_products_last() {
 /// Products with repeated names, Turkish letters and repeated quantities, so that
 /// pages break inside runs of equal sort keys.
 fn many(conn: &mut Connection) -> Vec<raf::catalog::Product> {
-    let names =
-        ["Lamba", "LAMBA", "ışık Lamba", "IŞIK", "Çay", "cay", "Cam", "Duvar", "İnce lamba", "ince", "Ördek", "Zeytin", "Şeker lamba"];
+    let names = ["Lamba", "LAMBA", "ışık Lamba", "IŞIK", "Çay", "cay", "Cam", "Duvar", "İnce lamba", "ince", "Ördek", "Zeytin", "Şeker lamba"];
     let mut made = Vec::new();
     for i in 0..47 {
         let name = names[i % names.len()];
@@ -727,11 +722,8 @@ fn many(conn: &mut Connection) -> Vec<raf::catalog::Product> {
 fn keyset_pages_return_every_product_once_in_order() {
     let (_dir, mut conn) = open();
     let made = many(&mut conn);
-    let live: Vec<raf::catalog::Product> = made
-        .iter()
-        .filter(|p| p.id != made[5].id && p.id != made[30].id)
-        .map(|p| product_detail(&conn, &p.fields.sku).unwrap().product)
-        .collect();
+    let live: Vec<raf::catalog::Product> =
+        made.iter().filter(|p| p.id != made[5].id && p.id != made[30].id).map(|p| product_detail(&conn, &p.fields.sku).unwrap().product).collect();
 
     for search in [None, Some("lamba"), Some("ka"), Some("ışık")] {
         let matching: Vec<&raf::catalog::Product> = live
@@ -905,7 +897,14 @@ fn a_product_in_the_trash_takes_no_new_stock_or_orders() {
     soft_delete_product(&mut conn, "A").unwrap();
 
     assert_eq!(adjust(&mut conn, "A", Change::Add(d("1")), None).unwrap_err().code(), "catalog.in_trash");
-    let line = NewLine { sku: "A".into(), quantity: d("1"), unit_price: Some(d("10")), commission_price: Decimal::ZERO, marketplace_id: None, marketplace_product_id: None };
+    let line = NewLine {
+        sku: "A".into(),
+        quantity: d("1"),
+        unit_price: Some(d("10")),
+        commission_price: Decimal::ZERO,
+        marketplace_id: None,
+        marketplace_product_id: None,
+    };
     assert_eq!(record_order(&mut conn, &NewOrder::manual(vec![line])).unwrap_err().code(), "catalog.in_trash");
     // Undo still works: it only brings a quantity back to what it was.
     raf::stock::undo(&mut conn, movement.id, None).unwrap();

@@ -85,8 +85,27 @@ fn product_edit_changes_fields_and_can_rename_the_sku() {
     shop.run(&["price", "set", "OLD-1", "--group", "2", "--sale", "5"]);
 
     let edited = shop.json(&[
-        "product", "edit", "OLD-1", "--sku", "NEW-1", "--name", "Yeni Ad", "--category", "aydınlatma", "--brand", "IŞILTI",
-        "--unit", "kg", "--vat", "10", "--min-stock", "2,5", "--barcode", "", "--subtitle", "",
+        "product",
+        "edit",
+        "OLD-1",
+        "--sku",
+        "NEW-1",
+        "--name",
+        "Yeni Ad",
+        "--category",
+        "aydınlatma",
+        "--brand",
+        "IŞILTI",
+        "--unit",
+        "kg",
+        "--vat",
+        "10",
+        "--min-stock",
+        "2,5",
+        "--barcode",
+        "",
+        "--subtitle",
+        "",
     ]);
     assert_eq!(edited["sku"], "NEW-1");
     assert_eq!(edited["name"], "Yeni Ad");
@@ -247,7 +266,10 @@ fn list_pages_with_limit_and_after_visit_every_product_once() {
     all.sort();
 
     for (args, limit) in [
-        (vec![], 5), (vec!["--sort", "sku"], 4), (vec!["--desc"], 6), (vec!["--sort", "on-hand"], 3),
+        (vec![], 5),
+        (vec!["--sort", "sku"], 4),
+        (vec!["--desc"], 6),
+        (vec!["--sort", "on-hand"], 3),
         (vec!["--sort", "on-hand", "--desc"], 4),
         (vec!["--sort", "created", "--desc"], 5),
         (vec!["--sort", "updated"], 6),
@@ -262,10 +284,12 @@ fn list_pages_with_limit_and_after_visit_every_product_once() {
 
     // By name the pages follow the Turkish alphabet: Ayran, Çay, Ilık, İnce, Şeker.
     let by_name = walk_pages(&shop, &[], 5);
-    let first_of = |prefix: &str| by_name.iter().position(|s| {
-        let i: usize = s[2..].parse().unwrap();
-        ["Şeker", "Çay", "Ilık Su", "İnce Bardak", "Ayran"][i % 5].starts_with(prefix)
-    });
+    let first_of = |prefix: &str| {
+        by_name.iter().position(|s| {
+            let i: usize = s[2..].parse().unwrap();
+            ["Şeker", "Çay", "Ilık Su", "İnce Bardak", "Ayran"][i % 5].starts_with(prefix)
+        })
+    };
     let order: Vec<usize> = ["Ayran", "Çay", "Ilık", "İnce", "Şeker"].iter().map(|n| first_of(n).unwrap()).collect();
     assert!(order.windows(2).all(|w| w[0] < w[1]), "{by_name:?}");
 
@@ -587,9 +611,8 @@ fn tags_are_assigned_and_unassigned() {
     shop.add("C", "Üç", &[]);
     shop.run(&["tag", "assign", "indirim", "A", "B"]);
     shop.run(&["tag", "assign", "İNDİRİM", "A"]);
-    let tag_names = |sku: &str| -> Vec<String> {
-        shop.show(sku)["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap().to_owned()).collect()
-    };
+    let tag_names =
+        |sku: &str| -> Vec<String> { shop.show(sku)["tags"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap().to_owned()).collect() };
     assert_eq!(tag_names("A"), ["İndirim", "Yeni"]);
     assert_eq!(tag_names("B"), ["İndirim"]);
     let mut tagged = shop.list(&["--tag", "İndirim"]);

@@ -172,7 +172,10 @@ fn a_partial_count_refuses_items_outside_its_scope() {
 
     let shelf = start(&mut conn, Scope::Skus(vec!["TS".into()]), false);
     assert_eq!(count::status(&conn, shelf).unwrap().not_scanned.len(), 2, "a product SKU brings its variants");
-    assert_eq!(count::start(&mut conn, &NewCount { name: "x".into(), scope: Scope::Brand("Yok".into()), blind: false }).unwrap_err().code(), "catalog.ref_not_found");
+    assert_eq!(
+        count::start(&mut conn, &NewCount { name: "x".into(), scope: Scope::Brand("Yok".into()), blind: false }).unwrap_err().code(),
+        "catalog.ref_not_found"
+    );
 }
 
 #[test]
@@ -187,10 +190,7 @@ fn post_writes_count_movements_once_and_undo_puts_everything_back() {
     count::approve(&mut conn, id, None, true).unwrap();
     let summary = count::post(&mut conn, id, Unscanned::Zero).unwrap();
     assert_eq!(summary.movements, 3, "KALEM -3, and DEFTER and TS-M not scanned: zero");
-    assert_eq!(
-        [on_hand(&conn, "KALEM"), on_hand(&conn, "DEFTER"), on_hand(&conn, "TS-S"), on_hand(&conn, "TS-M")],
-        [d("7"), d("0"), d("3"), d("0")]
-    );
+    assert_eq!([on_hand(&conn, "KALEM"), on_hand(&conn, "DEFTER"), on_hand(&conn, "TS-S"), on_hand(&conn, "TS-M")], [d("7"), d("0"), d("3"), d("0")]);
     let last = &history(&conn, "KALEM", 1, None).unwrap()[0];
     assert_eq!((last.kind, last.delta), (MovementKind::Count, d("-3")));
     assert_eq!(count::session(&conn, id).unwrap().status, SessionStatus::Posted);
@@ -226,7 +226,14 @@ fn a_sale_after_the_scan_is_kept_when_the_count_is_posted() {
         scan(&mut conn, id, "8690000000019"); // 8 on the shelf, 10 expected
     }
     // Two sold at the till while the count goes on.
-    let sale = NewLine { sku: "KALEM".into(), quantity: d("2"), unit_price: Some(d("5")), commission_price: Decimal::ZERO, marketplace_id: None, marketplace_product_id: None };
+    let sale = NewLine {
+        sku: "KALEM".into(),
+        quantity: d("2"),
+        unit_price: Some(d("5")),
+        commission_price: Decimal::ZERO,
+        marketplace_id: None,
+        marketplace_product_id: None,
+    };
     record_order(&mut conn, &NewOrder { code: Some("S-1".into()), ..NewOrder::manual(vec![sale]) }).unwrap();
     assert_eq!(on_hand(&conn, "KALEM"), d("8"));
     count::approve(&mut conn, id, Some(&["KALEM".into()]), true).unwrap();
@@ -261,7 +268,9 @@ fn a_count_sheet_goes_out_and_comes_back_filled_in() {
     assert!(text.starts_with("sku,barcode,name,expected,counted\nKALEM,8690000000019,Kalem,10,1\n"), "{text}");
 
     // Counted on paper: DEFTER 3, TS-S 2,5 (Turkish decimal comma).
-    let filled = text.replace("DEFTER,8690000000026,Defter,4,", "DEFTER,8690000000026,Defter,4,3").replace("TS-S,8690000000033,Tişört,3,", "TS-S,8690000000033,Tişört,3,\"2,5\"");
+    let filled = text
+        .replace("DEFTER,8690000000026,Defter,4,", "DEFTER,8690000000026,Defter,4,3")
+        .replace("TS-S,8690000000033,Tişört,3,", "TS-S,8690000000033,Tişört,3,\"2,5\"");
     std::fs::write(&sheet, filled).unwrap();
     assert_eq!(count::import_sheet(&mut conn, id, &sheet).unwrap(), 3);
     assert_eq!([counted(&conn, id, "DEFTER"), counted(&conn, id, "TS-S"), counted(&conn, id, "KALEM")], [d("3"), d("2.5"), d("1")]);

@@ -56,10 +56,7 @@ fn open_sets_wal_full_sync_and_foreign_keys() {
 
     // Foreign keys are enforced, not just switched on.
     let err = conn
-        .execute(
-            "INSERT INTO stock_movements (product_id, kind, delta, qty_before, qty_after, created_at) VALUES (999, 'add', 1, 0, 1, 'x')",
-            [],
-        )
+        .execute("INSERT INTO stock_movements (product_id, kind, delta, qty_before, qty_after, created_at) VALUES (999, 'add', 1, 0, 1, 'x')", [])
         .unwrap_err();
     assert!(err.to_string().contains("FOREIGN KEY"), "{err}");
 

@@ -140,8 +140,18 @@ fn an_xlsx_export_is_typed_and_styled_and_imports_back_unchanged() {
 fn tables(conn: &Connection) -> Vec<String> {
     let mut out = Vec::new();
     let tables = [
-        "products", "variants", "prices", "tags", "product_tags", "categories", "brands", "option_groups", "option_values", "variant_values",
-        "stock_movements", "product_search",
+        "products",
+        "variants",
+        "prices",
+        "tags",
+        "product_tags",
+        "categories",
+        "brands",
+        "option_groups",
+        "option_values",
+        "variant_values",
+        "stock_movements",
+        "product_search",
     ];
     for table in tables {
         let mut stmt = conn.prepare(&format!("SELECT *, '' FROM {table} ORDER BY 1, 2")).unwrap();
@@ -158,11 +168,15 @@ fn tables(conn: &Connection) -> Vec<String> {
 fn every_column_round_trips_through_xlsx_and_a_turkish_csv() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = shop(&dir.path().join("raf.db"));
-    let headers = import::inspect(&conn, &{
-        let template = dir.path().join("sablon.csv");
-        import::template(&template, &ExportOptions { format: ExportFormat::Csv, ..Default::default() }).unwrap();
-        template
-    }, &ImportOptions::default())
+    let headers = import::inspect(
+        &conn,
+        &{
+            let template = dir.path().join("sablon.csv");
+            import::template(&template, &ExportOptions { format: ExportFormat::Csv, ..Default::default() }).unwrap();
+            template
+        },
+        &ImportOptions::default(),
+    )
     .unwrap()
     .mapping;
     for field in ["subtitle", "barcode2", "desi", "currency", "active", "kind", "purchase_price", "purchase_currency", "images", "tags"] {
@@ -170,10 +184,9 @@ fn every_column_round_trips_through_xlsx_and_a_turkish_csv() {
     }
     let before = tables(&conn);
     let upsert = ImportOptions { mode: import::Mode::Upsert, ..Default::default() };
-    for (name, options) in [
-        ("hepsi.xlsx", ExportOptions::default()),
-        ("hepsi.csv", ExportOptions { format: ExportFormat::Csv, delimiter: b';', bom: true }),
-    ] {
+    for (name, options) in
+        [("hepsi.xlsx", ExportOptions::default()), ("hepsi.csv", ExportOptions { format: ExportFormat::Csv, delimiter: b';', bom: true })]
+    {
         let file = dir.path().join(name);
         export(&conn, &file, &options);
         let p = progress::silent(|task| import::plan(&conn, &file, &upsert, task)).unwrap();
@@ -198,7 +211,12 @@ fn a_turkish_excel_csv_export_has_a_bom_semicolons_and_decimal_commas() {
     assert!(bytes.starts_with(b"\xEF\xBB\xBFStok Kodu;Ana \xC3\x9Cr\xC3\xBCn Kodu;"));
     let text = String::from_utf8(bytes[3..].to_vec()).unwrap();
     let led = text.lines().nth(1).unwrap();
-    assert!(led.starts_with("LED-9W;;;8690000000017;IŞIK LED Ampul 9W;\"'=HYPERLINK(\"\"http://x\"\")\";Aydınlatma;Öz Işık;kutu;10;3;3,5;1234,56;1100,5;"), "{led}");
+    assert!(
+        led.starts_with(
+            "LED-9W;;;8690000000017;IŞIK LED Ampul 9W;\"'=HYPERLINK(\"\"http://x\"\")\";Aydınlatma;Öz Işık;kutu;10;3;3,5;1234,56;1100,5;"
+        ),
+        "{led}"
+    );
     assert!(text.lines().any(|l| l.starts_with("'-5;")), "a SKU that starts like a formula is neutralized too");
     let p = plan(&conn, &file);
     assert_eq!((p.unchanged, p.error_rows), (5, 0), "{p:#?}");

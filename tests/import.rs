@@ -339,11 +339,10 @@ fn modes_keys_and_the_stock_column() {
     assert_eq!((applied.plan.updates, applied.plan.unchanged), (1, 1));
     assert_eq!(product_detail(&conn, "LED-9W").unwrap().product.on_hand, d("4"));
     let history = stock::history(&conn, "LED-9W", 10, None).unwrap();
-    assert_eq!(history.iter().map(|m| (m.kind, m.delta)).collect::<Vec<_>>(), [
-        (MovementKind::Import, d("-10")),
-        (MovementKind::Import, d("4")),
-        (MovementKind::Add, d("10"))
-    ]);
+    assert_eq!(
+        history.iter().map(|m| (m.kind, m.delta)).collect::<Vec<_>>(),
+        [(MovementKind::Import, d("-10")), (MovementKind::Import, d("4")), (MovementKind::Add, d("10"))]
+    );
     assert_eq!(check_ledger(&conn).unwrap(), []);
 
     // Stock cannot go below zero unless the shop allows it.
@@ -586,7 +585,8 @@ fn an_import_journaled_at_schema_8_undoes_after_the_migrations() {
     drop(conn);
 
     let mut conn = raf::db::open(&path).unwrap();
-    let kept: Vec<String> = conn.prepare("SELECT change FROM import_changes").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+    let kept: Vec<String> =
+        conn.prepare("SELECT change FROM import_changes").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
     assert_eq!(kept, ["product_updated"], "what it created and its movements are ranges now");
     let summary = import::undo(&mut conn, Some(1)).unwrap();
     assert_eq!((summary.products_restored, summary.movements_reversed, summary.created_removed), (1, 2, 1));
@@ -651,7 +651,18 @@ fn a_mapping_can_be_changed_and_is_saved_for_the_same_headers() {
     let path = write(&dir.path().join("a.csv"), "Kod,Açıklama Adı,Tutar,Not\nX-1,Bir,5,boş\n".as_bytes());
     let preview = import::inspect(&conn, &path, &ImportOptions::default()).unwrap();
     assert_eq!(preview.mapping, [Some(Field::Sku), None, None, None]);
-    let err = progress::silent(|t| import::plan(&conn, &path, &ImportOptions { mapping: vec![("Tutar".into(), Some(Field::Price(2))), ("Yok Sütun".into(), None), ("Kod".into(), Some(Field::Price(2)))], ..Default::default() }, t)).unwrap_err();
+    let err = progress::silent(|t| {
+        import::plan(
+            &conn,
+            &path,
+            &ImportOptions {
+                mapping: vec![("Tutar".into(), Some(Field::Price(2))), ("Yok Sütun".into(), None), ("Kod".into(), Some(Field::Price(2)))],
+                ..Default::default()
+            },
+            t,
+        )
+    })
+    .unwrap_err();
     assert_eq!(err.code(), "import.bad_mapping");
     assert_eq!(err.details()["problems"].as_array().unwrap().len(), 2, "all problems at once: {}", err.details());
 
@@ -724,7 +735,10 @@ fn bad_and_hostile_files_get_a_clear_error_and_change_nothing() {
 
     // A zip bomb: a small file whose sheet expands a thousandfold.
     let bomb = dir.path().join("bomb.xlsx");
-    zip_file(&bomb, &[("[Content_Types].xml", b"<Types/>"), ("xl/workbook.xml", b"<workbook/>"), ("xl/worksheets/sheet1.xml", &vec![b' '; 40 << 20])]);
+    zip_file(
+        &bomb,
+        &[("[Content_Types].xml", b"<Types/>"), ("xl/workbook.xml", b"<workbook/>"), ("xl/worksheets/sheet1.xml", &vec![b' '; 40 << 20])],
+    );
     assert!(std::fs::metadata(&bomb).unwrap().len() < 1 << 20);
     let err = assert_refused(&mut conn, &bomb, "import.too_large");
     assert!(err.to_string().contains("compression ratio"), "{err}");

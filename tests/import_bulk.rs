@@ -38,12 +38,7 @@ fn catalog_with_connection(path: &Path) -> Connection {
     // of this file sets the same value.
     unsafe { std::env::set_var("RAF_KEYRING", "mock") };
     let mut conn = raf::db::open(path).unwrap();
-    let new = NewConnection {
-        name: "dukkan".into(),
-        kind: Kind::Sopyo,
-        base_url: Some("http://127.0.0.1:9".into()),
-        settings: Settings::default(),
-    };
+    let new = NewConnection { name: "dukkan".into(), kind: Kind::Sopyo, base_url: Some("http://127.0.0.1:9".into()), settings: Settings::default() };
     sync::add_connection(&mut conn, &new, "token").unwrap();
     conn
 }
@@ -123,10 +118,7 @@ fn new_products_written_in_bulk_match_the_per_item_functions() {
     seen.sort_by(|a, b| a.0.cmp(&b.0));
     assert_eq!(
         seen,
-        [
-            ("KBL-1".into(), MovementKind::Import, d("0"), d("3.5"), d("3.5")),
-            ("LED-9W".into(), MovementKind::Import, d("0"), d("12"), d("12")),
-        ]
+        [("KBL-1".into(), MovementKind::Import, d("0"), d("3.5"), d("3.5")), ("LED-9W".into(), MovementKind::Import, d("0"), d("12"), d("12")),]
     );
 
     // The search index has each new product, by folded name word, SKU prefix and more.

@@ -4,7 +4,7 @@
 
 #[path = "support/catalog.rs"]
 mod support;
-use support::{open};
+use support::open;
 
 use raf::catalog::{create_product, generate_variants, set_price, OptionAxis, ProductFields};
 use raf::labels::{self, ean13, Layout, Symbology};
@@ -71,7 +71,10 @@ fn render_first_page(pdf: &Path) -> (usize, usize, Vec<u8>) {
 fn label_sheets_and_a_thermal_label_render_with_bars() {
     let (dir, mut conn) = open();
     for i in 0..30 {
-        let fields = ProductFields { barcode: (i % 2 == 0).then(|| "4006381333931".to_string()), ..ProductFields::new(format!("SKU-{i}"), format!("Çay bardağı {i}")) };
+        let fields = ProductFields {
+            barcode: (i % 2 == 0).then(|| "4006381333931".to_string()),
+            ..ProductFields::new(format!("SKU-{i}"), format!("Çay bardağı {i}"))
+        };
         create_product(&mut conn, &fields).unwrap();
     }
     let skus: Vec<String> = (0..30).map(|i| format!("SKU-{i}")).collect();

@@ -77,8 +77,7 @@ fn add_sub_and_set_write_movements_with_before_and_after() {
 fn refuses_bad_quantities_and_unknown_skus() {
     let (_dir, mut conn) = open();
     add_product(&mut conn, "Q-1", "Ürün");
-    for change in [Change::Add(Decimal::ZERO), Change::Sub(Decimal::ZERO), Change::Add(d("-1")), Change::Sub(d("-1")), Change::Set(d("-1"))]
-    {
+    for change in [Change::Add(Decimal::ZERO), Change::Sub(Decimal::ZERO), Change::Add(d("-1")), Change::Sub(d("-1")), Change::Set(d("-1"))] {
         assert_eq!(adjust(&mut conn, "Q-1", change, None).unwrap_err().code(), "input.invalid", "{change:?}");
     }
     for change in [Change::Add(d("1.00001")), Change::Set(d("0.00005"))] {
@@ -303,11 +302,8 @@ fn run_ops(ops: &[Op], allow_negative: bool) -> Result<(), TestCaseError> {
                     Op::Sub(..) => (Change::Sub(qty), MovementKind::Sub, -qty),
                     _ => (Change::Set(qty), MovementKind::Set, qty - model.on_hand(t)),
                 };
-                let expected = if q == 0 && kind != MovementKind::Set {
-                    Some("input.invalid")
-                } else {
-                    expected_refusal(&model, t, delta, allow_negative)
-                };
+                let expected =
+                    if q == 0 && kind != MovementKind::Set { Some("input.invalid") } else { expected_refusal(&model, t, delta, allow_negative) };
                 (adjust(&mut conn, TARGETS[t], change, Some("prop")), expected, t, delta, kind, None)
             }
             Op::Undo(n) => {
@@ -316,8 +312,7 @@ fn run_ops(ops: &[Op], allow_negative: bool) -> Result<(), TestCaseError> {
                     (result, Some("stock.movement_not_found"), 0, Decimal::ZERO, MovementKind::Undo, None)
                 } else {
                     let (id, t, original, undone) = model.movements[n % model.movements.len()];
-                    let expected =
-                        if undone { Some("stock.already_undone") } else { expected_refusal(&model, t, -original, allow_negative) };
+                    let expected = if undone { Some("stock.already_undone") } else { expected_refusal(&model, t, -original, allow_negative) };
                     (undo(&mut conn, id, None), expected, t, -original, MovementKind::Undo, Some(id))
                 }
             }

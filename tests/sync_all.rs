@@ -35,11 +35,7 @@ struct Shops {
 
 impl Shops {
     fn stock(&self, sku: &str) -> [Decimal; 3] {
-        [
-            self.sopyo.world().item(sku).unwrap().0,
-            self.stok.world().by_sku(sku).unwrap().stock_qty,
-            self.kolay.world().by_code(sku).unwrap().stock,
-        ]
+        [self.sopyo.world().item(sku).unwrap().0, self.stok.world().by_sku(sku).unwrap().stock_qty, self.kolay.world().by_code(sku).unwrap().stock]
     }
 }
 

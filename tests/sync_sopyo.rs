@@ -38,12 +38,7 @@ fn options() -> RunOptions {
     RunOptions {
         dry_run: false,
         token: Some(API_TOKEN.into()),
-        limits: Limits {
-            timeout: Duration::from_millis(700),
-            attempts: 4,
-            backoff: Duration::from_millis(20),
-            max_wait: Duration::from_secs(5),
-        },
+        limits: Limits { timeout: Duration::from_millis(700), attempts: 4, backoff: Duration::from_millis(20), max_wait: Duration::from_secs(5) },
         ..RunOptions::default()
     }
 }
@@ -150,11 +145,7 @@ fn seed_remote(fake: &FakeSopyo, products: usize) {
                 .iter()
                 .enumerate()
                 .map(|(k, size)| {
-                    (
-                        format!("{sku}-{size}"),
-                        vec![("Beden".to_owned(), size.to_string()), ("Renk".to_owned(), "Mavi".to_owned())],
-                        d(k as i64 + 1),
-                    )
+                    (format!("{sku}-{size}"), vec![("Beden".to_owned(), size.to_string()), ("Renk".to_owned(), "Mavi".to_owned())], d(k as i64 + 1))
                 })
                 .collect();
             world.add_product(&sku, &format!("Ürün {sku}"), Decimal::ZERO, prices(100 + i as i64, Some(200)), variants);
@@ -321,8 +312,7 @@ fn a_dry_run_changes_nothing_and_a_bad_token_fails_clearly() {
     let products: i64 = conn.query_row("SELECT count(*) FROM products", [], |r| r.get(0)).unwrap();
     assert_eq!(products, 0);
 
-    let err = progress::silent(|task| sync::run(&mut conn, NAME, &RunOptions { token: Some("wrong-token".into()), ..options() }, task))
-        .unwrap_err();
+    let err = progress::silent(|task| sync::run(&mut conn, NAME, &RunOptions { token: Some("wrong-token".into()), ..options() }, task)).unwrap_err();
     assert_eq!(err.code(), "sync.unauthorized");
     let last = sync::last_run(&conn, NAME).unwrap().unwrap();
     assert_eq!(last.status, "failed");
@@ -803,9 +793,8 @@ fn tags_assigned_in_raf_reach_sopyo_and_back() {
     let mut conn = open(&dir);
     connect(&mut conn, &fake, NAME);
     run(&mut conn).unwrap();
-    let names = |conn: &Connection, sku: &str| -> Vec<String> {
-        catalog::product_detail(conn, sku).unwrap().tags.into_iter().map(|t| t.name).collect()
-    };
+    let names =
+        |conn: &Connection, sku: &str| -> Vec<String> { catalog::product_detail(conn, sku).unwrap().tags.into_iter().map(|t| t.name).collect() };
     assert_eq!(names(&conn, "TAG-2"), ["Popüler"], "pulled");
     assert!(names(&conn, "TAG-1").is_empty());
 

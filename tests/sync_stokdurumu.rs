@@ -107,14 +107,8 @@ fn pulls_then_pushes_sales_prices_and_new_products() {
     assert_eq!(sync::pending_count(&conn, None).unwrap(), 0);
 }
 
-const STEPS: [&str; 6] = [
-    "GET /api/v1/products",
-    "POST /api/v1/stock",
-    "PUT /api/v1/products",
-    "POST /api/v1/products",
-    "DELETE /api/v1/products",
-    "GET /api/v1/stock",
-];
+const STEPS: [&str; 6] =
+    ["GET /api/v1/products", "POST /api/v1/stock", "PUT /api/v1/products", "POST /api/v1/products", "DELETE /api/v1/products", "GET /api/v1/stock"];
 
 #[test]
 fn fault_matrix_loses_and_doubles_nothing() {

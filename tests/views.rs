@@ -7,8 +7,8 @@ mod support;
 use support::{d, open};
 
 use raf::catalog::{
-    add_category, bulk_edit, create_product, page_anchors, product_detail, search_products, set_price, BulkChange, ProductFields,
-    ProductQuery, Sort, StatusFilter,
+    add_category, bulk_edit, create_product, page_anchors, product_detail, search_products, set_price, BulkChange, ProductFields, ProductQuery, Sort,
+    StatusFilter,
 };
 use raf::progress::{Step, Task};
 use raf::stock::{adjust, movements, undo, Change, MovementKind, MovementQuery};

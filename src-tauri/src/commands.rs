@@ -247,7 +247,15 @@ pub async fn count_link(db: DbState<'_>, id: i64, barcode: String, sku: String) 
 /// A new product for an unknown barcode, with the shop's defaults (`ProductFields::new`)
 /// but the unit; `sale` is its price in group 1.
 #[tauri::command]
-pub async fn count_create(db: DbState<'_>, id: i64, barcode: String, sku: String, name: String, unit: String, sale: Option<Decimal>) -> CmdResult<CountLine> {
+pub async fn count_create(
+    db: DbState<'_>,
+    id: i64,
+    barcode: String,
+    sku: String,
+    name: String,
+    unit: String,
+    sale: Option<Decimal>,
+) -> CmdResult<CountLine> {
     let fields = ProductFields { unit, ..ProductFields::new(sku, name) };
     db.write(move |c| count::create_for_barcode(c, id, &barcode, &fields, sale)).await
 }

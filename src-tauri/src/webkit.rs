@@ -42,10 +42,7 @@ pub fn choose_acceleration() {
 
 /// What `choose_acceleration` decided, for the log (the logger starts after it).
 pub fn acceleration() -> String {
-    let set: Vec<String> = WITHOUT_GPU
-        .iter()
-        .filter_map(|(name, _)| std::env::var(name).ok().map(|value| format!("{name}={value}")))
-        .collect();
+    let set: Vec<String> = WITHOUT_GPU.iter().filter_map(|(name, _)| std::env::var(name).ok().map(|value| format!("{name}={value}"))).collect();
     if set.is_empty() {
         "WebKit's default".into()
     } else {
@@ -56,9 +53,7 @@ pub fn acceleration() -> String {
 /// Whether `dri_dir` holds a render node (`renderD128` ...). A display-only device
 /// (`card0` of a virtual display adapter) has none.
 fn has_render_node(dri_dir: &Path) -> bool {
-    std::fs::read_dir(dri_dir)
-        .map(|entries| entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("renderD")))
-        .unwrap_or(false)
+    std::fs::read_dir(dri_dir).map(|entries| entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("renderD"))).unwrap_or(false)
 }
 
 #[cfg(test)]

@@ -3,9 +3,9 @@
 use super::prices::prices_written;
 use super::products::{insert_row, set_deleted_in};
 use super::ProductFields;
-use crate::text::fold;
 use crate::db::{self, Fixed};
 use crate::error::{Error, Result};
+use crate::text::fold;
 use rusqlite::{params, Connection};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
@@ -48,8 +48,11 @@ pub fn bulk_edit(conn: &mut Connection, ids: &[i64], change: &BulkChange) -> Res
             }
             match change {
                 BulkChange::SetCategory { category_id } => {
-                    tx.prepare_cached("UPDATE products SET category_id = ?2, updated_at = ?3 WHERE id = ?1")?
-                        .execute(params![id, category_id, db::now()])?;
+                    tx.prepare_cached("UPDATE products SET category_id = ?2, updated_at = ?3 WHERE id = ?1")?.execute(params![
+                        id,
+                        category_id,
+                        db::now()
+                    ])?;
                 }
                 BulkChange::ScalePrices { group, percent } => scale_prices(tx, id, *group, *percent)?,
                 BulkChange::Delete => set_deleted_in(tx, id, Some(db::now()))?,

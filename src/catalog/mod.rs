@@ -8,22 +8,22 @@ mod search;
 mod taxonomy;
 mod variants;
 
-pub use bulk::{bulk_edit, BulkChange};
-pub use prices::{price_groups, remove_price, rename_price_group, set_price, upsert_price, PriceGroup};
-pub use products::{
-    create_product, insert_product, insert_product_unindexed, normalize_currency, product_detail, reindex_products, resolve_sku,
-    restore_product, soft_delete_product, update_product, update_product_unindexed, Item,
-};
 pub(crate) use bulk::insert_new_product;
+pub use bulk::{bulk_edit, BulkChange};
 pub(crate) use prices::{item_price_values, SaleAndList};
+pub use prices::{price_groups, remove_price, rename_price_group, set_price, upsert_price, PriceGroup};
 pub(crate) use products::{check_amount, normalized, product_by_id, set_deleted_in};
-pub(crate) use taxonomy::{product_tags, retag_product, set_product_tags};
-pub(crate) use variants::{checked_sku_barcode, ensure_option_values, option_keys};
+pub use products::{
+    create_product, insert_product, insert_product_unindexed, normalize_currency, product_detail, reindex_products, resolve_sku, restore_product,
+    soft_delete_product, update_product, update_product_unindexed, Item,
+};
 pub use search::{count_products, page_anchors, search_products, ProductPage, ProductQuery, ProductRow, Sort, StatusFilter, MAX_PAGE};
 pub use taxonomy::{
-    add_brand, add_category, add_tag, brand_id, brands, categories, category_id, ensure_brand, ensure_category, remove_brand,
-    remove_category, remove_tag, tag_id, tag_product, tags, untag_product, Brand, Category, Tag,
+    add_brand, add_category, add_tag, brand_id, brands, categories, category_id, ensure_brand, ensure_category, remove_brand, remove_category,
+    remove_tag, tag_id, tag_product, tags, untag_product, Brand, Category, Tag,
 };
+pub(crate) use taxonomy::{product_tags, retag_product, set_product_tags};
+pub(crate) use variants::{checked_sku_barcode, ensure_option_values, option_keys};
 pub use variants::{
     generate_variants, insert_variant, remove_variant, remove_variant_in, update_variant, update_variant_in, OptionAxis, VariantFields,
 };

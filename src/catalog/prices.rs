@@ -78,10 +78,7 @@ pub(crate) fn prices_written(tx: &Connection, product_id: i64, variant_id: Optio
 pub fn remove_price(tx: &Connection, sku: &str, group: i64) -> Result<()> {
     group_no(group)?;
     let item = resolve_sku(tx, sku)?;
-    tx.execute(
-        "DELETE FROM prices WHERE product_id = ?1 AND variant_id IS ?2 AND group_no = ?3",
-        params![item.product_id, item.variant_id, group],
-    )?;
+    tx.execute("DELETE FROM prices WHERE product_id = ?1 AND variant_id IS ?2 AND group_no = ?3", params![item.product_id, item.variant_id, group])?;
     prices_written(tx, item.product_id, item.variant_id, group)
 }
 

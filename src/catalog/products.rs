@@ -47,7 +47,10 @@ pub fn insert_product_unindexed(tx: &Connection, fields: &ProductFields) -> Resu
 /// the import's bulk path both insert through it.
 pub(crate) fn insert_row(tx: &Connection, f: &ProductFields, on_hand: Decimal, price1: Option<Decimal>) -> Result<i64> {
     static SQL: LazyLock<String> = LazyLock::new(|| {
-        format!("INSERT INTO products ({FIELD_COLUMNS}, on_hand, price1, created_at, updated_at) VALUES ({}, ?, ?, ?, ?)", ["?"; FIELD_COUNT].join(", "))
+        format!(
+            "INSERT INTO products ({FIELD_COLUMNS}, on_hand, price1, created_at, updated_at) VALUES ({}, ?, ?, ?, ?)",
+            ["?"; FIELD_COUNT].join(", ")
+        )
     });
     let now = db::now();
     with_field_values(f, |fields| {
@@ -145,18 +148,16 @@ pub(crate) fn set_deleted_in(tx: &Connection, id: i64, at: Option<String>) -> Re
 /// The product or variant that has this SKU (deleted products included).
 pub fn resolve_sku(conn: &Connection, sku: &str) -> Result<Item> {
     let sku = sku.trim();
-    let product = conn
-        .prepare_cached("SELECT id FROM products WHERE sku = ?1")?
-        .query_row([sku], |r| r.get(0))
-        .optional()?
-        .map(|id| Item { product_id: id, variant_id: None, sku: sku.to_owned() });
+    let product = conn.prepare_cached("SELECT id FROM products WHERE sku = ?1")?.query_row([sku], |r| r.get(0)).optional()?.map(|id| Item {
+        product_id: id,
+        variant_id: None,
+        sku: sku.to_owned(),
+    });
     let found = match product {
         Some(item) => Some(item),
         None => conn
             .prepare_cached("SELECT product_id, id FROM variants WHERE sku = ?1 AND deleted_at IS NULL")?
-            .query_row([sku], |r| {
-                Ok(Item { product_id: r.get(0)?, variant_id: Some(r.get(1)?), sku: sku.to_owned() })
-            })
+            .query_row([sku], |r| Ok(Item { product_id: r.get(0)?, variant_id: Some(r.get(1)?), sku: sku.to_owned() }))
             .optional()?,
     };
     found.ok_or_else(|| Error::ProductNotFound(sku.to_owned()))
@@ -187,13 +188,14 @@ pub fn product_detail(conn: &Connection, sku: &str) -> Result<ProductDetail> {
 }
 
 pub(crate) fn product_by_id(conn: &Connection, id: i64) -> Result<Product> {
-    Ok(conn.prepare_cached(
-        "SELECT id, sku, name, subtitle, description, barcode, barcode2, category_id, brand_id, unit, vat_rate, desi,
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, sku, name, subtitle, description, barcode, barcode2, category_id, brand_id, unit, vat_rate, desi,
                 currency, active, kind, min_stock, purchase_price, purchase_currency, image_urls, on_hand,
                 created_at, updated_at, deleted_at
          FROM products WHERE id = ?1",
-    )?
-    .query_row([id], product_from_row)?)
+        )?
+        .query_row([id], product_from_row)?)
 }
 
 fn product_from_row(r: &Row) -> rusqlite::Result<Product> {
@@ -234,9 +236,7 @@ fn variants_of(conn: &Connection, product_id: i64) -> Result<Vec<Variant>> {
         "SELECT id, sku, barcode, on_hand, active FROM variants
          WHERE product_id = ?1 AND deleted_at IS NULL ORDER BY position, id",
     )?;
-    let rows = stmt.query_map([product_id], |r| {
-        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get::<_, Fixed>(3)?.0, r.get(4)?))
-    })?;
+    let rows = stmt.query_map([product_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get::<_, Fixed>(3)?.0, r.get(4)?)))?;
     let mut variants = Vec::new();
     for row in rows {
         let (id, sku, barcode, on_hand, active) = row?;
@@ -304,13 +304,14 @@ fn foreign_key_error(e: rusqlite::Error) -> Error {
 /// Rewrites the product's row in the search index from its name, subtitle, SKUs and
 /// barcodes, its variants' included.
 pub(crate) fn reindex(conn: &Connection, id: i64) -> Result<()> {
-    let text: String = conn.prepare_cached(
-        "SELECT concat_ws(' ', name, subtitle, sku, barcode, barcode2,
+    let text: String = conn
+        .prepare_cached(
+            "SELECT concat_ws(' ', name, subtitle, sku, barcode, barcode2,
                 (SELECT group_concat(concat_ws(' ', sku, barcode), ' ') FROM variants
                  WHERE product_id = products.id AND deleted_at IS NULL))
          FROM products WHERE id = ?1",
-    )?
-    .query_row([id], |r| r.get(0))?;
+        )?
+        .query_row([id], |r| r.get(0))?;
     conn.prepare_cached("DELETE FROM product_search WHERE rowid = ?1")?.execute([id])?;
     conn.prepare_cached("INSERT INTO product_search (rowid, text) VALUES (?1, ?2)")?.execute(params![id, fold(&text)])?;
     Ok(())

@@ -141,10 +141,10 @@ pub fn search_products(conn: &Connection, query: &ProductQuery) -> Result<Produc
     let mut sql = Sql::default();
     let from = sql.search_and_filters(conn, query, false)?;
     let limit = query.limit.clamp(1, MAX_PAGE);
-    let (column, cmp, dir) = (query.sort.column(query.descending), if query.descending { "<" } else { ">" }, if query.descending { "DESC" } else { "ASC" });
+    let (column, cmp, dir) =
+        (query.sort.column(query.descending), if query.descending { "<" } else { ">" }, if query.descending { "DESC" } else { "ASC" });
     if let Some(after) = query.after {
-        let key: Option<Value> =
-            conn.query_row(&format!("SELECT {column} FROM products p WHERE p.id = ?1"), [after], |r| r.get(0)).optional()?;
+        let key: Option<Value> = conn.query_row(&format!("SELECT {column} FROM products p WHERE p.id = ?1"), [after], |r| r.get(0)).optional()?;
         let key = key.ok_or_else(|| Error::invalid("after", format!("no product with id {after} to continue after")))?;
         sql.push_condition(&format!("({column}, p.id) {cmp} (?, ?)"), [key, Value::Integer(after)]);
     }
@@ -206,7 +206,14 @@ fn count_sql(conn: &Connection, query: &ProductQuery) -> Result<(String, Vec<Val
     // trashed ones. SQLite counts a table through its smallest index (20 MB for 1M
     // products, 60 ms); `deleted_at IS NULL` would read products_name, whose entries carry
     // each name's sort key (370 MB, 450 ms), and leave it in the app's memory.
-    let whole = ProductQuery { sort: query.sort, descending: query.descending, limit: query.limit, after: query.after, price_group: query.price_group, ..Default::default() };
+    let whole = ProductQuery {
+        sort: query.sort,
+        descending: query.descending,
+        limit: query.limit,
+        after: query.after,
+        price_group: query.price_group,
+        ..Default::default()
+    };
     if *query == whole {
         return Ok(("SELECT (SELECT count(*) FROM products) - (SELECT count(*) FROM products WHERE deleted_at IS NOT NULL)".to_owned(), Vec::new()));
     }
@@ -304,7 +311,6 @@ impl Sql {
         Ok(from)
     }
 }
-
 
 /// What a search text matches: products whose words, SKUs or barcodes (their
 /// variants' included) start with its words. The search index holds SKUs and barcodes

@@ -57,14 +57,7 @@ pub fn categories(conn: &Connection) -> Result<Vec<Category>> {
     db::without_map(conn, |conn| {
         let mut stmt = conn.prepare_cached(&categories_sql())?;
         let rows = stmt.query_map([], |r| {
-            Ok(Category {
-                id: r.get(0)?,
-                name: r.get(1)?,
-                color: r.get(2)?,
-                parent_id: r.get(3)?,
-                active: r.get(4)?,
-                products: r.get(5)?,
-            })
+            Ok(Category { id: r.get(0)?, name: r.get(1)?, color: r.get(2)?, parent_id: r.get(3)?, active: r.get(4)?, products: r.get(5)? })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     })

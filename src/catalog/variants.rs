@@ -47,10 +47,7 @@ pub fn generate_variants(conn: &mut Connection, sku: &str, axes: &[OptionAxis]) 
             )?;
             let variant_id = tx.last_insert_rowid();
             for (group_id, value_id, _) in &combination {
-                tx.execute(
-                    "INSERT INTO variant_values (variant_id, group_id, value_id) VALUES (?1, ?2, ?3)",
-                    [variant_id, *group_id, *value_id],
-                )?;
+                tx.execute("INSERT INTO variant_values (variant_id, group_id, value_id) VALUES (?1, ?2, ?3)", [variant_id, *group_id, *value_id])?;
             }
             crate::sync::outbox::enqueue_variant(tx, variant_id)?;
             created.push(variant_id);
@@ -229,9 +226,10 @@ fn ensure_axis(tx: &Connection, axis: &OptionAxis) -> Result<Axis> {
                 "INSERT OR IGNORE INTO option_values (group_id, name, name_key, position) VALUES (?1, ?2, ?3, ?4)",
                 params![group_id, value, key, position as i64],
             )?;
-            let (id, name) = tx.query_row("SELECT id, name FROM option_values WHERE group_id = ?1 AND name_key = ?2", params![group_id, key], |r| {
-                Ok((r.get(0)?, r.get(1)?))
-            })?;
+            let (id, name) =
+                tx.query_row("SELECT id, name FROM option_values WHERE group_id = ?1 AND name_key = ?2", params![group_id, key], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?;
             Ok((group_id, id, name))
         })
         .collect()
@@ -239,10 +237,7 @@ fn ensure_axis(tx: &Connection, axis: &OptionAxis) -> Result<Axis> {
 
 fn cartesian(axes: &[Axis]) -> Vec<Axis> {
     axes.iter().fold(vec![Vec::new()], |combos, axis| {
-        combos
-            .iter()
-            .flat_map(|combo| axis.iter().map(move |value| [combo.clone(), vec![value.clone()]].concat()))
-            .collect()
+        combos.iter().flat_map(|combo| axis.iter().map(move |value| [combo.clone(), vec![value.clone()]].concat())).collect()
     })
 }
 
@@ -291,11 +286,7 @@ fn code(value: &str) -> String {
 fn free_sku(conn: &Connection, sku: &str) -> Result<String> {
     let taken = |candidate: &str| -> Result<bool> {
         Ok(conn
-            .query_row(
-                "SELECT 1 FROM products WHERE sku = ?1 UNION ALL SELECT 1 FROM variants WHERE sku = ?1",
-                [candidate],
-                |_| Ok(()),
-            )
+            .query_row("SELECT 1 FROM products WHERE sku = ?1 UNION ALL SELECT 1 FROM variants WHERE sku = ?1", [candidate], |_| Ok(()))
             .optional()?
             .is_some())
     };

@@ -108,9 +108,8 @@ fn open_backup(src: &Path) -> Result<Connection> {
         return Err(Error::Corrupt(verdict));
     }
     let version: usize = source.pragma_query_value(None, "user_version", |r| r.get(0))?;
-    let has_products: bool = source
-        .query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'products'", [], |r| r.get(0))
-        .map_err(|_| not_raf())?;
+    let has_products: bool =
+        source.query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'products'", [], |r| r.get(0)).map_err(|_| not_raf())?;
     if version == 0 || !has_products {
         return Err(not_raf());
     }

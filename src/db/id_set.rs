@@ -68,7 +68,9 @@ mod tests {
             .unwrap();
         assert_eq!(len(&set), 3);
         let found: Vec<i64> = conn
-            .prepare("SELECT x FROM (SELECT -2 AS x UNION ALL SELECT 0 UNION ALL SELECT 3 UNION ALL SELECT 5 UNION ALL SELECT 7) WHERE in_id_set(?1, x)")
+            .prepare(
+                "SELECT x FROM (SELECT -2 AS x UNION ALL SELECT 0 UNION ALL SELECT 3 UNION ALL SELECT 5 UNION ALL SELECT 7) WHERE in_id_set(?1, x)",
+            )
             .unwrap()
             .query_map([&set], |r| r.get(0))
             .unwrap()

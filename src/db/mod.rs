@@ -33,9 +33,7 @@ pub fn open(path: &Path) -> Result<Connection> {
         std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
     }
     let check = checked_at_open(path);
-    let mut conn = connect(path, OpenFlags::default())
-        .and_then(|c| if check { quick_check(&c).map(|()| c) } else { Ok(c) })
-        .map_err(damaged)?;
+    let mut conn = connect(path, OpenFlags::default()).and_then(|c| if check { quick_check(&c).map(|()| c) } else { Ok(c) }).map_err(damaged)?;
     migrate(&mut conn, path, MIGRATIONS)?;
     Ok(conn)
 }

@@ -92,16 +92,20 @@ pub fn export(conn: &Connection, path: &Path, options: &ExportOptions, task: &Ta
     sink.row(headers().into_iter().map(Value::Text).collect())?;
     let mut rows = 0u64;
     let mut done = 0u64;
-    for_each_row(conn, |row| {
-        rows += 1;
-        sink.row(row)
-    }, |_| {
-        done += 1;
-        if done.is_multiple_of(1000) {
-            task.step("export", done, total)?;
-        }
-        Ok(())
-    })?;
+    for_each_row(
+        conn,
+        |row| {
+            rows += 1;
+            sink.row(row)
+        },
+        |_| {
+            done += 1;
+            if done.is_multiple_of(1000) {
+                task.step("export", done, total)?;
+            }
+            Ok(())
+        },
+    )?;
     sink.finish(rows)?;
     task.step("export", done, total)?;
     Ok(ExportSummary { file: path.display().to_string(), rows })
@@ -293,7 +297,13 @@ impl Sink {
     }
 }
 
-fn write_xlsx_row(sheet: &mut Worksheet, row: u32, values: &[Value], header: Option<&Format>, price: &Format) -> Result<(), rust_xlsxwriter::XlsxError> {
+fn write_xlsx_row(
+    sheet: &mut Worksheet,
+    row: u32,
+    values: &[Value],
+    header: Option<&Format>,
+    price: &Format,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
     for (col, value) in values.iter().enumerate() {
         let col = col as u16;
         match (value, header) {

@@ -382,8 +382,23 @@ mod tests {
     #[test]
     fn field_names_round_trip() {
         for name in [
-            "sku", "price", "price7", "list_price", "list_price10", "option:Renk", "min_stock", "subtitle", "barcode2", "desi", "currency",
-            "active", "kind", "purchase_price", "purchase_currency", "images", "tags",
+            "sku",
+            "price",
+            "price7",
+            "list_price",
+            "list_price10",
+            "option:Renk",
+            "min_stock",
+            "subtitle",
+            "barcode2",
+            "desi",
+            "currency",
+            "active",
+            "kind",
+            "purchase_price",
+            "purchase_currency",
+            "images",
+            "tags",
         ] {
             assert_eq!(name.parse::<Field>().unwrap().to_string(), name);
         }

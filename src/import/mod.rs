@@ -29,8 +29,8 @@ pub use error::ImportError;
 pub use export::{export, template, write_report, write_table, ExportFormat, ExportOptions, ExportSummary, Value};
 pub use mapping::{column_letter, suggest, Field};
 pub use read::{open, Cell, Format, Row, Workbook, MAX_COLUMNS, MAX_ROWS};
-pub use undo::{batches, undo, Batch, UndoSummary};
 pub(crate) use record::unneutralized;
+pub use undo::{batches, undo, Batch, UndoSummary};
 
 use crate::error::Result;
 use crate::progress::Task;

@@ -456,7 +456,9 @@ fn unreadable(path: &Path, err: calamine::Error) -> Error {
     if password {
         return ImportError::Encrypted { file: display(path) }.into();
     }
-    if let calamine::Error::Xlsx(calamine::XlsxError::WorksheetNotFound(sheet)) | calamine::Error::Ods(calamine::OdsError::WorksheetNotFound(sheet)) = &err {
+    if let calamine::Error::Xlsx(calamine::XlsxError::WorksheetNotFound(sheet)) | calamine::Error::Ods(calamine::OdsError::WorksheetNotFound(sheet)) =
+        &err
+    {
         return ImportError::SheetNotFound { sheet: sheet.clone(), sheets: Vec::new() }.into();
     }
     corrupt(path, err)

@@ -65,13 +65,7 @@ pub fn parse(row: &Row, columns: &Columns) -> Result<Record, Vec<RowError>> {
             continue;
         }
         if let Err((code, message)) = fill(&mut record, field, cell) {
-            errors.push(RowError {
-                row: row.number,
-                column: column_name(&columns.headers, i),
-                value: cell.text().into_owned(),
-                code,
-                message,
-            });
+            errors.push(RowError { row: row.number, column: column_name(&columns.headers, i), value: cell.text().into_owned(), code, message });
         }
     }
     if errors.is_empty() {
@@ -249,7 +243,8 @@ mod tests {
     #[test]
     fn reports_every_bad_cell_of_a_row() {
         let cols = columns(&["sku", "price", "stock", "options"]);
-        let row = Row { number: 7, cells: vec![Cell::Text("A".into()), Cell::Text("abc".into()), Cell::Text("1,2,3".into()), Cell::Text("Renk".into())] };
+        let row =
+            Row { number: 7, cells: vec![Cell::Text("A".into()), Cell::Text("abc".into()), Cell::Text("1,2,3".into()), Cell::Text("Renk".into())] };
         let errors = parse(&row, &cols).unwrap_err();
         assert_eq!(errors.iter().map(|e| e.column.as_str()).collect::<Vec<_>>(), ["price", "stock", "options"]);
         assert!(errors.iter().all(|e| e.row == 7));
@@ -276,7 +271,9 @@ mod tests {
         assert_eq!(r.image_urls.unwrap(), ["https://x.tr/a.jpg", "https://x.tr/b.jpg", "https://x.tr/c,d.jpg"]);
         assert_eq!(r.tags.unwrap(), ["İndirim", "yeni"], "a name once, compared folded");
         assert_eq!((r.desi, r.purchase_price), (Some(Decimal::new(25, 1)), Some(Decimal::new(1025, 2))));
-        for (text, want) in [("evet", true), ("Aktif", true), ("1", true), ("TRUE", true), ("yes", true), ("pasif", false), ("0", false), ("no", false)] {
+        for (text, want) in
+            [("evet", true), ("Aktif", true), ("1", true), ("TRUE", true), ("yes", true), ("pasif", false), ("0", false), ("no", false)]
+        {
             assert_eq!(yes_no(&Cell::Text(text.into())), Ok(want), "{text}");
         }
         assert_eq!(tags("a;b,c").unwrap(), ["a", "b,c"], "with a ; in the cell, a comma belongs to the name");
@@ -285,10 +282,16 @@ mod tests {
     #[test]
     fn reports_bad_status_kind_and_image_cells() {
         let cols = columns(&["sku", "active", "kind", "images"]);
-        let row = Row { number: 9, cells: vec![Cell::Text("A".into()), Cell::Text("belki".into()), Cell::Text("araba".into()), Cell::Text("resim.jpg".into())] };
+        let row = Row {
+            number: 9,
+            cells: vec![Cell::Text("A".into()), Cell::Text("belki".into()), Cell::Text("araba".into()), Cell::Text("resim.jpg".into())],
+        };
         let errors = parse(&row, &cols).unwrap_err();
         let got: Vec<(&str, &str, &str)> = errors.iter().map(|e| (e.column.as_str(), e.value.as_str(), e.code)).collect();
-        assert_eq!(got, [("active", "belki", "import.not_yes_no"), ("kind", "araba", "import.bad_kind"), ("images", "resim.jpg", "import.bad_image_url")]);
+        assert_eq!(
+            got,
+            [("active", "belki", "import.not_yes_no"), ("kind", "araba", "import.bad_kind"), ("images", "resim.jpg", "import.bad_image_url")]
+        );
     }
 
     #[test]

@@ -138,7 +138,12 @@ type Parsed = std::result::Result<Record, Vec<RowError>>;
 #[allow(clippy::large_enum_variant)]
 enum Action {
     Unchanged,
-    CreateProduct { fields: ProductFields, names: Names, prices: Vec<PriceChange>, stock: Option<Decimal> },
+    CreateProduct {
+        fields: ProductFields,
+        names: Names,
+        prices: Vec<PriceChange>,
+        stock: Option<Decimal>,
+    },
     CreateVariant {
         parent: Parent,
         sku: String,
@@ -149,7 +154,13 @@ enum Action {
         /// `Some(false)`: the new variant is inactive.
         active: Option<bool>,
     },
-    Update { item: Item, product: Option<(ProductFields, ProductFields, Names)>, variant: Option<(VariantFields, VariantFields)>, prices: Vec<PriceChange>, stock: Option<Decimal> },
+    Update {
+        item: Item,
+        product: Option<(ProductFields, ProductFields, Names)>,
+        variant: Option<(VariantFields, VariantFields)>,
+        prices: Vec<PriceChange>,
+        stock: Option<Decimal>,
+    },
 }
 
 /// Where a new variant goes.
@@ -330,10 +341,8 @@ impl<'a> Engine<'a> {
             names.push("products_barcode");
         }
         for name in names {
-            let sql: Option<String> = self
-                .conn
-                .query_row("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1", [name], |r| r.get(0))
-                .optional()?;
+            let sql: Option<String> =
+                self.conn.query_row("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1", [name], |r| r.get(0)).optional()?;
             if let Some(sql) = sql {
                 self.conn.execute(&format!("DROP INDEX {name}"), [])?;
                 self.suspended_indexes.push(sql);
@@ -361,7 +370,9 @@ impl<'a> Engine<'a> {
         let found = self.find(&key)?;
         let mode = self.options.mode;
         let verdict = match found {
-            Found::Several(n) => Err(vec![self.error(&r, &key_field, "import.ambiguous_key", format!("{n} products or variants have {key_field} {key}"))]),
+            Found::Several(n) => {
+                Err(vec![self.error(&r, &key_field, "import.ambiguous_key", format!("{n} products or variants have {key_field} {key}"))])
+            }
             Found::Nothing if mode == Mode::Update => {
                 Err(vec![self.error(&r, &key_field, "import.not_found", format!("no product or variant has {key_field} {key} (mode update)"))])
             }
@@ -440,7 +451,12 @@ impl<'a> Engine<'a> {
             errors.push(self.catalog_error(&r, e));
         }
         if r.options.is_empty() {
-            errors.push(self.error(&r, &Field::Options, "import.options_missing", format!("variant {sku} needs option values, e.g. Renk:Beyaz;Beden:L")));
+            errors.push(self.error(
+                &r,
+                &Field::Options,
+                "import.options_missing",
+                format!("variant {sku} needs option values, e.g. Renk:Beyaz;Beden:L"),
+            ));
         }
         self.check_sku_free(&r, &sku, None, &mut errors)?;
         let parent = self.parent(&parent_sku, &r, &mut errors)?;
@@ -626,7 +642,9 @@ impl<'a> Engine<'a> {
         if r.min_stock.is_some() {
             fields.min_stock = r.min_stock;
         }
-        for (target, value) in [(&mut fields.subtitle, &r.subtitle), (&mut fields.barcode2, &r.barcode2), (&mut fields.purchase_currency, &r.purchase_currency)] {
+        for (target, value) in
+            [(&mut fields.subtitle, &r.subtitle), (&mut fields.barcode2, &r.barcode2), (&mut fields.purchase_currency, &r.purchase_currency)]
+        {
             if value.is_some() {
                 target.clone_from(value);
             }
@@ -706,9 +724,9 @@ impl<'a> Engine<'a> {
         let looked_up = self.options.key == Key::Sku && r.sku.as_deref() == Some(sku);
         let taken: bool = !looked_up
             && self
-            .conn
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM products WHERE sku = ?1) OR EXISTS (SELECT 1 FROM variants WHERE sku = ?1)")?
-            .query_row([sku], |row| row.get(0))?;
+                .conn
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM products WHERE sku = ?1) OR EXISTS (SELECT 1 FROM variants WHERE sku = ?1)")?
+                .query_row([sku], |row| row.get(0))?;
         if taken || self.new_skus.contains(sku) {
             errors.push(self.catalog_error(r, Error::SkuTaken(sku.to_owned())));
         }

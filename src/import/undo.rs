@@ -5,7 +5,7 @@
 //! (previous fields, prices and tags come back) and puts what the import created in the
 //! trash.
 
-use super::run::{PriceChange, Prepared};
+use super::run::{Prepared, PriceChange};
 use super::{ImportError, ImportOptions, Plan};
 use crate::catalog::{self, Item, ProductFields, VariantFields};
 use crate::db;
@@ -39,9 +39,7 @@ impl Change {
     }
 
     fn parse(s: &str) -> Option<Change> {
-        [Change::ProductUpdated, Change::VariantUpdated, Change::PriceSet, Change::TagsSet]
-            .into_iter()
-            .find(|c| c.as_str() == s)
+        [Change::ProductUpdated, Change::VariantUpdated, Change::PriceSet, Change::TagsSet].into_iter().find(|c| c.as_str() == s)
     }
 }
 
@@ -108,7 +106,16 @@ pub(crate) fn finish_batch(tx: &Connection, batch: i64, plan: &Plan) -> Result<(
 /// Journals a change to a product or variant that was there before, with `before`, the
 /// value it replaced (JSON).
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn journal(tx: &Connection, batch: i64, seq: i64, row: u32, change: Change, product: i64, variant: Option<i64>, before: String) -> Result<()> {
+pub(crate) fn journal(
+    tx: &Connection,
+    batch: i64,
+    seq: i64,
+    row: u32,
+    change: Change,
+    product: i64,
+    variant: Option<i64>,
+    before: String,
+) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO import_changes (batch_id, seq, row_no, change, product_id, variant_id, before)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -119,9 +126,8 @@ pub(crate) fn journal(tx: &Connection, batch: i64, seq: i64, row: u32, change: C
 
 /// Applied imports, newest first.
 pub fn batches(conn: &Connection) -> Result<Vec<Batch>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, file_name, sheet, rows, creates, updates, unchanged, created_at, undone_at FROM import_batches ORDER BY id DESC",
-    )?;
+    let mut stmt =
+        conn.prepare("SELECT id, file_name, sheet, rows, creates, updates, unchanged, created_at, undone_at FROM import_batches ORDER BY id DESC")?;
     let rows = stmt.query_map([], |r| {
         Ok(Batch {
             id: r.get(0)?,

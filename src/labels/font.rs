@@ -84,7 +84,12 @@ impl LabelFont {
         pdf.font_descriptor(descriptor)
             .name(BASE_FONT)
             .flags(FontFlags::NON_SYMBOLIC)
-            .bbox(Rect::new(f32::from(bbox.x_min) * scale, f32::from(bbox.y_min) * scale, f32::from(bbox.x_max) * scale, f32::from(bbox.y_max) * scale))
+            .bbox(Rect::new(
+                f32::from(bbox.x_min) * scale,
+                f32::from(bbox.y_min) * scale,
+                f32::from(bbox.x_max) * scale,
+                f32::from(bbox.y_max) * scale,
+            ))
             .italic_angle(0.0)
             .ascent(f32::from(self.face.ascender()) * scale)
             .descent(f32::from(self.face.descender()) * scale)

@@ -220,9 +220,8 @@ fn insert_order(tx: &Transaction, code: &str, new: &NewOrder) -> Result<()> {
         let variant = item.variant_id.and_then(|v| detail.variants.iter().find(|x| x.id == v));
         let unit_price = match line.unit_price {
             Some(p) => p,
-            None => group1_price(&detail, variant).ok_or_else(|| {
-                Error::invalid("unit_price", format!("{}: no price in group 1; give the unit price", line.sku))
-            })?,
+            None => group1_price(&detail, variant)
+                .ok_or_else(|| Error::invalid("unit_price", format!("{}: no price in group 1; give the unit price", line.sku)))?,
         };
         let line_total = (unit_price * line.quantity).round_dp(4);
         let variant_name = variant.map(|v| v.options.iter().map(|o| o.value.as_str()).collect::<Vec<_>>().join(" / "));
@@ -250,10 +249,7 @@ fn insert_order(tx: &Transaction, code: &str, new: &NewOrder) -> Result<()> {
         total += line_total;
         commission += line.commission_price;
     }
-    tx.execute(
-        "UPDATE orders SET total_price = ?2, commission_total = ?3 WHERE id = ?1",
-        params![order_id, Fixed(total), Fixed(commission)],
-    )?;
+    tx.execute("UPDATE orders SET total_price = ?2, commission_total = ?3 WHERE id = ?1", params![order_id, Fixed(total), Fixed(commission)])?;
     if new.status != OrderStatus::Cancelled {
         take_stock(tx, order_id, code)?;
     }
@@ -341,11 +337,7 @@ fn order_id(conn: &Connection, code: &str) -> Result<Option<(i64, OrderStatus)>>
 /// it would return the old order instead of a new one.
 fn next_code(conn: &Connection) -> Result<String> {
     let prefix = format!("R-{}-", chrono::Utc::now().format("%Y%m%d"));
-    let count: i64 = conn.query_row(
-        "SELECT count(*) FROM orders WHERE code >= ?1 AND code < ?1 || '~'",
-        [&prefix],
-        |r| r.get(0),
-    )?;
+    let count: i64 = conn.query_row("SELECT count(*) FROM orders WHERE code >= ?1 AND code < ?1 || '~'", [&prefix], |r| r.get(0))?;
     let mut n = count + 1;
     while order_id(conn, &format!("{prefix}{n:04}"))?.is_some() {
         n += 1;

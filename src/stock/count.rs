@@ -233,9 +233,7 @@ pub fn start(conn: &mut Connection, new: &NewCount) -> Result<CountSession> {
 }
 
 pub fn session(conn: &Connection, id: i64) -> Result<CountSession> {
-    conn.query_row(&format!("{SELECT_SESSION} WHERE id = ?1"), [id], session_from_row)
-        .optional()?
-        .ok_or(Error::Count(CountError::NotFound(id)))
+    conn.query_row(&format!("{SELECT_SESSION} WHERE id = ?1"), [id], session_from_row).optional()?.ok_or(Error::Count(CountError::NotFound(id)))
 }
 
 /// Every session, newest first.
@@ -281,7 +279,8 @@ pub fn scan(conn: &mut Connection, id: i64, barcode: &str, qty: Decimal) -> Resu
                      ON CONFLICT (session_id, barcode) DO UPDATE SET scans = scans + 1",
                     params![id, barcode, db::now()],
                 )?;
-                let scans = tx.query_row("SELECT scans FROM count_unknown WHERE session_id = ?1 AND barcode = ?2", params![id, barcode], |r| r.get(0))?;
+                let scans =
+                    tx.query_row("SELECT scans FROM count_unknown WHERE session_id = ?1 AND barcode = ?2", params![id, barcode], |r| r.get(0))?;
                 Ok(ScanOutcome::Unknown { barcode: barcode.to_owned(), scans })
             }
         }
@@ -388,7 +387,9 @@ pub fn post(conn: &mut Connection, id: i64, unscanned: Unscanned) -> Result<Post
              WHERE l.session_id = ?1 AND l.counted != l.expected AND (l.approved OR NOT l.scanned) ORDER BY l.id",
         )?;
         let differences = stmt
-            .query_map([id], |r| Ok((r.get::<_, i64>(0)?, Item { product_id: r.get(1)?, variant_id: r.get(2)?, sku: r.get(3)? }, r.get::<_, Fixed>(4)?.0)))?
+            .query_map([id], |r| {
+                Ok((r.get::<_, i64>(0)?, Item { product_id: r.get(1)?, variant_id: r.get(2)?, sku: r.get(3)? }, r.get::<_, Fixed>(4)?.0))
+            })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         for (line, item, delta) in &differences {
             let movement = record(tx, item, *delta, Entry::new(MovementKind::Count, Some(&reason)))?;
@@ -396,11 +397,10 @@ pub fn post(conn: &mut Connection, id: i64, unscanned: Unscanned) -> Result<Post
         }
         tx.execute("UPDATE count_sessions SET status = 'posted', posted_at = ?2 WHERE id = ?1", params![id, db::now()])?;
         let unknown = tx.query_row("SELECT count(*) FROM count_unknown WHERE session_id = ?1", [id], |r| r.get(0))?;
-        let unapproved = tx.query_row(
-            "SELECT count(*) FROM count_lines WHERE session_id = ?1 AND counted != expected AND scanned AND NOT approved",
-            [id],
-            |r| r.get(0),
-        )?;
+        let unapproved =
+            tx.query_row("SELECT count(*) FROM count_lines WHERE session_id = ?1 AND counted != expected AND scanned AND NOT approved", [id], |r| {
+                r.get(0)
+            })?;
         Ok(PostSummary { movements: differences.len(), unknown, unapproved })
     })
 }
@@ -518,10 +518,7 @@ fn add_to_line(tx: &Connection, session: &CountSession, item: &Item, qty: Decima
         insert_line(tx, session.id, item, qty, on_hand(tx, item)?, true)?;
     }
     let hide = session.blind;
-    lines(tx, session.id, hide)?
-        .into_iter()
-        .find(|l| l.sku == item.sku)
-        .ok_or_else(|| Error::ProductNotFound(item.sku.clone()))
+    lines(tx, session.id, hide)?.into_iter().find(|l| l.sku == item.sku).ok_or_else(|| Error::ProductNotFound(item.sku.clone()))
 }
 
 fn insert_line(tx: &Connection, session: i64, item: &Item, counted: Decimal, expected: Decimal, scanned: bool) -> Result<()> {

@@ -225,9 +225,8 @@ pub fn check_ledger(conn: &Connection) -> Result<Vec<LedgerMismatch>> {
          SELECT v.sku, v.on_hand, (SELECT coalesce(sum(delta), 0) FROM stock_movements WHERE variant_id = v.id) s
          FROM variants v WHERE v.on_hand != s",
     )?;
-    let rows = stmt.query_map([], |r| {
-        Ok(LedgerMismatch { sku: r.get(0)?, on_hand: r.get::<_, Fixed>(1)?.0, movements_sum: r.get::<_, Fixed>(2)?.0 })
-    })?;
+    let rows =
+        stmt.query_map([], |r| Ok(LedgerMismatch { sku: r.get(0)?, on_hand: r.get::<_, Fixed>(1)?.0, movements_sum: r.get::<_, Fixed>(2)?.0 }))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

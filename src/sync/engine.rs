@@ -7,8 +7,8 @@
 //! with `Runtime::block_on` on a current-thread runtime the run owns.
 
 use super::http::redact;
-use super::model::*;
 use super::kolaybi::KolayBi;
+use super::model::*;
 use super::quota;
 use super::sopyo::Sopyo;
 use super::stokdurumu::Stokdurumu;
@@ -68,8 +68,7 @@ pub fn run(conn: &mut Connection, info: &ConnectionInfo, token: &str, options: &
     match info.kind {
         Kind::Sopyo => Run::new(info, &rt, sopyo(info, token, options)?, options, token).go(conn, task),
         Kind::Stokdurumu => {
-            let budget =
-                info.settings.plan.daily_quota().map(|limit| quota::load(conn, info.id, limit, options.clock)).transpose()?;
+            let budget = info.settings.plan.daily_quota().map(|limit| quota::load(conn, info.id, limit, options.clock)).transpose()?;
             Run::new(info, &rt, stokdurumu(info, token, options, budget)?, options, token).go(conn, task)
         }
         Kind::Kolaybi => Run::new(info, &rt, kolaybi(info, token, options)?, options, token).go(conn, task),
@@ -95,10 +94,7 @@ impl<'a, K: Connector> Run<'a, K> {
 
     fn go(mut self, conn: &mut Connection, task: &Task) -> Result<RunSummary> {
         let run_id = store::start_run(conn, self.info.id, self.dry_run)?;
-        self.note(
-            "info",
-            format!("sync with {} ({}) started{}", self.info.name, self.info.base_url, if self.dry_run { ", dry run" } else { "" }),
-        );
+        self.note("info", format!("sync with {} ({}) started{}", self.info.name, self.info.base_url, if self.dry_run { ", dry run" } else { "" }));
         let mut outcome = self.steps(conn, task);
         self.counts.requests = self.remote.requests();
         if let Some(budget) = self.remote.quota() {
@@ -855,9 +851,9 @@ impl<'a, K: Connector> Run<'a, K> {
         }
         if base == Some(local_status) || base.is_none() {
             match orders::set_status(conn, &code, OrderStatus::from_code(remote_status)?) {
-                Ok(_) => db::write(conn, |tx| {
-                    store::set_base(tx, c, "order", order_id, &Snapshot { status: Some(remote_status), ..Snapshot::default() })
-                })?,
+                Ok(_) => {
+                    db::write(conn, |tx| store::set_base(tx, c, "order", order_id, &Snapshot { status: Some(remote_status), ..Snapshot::default() }))?
+                }
                 Err(e) => self.note("warn", format!("order {code}: status {remote_status} not applied: {e}")),
             }
         }
@@ -969,8 +965,7 @@ impl<'a, K: Connector> Run<'a, K> {
         }
         let mut request = changed.clone();
         if let Some(Some(name)) = changed.get("category") {
-            let color: Option<Option<String>> =
-                conn.query_row("SELECT color FROM categories WHERE name = ?1", [name], |r| r.get(0)).optional()?;
+            let color: Option<Option<String>> = conn.query_row("SELECT color FROM categories WHERE name = ?1", [name], |r| r.get(0)).optional()?;
             request.insert("category_color".into(), color.flatten());
         }
         match self.call(async |k| k.update_product(&remote_id, &request).await) {
@@ -1060,9 +1055,7 @@ impl<'a, K: Connector> Run<'a, K> {
             }
             Err(e) => {
                 let message = e.to_string();
-                db::write(conn, |tx| {
-                    items.iter().try_for_each(|(row, _, _)| store::retry_later(tx, c, &row.entity, row.local_id, Some(&message)))
-                })?;
+                db::write(conn, |tx| items.iter().try_for_each(|(row, _, _)| store::retry_later(tx, c, &row.entity, row.local_id, Some(&message))))?;
                 return Err(e);
             }
         };
@@ -1280,8 +1273,7 @@ impl<'a, K: Connector> Run<'a, K> {
         let c = self.info.id;
         let detail = catalog::product_detail(conn, &item.sku)?;
         let Some(v) = detail.variants.iter().find(|v| Some(v.id) == item.variant_id) else { return Ok(false) };
-        let prices: Prices =
-            v.prices.iter().filter(|p| p.sale.is_some()).map(|p| (p.group, GroupPrice { sale: p.sale, list: p.list })).collect();
+        let prices: Prices = v.prices.iter().filter(|p| p.sale.is_some()).map(|p| (p.group, GroupPrice { sale: p.sale, list: p.list })).collect();
         let sent = Snapshot { stock: self.info.settings.push_stock.then_some(v.on_hand), prices, ..Snapshot::default() };
         let variant = RemoteVariant {
             remote_id: None,
@@ -1324,9 +1316,8 @@ impl<'a, K: Connector> Run<'a, K> {
     fn push_order(&mut self, conn: &mut Connection, row: &OutboxRow) -> Result<bool> {
         let c = self.info.id;
         let link = store::link(conn, c, "order", row.local_id)?;
-        let order: Option<(i64, Option<String>)> = conn
-            .query_row("SELECT status, order_type FROM orders WHERE id = ?1", [row.local_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?;
+        let order: Option<(i64, Option<String>)> =
+            conn.query_row("SELECT status, order_type FROM orders WHERE id = ?1", [row.local_id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
         let Some((status, order_type)) = order else { return db::write(conn, |tx| store::discard(tx, c, row)).map(|_| false) };
         let Some((remote_id, base)) = link else {
             // Only orders made in Raf are created; one pulled from a remote is linked by

@@ -114,14 +114,7 @@ impl Http {
 
     /// Sends `method path` (relative to the base; a leading `/` is tolerated) with an
     /// optional bearer token and JSON body, retrying as `repeat` allows.
-    pub async fn call(
-        &mut self,
-        method: Method,
-        path: &str,
-        bearer: Option<&str>,
-        body: Option<&Value>,
-        repeat: Repeat,
-    ) -> Result<Reply, SyncError> {
+    pub async fn call(&mut self, method: Method, path: &str, bearer: Option<&str>, body: Option<&Value>, repeat: Repeat) -> Result<Reply, SyncError> {
         let body = body.map_or(Body::Empty, Body::Json);
         self.send(method, path, bearer, body, repeat, Priority::Catalog).await
     }

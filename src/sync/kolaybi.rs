@@ -4,8 +4,8 @@
 //! blindly repeated); an unpaginated product list that is probed for silent truncation.
 
 use super::error::SyncError;
-use super::lenient::{bad, decimal, encode, text};
 use super::http::{Body, Http, Limits, Repeat, Reply};
+use super::lenient::{bad, decimal, encode, text};
 use super::model::*;
 use super::quota::Priority;
 use reqwest::{Method, StatusCode};

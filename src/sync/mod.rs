@@ -208,10 +208,7 @@ pub fn connections(conn: &Connection) -> Result<Vec<ConnectionInfo>> {
 }
 
 pub fn connection(conn: &Connection, name: &str) -> Result<ConnectionInfo> {
-    store::connections(conn)?
-        .into_iter()
-        .find(|c| c.name == name.trim())
-        .ok_or_else(|| SyncError::ConnectionNotFound(name.trim().to_owned()).into())
+    store::connections(conn)?.into_iter().find(|c| c.name == name.trim()).ok_or_else(|| SyncError::ConnectionNotFound(name.trim().to_owned()).into())
 }
 
 pub fn update_settings(conn: &mut Connection, name: &str, settings: &Settings) -> Result<ConnectionInfo> {

@@ -240,11 +240,7 @@ pub trait Connector {
     async fn set_order_status(&mut self, remote_id: &str, status: i64) -> Result<(), SyncError>;
     /// Sets these text fields of a remote product (`name`, `barcode`, `subtitle`,
     /// `description`; `None` clears). A partial update: safe to repeat.
-    async fn update_product(
-        &mut self,
-        remote_id: &str,
-        fields: &std::collections::BTreeMap<String, Option<String>>,
-    ) -> Result<(), SyncError>;
+    async fn update_product(&mut self, remote_id: &str, fields: &std::collections::BTreeMap<String, Option<String>>) -> Result<(), SyncError>;
     /// The product with this SKU, read by a filtered list (one request): the read-back
     /// after an unclear write, instead of a full scan. `None` when the remote cannot
     /// look a product up by SKU.

@@ -43,9 +43,7 @@ fn enqueue(tx: &Connection, entity: &str, local_id: i64, setting: &str) -> Resul
 /// Whether any connection pushes products. Bulk writers (import) ask once and skip the
 /// `enqueue_*` calls when none does: those calls would write nothing then.
 pub(crate) fn pushes_products(tx: &Connection) -> Result<bool> {
-    Ok(tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM sync_connections WHERE json_extract(settings, '$.products') IN ('push', 'both'))",
-        [],
-        |r| r.get(0),
-    )?)
+    Ok(tx.query_row("SELECT EXISTS (SELECT 1 FROM sync_connections WHERE json_extract(settings, '$.products') IN ('push', 'both'))", [], |r| {
+        r.get(0)
+    })?)
 }

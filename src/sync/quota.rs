@@ -116,9 +116,8 @@ impl Budget {
 /// Today's budget of connection `connection_id` with a plan of `limit` requests a day.
 pub(crate) fn load(conn: &Connection, connection_id: i64, limit: u32, clock: Clock) -> Result<Budget> {
     let day = quota_day(clock.now());
-    let stored: Option<(String, u32)> = conn
-        .query_row("SELECT day, used FROM sync_quota WHERE connection_id = ?1", [connection_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+    let stored: Option<(String, u32)> =
+        conn.query_row("SELECT day, used FROM sync_quota WHERE connection_id = ?1", [connection_id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
     let used = match stored {
         Some((stored_day, used)) if stored_day == day.to_string() => used,
         _ => 0,

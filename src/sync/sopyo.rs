@@ -311,16 +311,11 @@ impl Connector for Sopyo {
 
     async fn set_order_status(&mut self, remote_id: &str, status: i64) -> Result<(), SyncError> {
         let what = format!("PUT /orders/id/{remote_id}");
-        let reply =
-            self.call(Method::PUT, &format!("orders/id/{remote_id}"), Some(&json!({ "order_status": status })), Repeat::Safe).await?;
+        let reply = self.call(Method::PUT, &format!("orders/id/{remote_id}"), Some(&json!({ "order_status": status })), Repeat::Safe).await?;
         expect_ok(reply, &what).map(|_| ())
     }
 
-    async fn update_product(
-        &mut self,
-        remote_id: &str,
-        fields: &std::collections::BTreeMap<String, Option<String>>,
-    ) -> Result<(), SyncError> {
+    async fn update_product(&mut self, remote_id: &str, fields: &std::collections::BTreeMap<String, Option<String>>) -> Result<(), SyncError> {
         let what = format!("PUT /products/{remote_id}");
         let mut body = Map::new();
         for (field, value) in fields {

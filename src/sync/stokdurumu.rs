@@ -4,8 +4,8 @@
 //! spends the plan's daily quota (see `quota.rs`): stock work at `Priority::Stock`.
 
 use super::error::SyncError;
-use super::lenient::{bad, decimal, encode, text};
 use super::http::{Body, Http, Limits, Repeat, Reply};
+use super::lenient::{bad, decimal, encode, text};
 use super::model::*;
 use super::quota::{Budget, Priority};
 use reqwest::{Method, StatusCode};

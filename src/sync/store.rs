@@ -101,8 +101,7 @@ fn enqueue_catalog(tx: &Connection, connection: i64, with_variants: bool) -> Res
 
 /// The page a paused catalog scan resumes at (1 when none was paused).
 pub fn scan_page(conn: &Connection, connection: i64) -> Result<u32> {
-    let page: Option<u32> =
-        conn.query_row("SELECT next_page FROM sync_scan WHERE connection_id = ?1", [connection], |r| r.get(0)).optional()?;
+    let page: Option<u32> = conn.query_row("SELECT next_page FROM sync_scan WHERE connection_id = ?1", [connection], |r| r.get(0)).optional()?;
     Ok(page.unwrap_or(1).max(1))
 }
 
@@ -208,10 +207,7 @@ pub fn set_link(conn: &Connection, connection: i64, entity: &str, local_id: i64,
 
 /// Forgets the link of a local item (deleted on the remote, or to be created there again).
 pub fn unlink(conn: &Connection, connection: i64, entity: &str, local_id: i64) -> Result<()> {
-    conn.execute(
-        "DELETE FROM sync_links WHERE connection_id = ?1 AND entity = ?2 AND local_id = ?3",
-        params![connection, entity, local_id],
-    )?;
+    conn.execute("DELETE FROM sync_links WHERE connection_id = ?1 AND entity = ?2 AND local_id = ?3", params![connection, entity, local_id])?;
     Ok(())
 }
 
@@ -403,9 +399,8 @@ pub fn add_conflict(conn: &Connection, connection: i64, c: &NewConflict) -> Resu
 
 /// Fields of the item with an open conflict: the engine leaves them alone.
 pub fn conflicted_fields(conn: &Connection, connection: i64, entity: &str, local_id: i64) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT field FROM sync_conflicts WHERE connection_id = ?1 AND entity = ?2 AND local_id = ?3 AND resolved_at IS NULL",
-    )?;
+    let mut stmt =
+        conn.prepare_cached("SELECT field FROM sync_conflicts WHERE connection_id = ?1 AND entity = ?2 AND local_id = ?3 AND resolved_at IS NULL")?;
     let rows = stmt.query_map(params![connection, entity, local_id], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -433,8 +428,8 @@ fn conflict_from_row(r: &rusqlite::Row) -> rusqlite::Result<(Conflict, i64)> {
 }
 
 pub fn open_conflicts(conn: &Connection, connection: Option<i64>) -> Result<Vec<Conflict>> {
-    let mut stmt = conn
-        .prepare_cached(&format!("{SELECT_CONFLICT} WHERE k.resolved_at IS NULL AND (?1 IS NULL OR k.connection_id = ?1) ORDER BY k.id"))?;
+    let mut stmt =
+        conn.prepare_cached(&format!("{SELECT_CONFLICT} WHERE k.resolved_at IS NULL AND (?1 IS NULL OR k.connection_id = ?1) ORDER BY k.id"))?;
     let rows = stmt.query_map([connection], conflict_from_row)?;
     Ok(rows.map(|r| r.map(|(c, _)| c)).collect::<rusqlite::Result<_>>()?)
 }
@@ -519,10 +514,7 @@ pub struct RunSummary {
 
 pub fn start_run(conn: &mut Connection, connection: i64, dry_run: bool) -> Result<i64> {
     db::write(conn, |tx| {
-        tx.execute(
-            "INSERT INTO sync_runs (connection_id, started_at, dry_run) VALUES (?1, ?2, ?3)",
-            params![connection, db::now(), dry_run],
-        )?;
+        tx.execute("INSERT INTO sync_runs (connection_id, started_at, dry_run) VALUES (?1, ?2, ?3)", params![connection, db::now(), dry_run])?;
         Ok(tx.last_insert_rowid())
     })
 }

@@ -192,7 +192,11 @@ impl FakeKolayBi {
                 let listener = tokio::net::TcpListener::bind(&addr).await.expect("bind 127.0.0.1");
                 ready.send(listener.local_addr().expect("address")).expect("test alive");
                 let app = Router::new().fallback(handle).with_state(shared);
-                let _ = axum::serve(listener, app).with_graceful_shutdown(async { stopped.await.ok(); }).await;
+                let _ = axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        stopped.await.ok();
+                    })
+                    .await;
             });
         });
         let addr = bound.recv().expect("fake started");
@@ -261,8 +265,7 @@ async fn handle(State(world): State<Shared>, request: Request) -> Response {
 }
 
 fn broken() -> Response {
-    let stream =
-        futures_util::stream::iter([Err::<Bytes, std::io::Error>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset"))]);
+    let stream = futures_util::stream::iter([Err::<Bytes, std::io::Error>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset"))]);
     Response::builder().status(200).header("content-length", "100").body(Body::from_stream(stream)).expect("response")
 }
 

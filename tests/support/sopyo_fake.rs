@@ -171,14 +171,7 @@ impl World {
         let id = self.id();
         let variants = variants
             .into_iter()
-            .map(|(stock_code, options, stock)| Variant {
-                id: self.id(),
-                stock_code,
-                stock,
-                barcode: String::new(),
-                options,
-                prices: prices.clone(),
-            })
+            .map(|(stock_code, options, stock)| Variant { id: self.id(), stock_code, stock, barcode: String::new(), options, prices: prices.clone() })
             .collect();
         self.products.insert(
             id,
@@ -320,8 +313,7 @@ async fn handle(State(world): State<Shared>, request: Request) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_owned();
     let query: Vec<(String, String)> = url::form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes()).into_owned().collect();
-    let bearer =
-        request.headers().get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::to_owned);
+    let bearer = request.headers().get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::to_owned);
     let body = axum::body::to_bytes(request.into_body(), 64 << 20).await.unwrap_or_default();
     let line = format!("{method} {path}");
     let fault = {
@@ -363,8 +355,7 @@ async fn handle(State(world): State<Shared>, request: Request) -> Response {
 
 /// A response whose body fails at once: the connection is dropped mid-answer.
 fn broken() -> Response {
-    let stream =
-        futures_util::stream::iter([Err::<Bytes, std::io::Error>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset"))]);
+    let stream = futures_util::stream::iter([Err::<Bytes, std::io::Error>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset"))]);
     Response::builder().status(200).header("content-length", "100").body(Body::from_stream(stream)).expect("response")
 }
 
@@ -384,14 +375,7 @@ fn invalid(field: &str, message: &str) -> (StatusCode, Value) {
     (StatusCode::UNPROCESSABLE_ENTITY, json!({ "message": message, "errors": { field: [message] } }))
 }
 
-fn respond(
-    w: &mut World,
-    method: &Method,
-    path: &str,
-    query: &[(String, String)],
-    bearer: Option<&str>,
-    body: &[u8],
-) -> (StatusCode, Value) {
+fn respond(w: &mut World, method: &Method, path: &str, query: &[(String, String)], bearer: Option<&str>, body: &[u8]) -> (StatusCode, Value) {
     let Some(rest) = path.strip_prefix("/api/v2/") else { return not_found() };
     let body: Value = if body.is_empty() { Value::Null } else { serde_json::from_slice(body).unwrap_or(Value::Null) };
     let seg: Vec<&str> = rest.split('/').filter(|s| !s.is_empty()).collect();
@@ -416,13 +400,7 @@ fn respond(
                 all.splice(start..start + rows.len(), rows.drain(..));
                 rows = all;
             }
-            page(
-                w,
-                "products",
-                rows,
-                query,
-                &["id", "title", "stock_code", "stock", "barcode", "brand", "category", "tax_rate", "source", "tag"],
-            )
+            page(w, "products", rows, query, &["id", "title", "stock_code", "stock", "barcode", "brand", "category", "tax_rate", "source", "tag"])
         }
         ("POST", ["products"]) => create_product(w, &body),
         ("GET", ["products", _]) => match id(1).and_then(|i| w.products.get(&i)) {
@@ -496,8 +474,7 @@ fn respond(
         }
         ("POST", ["tags"]) => {
             let id = w.id();
-            let (name, color) =
-                (body["name"].as_str().unwrap_or_default().to_owned(), body["color"].as_str().unwrap_or_default().to_owned());
+            let (name, color) = (body["name"].as_str().unwrap_or_default().to_owned(), body["color"].as_str().unwrap_or_default().to_owned());
             w.tags.insert(id, (name.clone(), color.clone(), BTreeSet::new()));
             (StatusCode::CREATED, json!({ "data": { "id": id, "name": name, "color": color } }))
         }
@@ -734,8 +711,7 @@ fn read_prices(body: &Value, prices: &mut BTreeMap<u8, Price>) {
 }
 
 fn variant_json(v: &Variant, product_id: i64, chaos: bool) -> Value {
-    let mut obj =
-        json!({ "id": v.id, "product_id": product_id, "stock_code": v.stock_code, "stock": number(v.stock), "barcode": v.barcode });
+    let mut obj = json!({ "id": v.id, "product_id": product_id, "stock_code": v.stock_code, "stock": number(v.stock), "barcode": v.barcode });
     let map = obj.as_object_mut().expect("object");
     for (i, (name, value)) in v.options.iter().enumerate() {
         map.insert(format!("option{}", i + 1), json!({ "name": name, "value": value }));
@@ -913,9 +889,7 @@ fn update_product(w: &mut World, id: Option<i64>, body: &Value) -> (StatusCode, 
             None => return invalid("category_id", "The selected category id is invalid."),
         }
     }
-    for (key, field) in
-        [("brand", &mut p.brand), ("barcode", &mut p.barcode), ("sub_title", &mut p.sub_title), ("description", &mut p.description)]
-    {
+    for (key, field) in [("brand", &mut p.brand), ("barcode", &mut p.barcode), ("sub_title", &mut p.sub_title), ("description", &mut p.description)] {
         if let Some(value) = body.get(key) {
             *field = value.as_str().map(str::to_owned);
         }

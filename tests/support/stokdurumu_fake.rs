@@ -39,14 +39,7 @@ pub enum Fault {
 
 impl Fault {
     pub fn all() -> Vec<Fault> {
-        vec![
-            Fault::TooMany,
-            Fault::ServerError,
-            Fault::Delay(Duration::from_millis(1500)),
-            Fault::Reset,
-            Fault::Truncated,
-            Fault::LoseResponse,
-        ]
+        vec![Fault::TooMany, Fault::ServerError, Fault::Delay(Duration::from_millis(1500)), Fault::Reset, Fault::Truncated, Fault::LoseResponse]
     }
 }
 
@@ -221,7 +214,11 @@ impl FakeStokdurumu {
                 let listener = tokio::net::TcpListener::bind(&addr).await.expect("bind 127.0.0.1");
                 ready.send(listener.local_addr().expect("address")).expect("test alive");
                 let app = Router::new().fallback(handle).with_state(shared);
-                let _ = axum::serve(listener, app).with_graceful_shutdown(async { stopped.await.ok(); }).await;
+                let _ = axum::serve(listener, app)
+                    .with_graceful_shutdown(async {
+                        stopped.await.ok();
+                    })
+                    .await;
             });
         });
         let addr = bound.recv().expect("fake started");
@@ -251,8 +248,7 @@ async fn handle(State(world): State<Shared>, request: Request) -> Response {
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
     let query: Vec<(String, String)> = url::form_urlencoded::parse(request.uri().query().unwrap_or("").as_bytes()).into_owned().collect();
-    let bearer =
-        request.headers().get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::to_owned);
+    let bearer = request.headers().get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).map(str::to_owned);
     let body = axum::body::to_bytes(request.into_body(), 16 << 20).await.unwrap_or_default();
     let line = format!("{method} {path}");
     let fault = {
@@ -293,8 +289,7 @@ async fn handle(State(world): State<Shared>, request: Request) -> Response {
 }
 
 fn broken() -> Response {
-    let stream =
-        futures_util::stream::iter([Err::<Bytes, std::io::Error>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset"))]);
+    let stream = futures_util::stream::iter([Err::<Bytes, std::io::Error>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset"))]);
     Response::builder().status(200).header("content-length", "100").body(Body::from_stream(stream)).expect("response")
 }
 

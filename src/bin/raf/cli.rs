@@ -321,7 +321,9 @@ pub enum CategoryCmd {
         parent: Option<String>,
     },
     List,
-    Rm { name: String },
+    Rm {
+        name: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -341,7 +343,9 @@ pub enum TagCmd {
         description: Option<String>,
     },
     List,
-    Rm { name: String },
+    Rm {
+        name: String,
+    },
     /// Put the tag on products
     Assign {
         name: String,
@@ -393,7 +397,9 @@ pub enum OrderCmd {
         #[arg(long)]
         after: Option<i64>,
     },
-    Show { code: String },
+    Show {
+        code: String,
+    },
     /// Change the status: awaiting, approved, shipped, cancelled (or 1-4)
     Status {
         code: String,
@@ -401,7 +407,9 @@ pub enum OrderCmd {
         status: raf::orders::OrderStatus,
     },
     /// Cancel the order and put its stock back
-    Cancel { code: String },
+    Cancel {
+        code: String,
+    },
 }
 
 pub(crate) fn decimal(s: &str) -> Result<Decimal, String> {

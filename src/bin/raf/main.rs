@@ -298,7 +298,11 @@ fn stock_cmd(conn: &mut Connection, cmd: StockCmd, out: &Out) -> Result<()> {
             let mismatches = stock::check_ledger(conn)?;
             let text = match mismatches.is_empty() {
                 true => "ledger ok: every quantity equals the sum of its movements".to_owned(),
-                false => mismatches.iter().map(|m| format!("{}: on hand {}, movements sum {}", m.sku, m.on_hand, m.movements_sum)).collect::<Vec<_>>().join("\n"),
+                false => mismatches
+                    .iter()
+                    .map(|m| format!("{}: on hand {}, movements sum {}", m.sku, m.on_hand, m.movements_sum))
+                    .collect::<Vec<_>>()
+                    .join("\n"),
             };
             out.message(&mismatches, &text)?;
             return if mismatches.is_empty() {

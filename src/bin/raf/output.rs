@@ -66,7 +66,10 @@ impl Out {
             ("Tags", p.tags.iter().map(|t| t.name.as_str()).collect::<Vec<_>>().join(", ")),
             ("Unit", f.unit.clone()),
             ("VAT %", f.vat_rate.to_string()),
-            ("Status", format!("{}{}", if f.active { "active" } else { "inactive" }, if p.product.deleted_at.is_some() { " (in the trash)" } else { "" })),
+            (
+                "Status",
+                format!("{}{}", if f.active { "active" } else { "inactive" }, if p.product.deleted_at.is_some() { " (in the trash)" } else { "" }),
+            ),
             ("Kind", f.kind.as_str().to_owned()),
             ("On hand", format!("{} {}", p.product.on_hand, f.unit)),
             ("Min stock", dec(f.min_stock)),
@@ -130,7 +133,14 @@ impl Out {
                     opt(&r.category),
                     format!("{} {}", r.on_hand, r.unit),
                     dec(r.price),
-                    if r.deleted { "deleted" } else if r.active { "active" } else { "inactive" }.to_owned(),
+                    if r.deleted {
+                        "deleted"
+                    } else if r.active {
+                        "active"
+                    } else {
+                        "inactive"
+                    }
+                    .to_owned(),
                 ]
             })
             .collect();
@@ -212,7 +222,14 @@ impl Out {
             .lines
             .iter()
             .map(|l| {
-                vec![l.line_no.to_string(), l.variant_sku.clone().unwrap_or(l.sku.clone()), l.product_name.clone(), l.quantity.to_string(), l.unit_price.to_string(), l.total_price.to_string()]
+                vec![
+                    l.line_no.to_string(),
+                    l.variant_sku.clone().unwrap_or(l.sku.clone()),
+                    l.product_name.clone(),
+                    l.quantity.to_string(),
+                    l.unit_price.to_string(),
+                    l.total_price.to_string(),
+                ]
             })
             .collect();
         table(&["#", "SKU", "PRODUCT", "QTY", "UNIT PRICE", "TOTAL"], rows);
@@ -235,7 +252,15 @@ impl Out {
         }
         let rows = list
             .iter()
-            .map(|o| vec![o.code.clone(), o.order_date.clone(), format!("{:?}", o.status), opt(&o.marketplace), format!("{} {}", o.total_price, o.currency)])
+            .map(|o| {
+                vec![
+                    o.code.clone(),
+                    o.order_date.clone(),
+                    format!("{:?}", o.status),
+                    opt(&o.marketplace),
+                    format!("{} {}", o.total_price, o.currency),
+                ]
+            })
             .collect();
         table(&["ORDER", "DATE", "STATUS", "MARKETPLACE", "TOTAL"], rows);
         Ok(())

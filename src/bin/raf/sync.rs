@@ -266,9 +266,7 @@ pub fn conflicts(conn: &mut Connection, cmd: ConflictsCmd, out: &Out) -> Result<
             let list = sync::conflicts(conn, name.as_deref())?;
             let text: Vec<String> = list
                 .iter()
-                .map(|c| {
-                    format!("#{}\t{}\t{}\t{}\tRaf {}\tremote {}\tbase {}", c.id, c.connection, c.sku, c.field, c.local, c.remote, c.base)
-                })
+                .map(|c| format!("#{}\t{}\t{}\t{}\tRaf {}\tremote {}\tbase {}", c.id, c.connection, c.sku, c.field, c.local, c.remote, c.base))
                 .collect();
             out.message(&list, &if text.is_empty() { "no conflicts".to_owned() } else { text.join("\n") })
         }
