@@ -13,6 +13,13 @@ use std::str::FromStr;
 /// A currency mark (`₺`, `TL`) or a percent sign (`%18`, `18%`: the number of percent)
 /// before or after the number is dropped.
 pub fn parse_decimal(input: &str) -> Result<Decimal> {
+    parse_decimal_in(input, None)
+}
+
+/// [`parse_decimal`] for text whose decimal mark is known, a file's: a single other mark
+/// before three digits then groups thousands. `1.250` is 1250 where `,` is the decimal
+/// mark (what Turkish Excel writes), 1.25 where it is `.` or unknown.
+pub fn parse_decimal_in(input: &str, decimal_mark: Option<char>) -> Result<Decimal> {
     let bad = || Error::NotANumber { input: input.to_owned() };
     let compact: String = without_marks(input).chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '\'')).collect();
     let (sign, digits) = match compact.strip_prefix('-') {
@@ -21,8 +28,8 @@ pub fn parse_decimal(input: &str) -> Result<Decimal> {
     };
     let decimal_mark = match (digits.rfind('.'), digits.rfind(',')) {
         (Some(d), Some(c)) => Some(if d > c { '.' } else { ',' }),
-        (Some(_), None) => single_mark(digits, '.'),
-        (None, Some(_)) => single_mark(digits, ','),
+        (Some(_), None) => single_mark(digits, '.', decimal_mark),
+        (None, Some(_)) => single_mark(digits, ',', decimal_mark),
         (None, None) => None,
     };
     let (int_part, frac_part) = match decimal_mark {
@@ -61,9 +68,11 @@ fn without_marks(input: &str) -> &str {
 }
 
 /// The decimal mark when only `mark` appears: itself if it appears once, none if it
-/// groups thousands.
-fn single_mark(digits: &str, mark: char) -> Option<char> {
-    (digits.matches(mark).count() == 1).then_some(mark)
+/// groups thousands: when it is repeated, or when the text's decimal mark is the other
+/// one and a group of three digits follows it.
+fn single_mark(digits: &str, mark: char, decimal_mark: Option<char>) -> Option<char> {
+    let groups_thousands = decimal_mark.is_some_and(|d| d != mark) && digits.rsplit_once(mark).is_some_and(|(_, frac)| frac.len() == 3);
+    (digits.matches(mark).count() == 1 && !groups_thousands).then_some(mark)
 }
 
 /// Removes thousands separators, checking the groups are three digits long.
@@ -112,6 +121,28 @@ mod tests {
         ] {
             assert_eq!(parse_decimal(input).unwrap_or_else(|e| panic!("{input}: {e}")), d(want), "{input}");
         }
+    }
+
+    #[test]
+    fn a_known_decimal_mark_makes_a_single_other_mark_before_three_digits_group_thousands() {
+        for (input, mark, want) in [
+            ("1.250", Some(','), "1250"),
+            ("1.250 TL", Some(','), "1250"),
+            ("-12.500", Some(','), "-12500"),
+            ("1,250", Some('.'), "1250"),
+            // Not a group of three: still the decimal mark, whatever the file's.
+            ("12.5", Some(','), "12.5"),
+            ("1.25", Some(','), "1.25"),
+            ("1,5", Some('.'), "1.5"),
+            // The file's own mark, and unknown files, as before.
+            ("1,250", Some(','), "1.250"),
+            ("1.250", Some('.'), "1.250"),
+            ("1.250", None, "1.250"),
+            ("1.234,56", Some('.'), "1234.56"),
+        ] {
+            assert_eq!(parse_decimal_in(input, mark).unwrap_or_else(|e| panic!("{input}: {e}")), d(want), "{input} {mark:?}");
+        }
+        assert!(parse_decimal_in("1234.567", Some(',')).is_err(), "a thousands group after four digits is no number");
     }
 
     #[test]

@@ -136,6 +136,26 @@ SUZ-2;S\xFCzge\xE7 \xDDnce;\xE2\x82\xBA;20;1;Mutfak\r\n";
 }
 
 #[test]
+fn a_single_dot_before_three_digits_groups_thousands_in_a_semicolon_csv_and_a_comma_in_a_comma_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    // Turkish Excel writes 1250 formatted `#.##0` as "1.250": in a `;` file the decimal
+    // mark is `,`, so a lone dot before three digits groups thousands.
+    let turkish = write(&dir.path().join("hali.csv"), b"Stok Kodu;\xDCr\xFCn Ad\xFD;Sat\xFD\xFE Fiyat\xFD;Stok\r\nA1;Hal\xFD;1.250;1.000\r\nA2;Kilim;2.500,00;12\r\nA3;Yast\xFDk;1.250 TL;3\r\nA4;Minder;12.5;2\r\n");
+    assert!(apply(&mut conn, &turkish, &ImportOptions::default()).batch.is_some());
+    assert_eq!(sale(&conn, "A1", 1), Some(d("1250")));
+    assert_eq!(product_detail(&conn, "A1").unwrap().product.on_hand, d("1000"));
+    assert_eq!(sale(&conn, "A2", 1), Some(d("2500")));
+    assert_eq!(sale(&conn, "A3", 1), Some(d("1250")));
+    assert_eq!(sale(&conn, "A4", 1), Some(d("12.5")), "a dot before one digit is no thousands group");
+    // English Excel's `,` file: "1,250" (quoted) is 1250 there, and a dot is the decimal mark.
+    let english = write(&dir.path().join("rugs.csv"), b"SKU,Name,Price,Stock\nB1,Rug,\"1,250\",2\nB2,Mat,1.250,1\n");
+    assert!(apply(&mut conn, &english, &ImportOptions::default()).batch.is_some());
+    assert_eq!(sale(&conn, "B1", 1), Some(d("1250")));
+    assert_eq!(sale(&conn, "B2", 1), Some(d("1.25")));
+}
+
+#[test]
 fn an_xlsx_with_a_title_row_and_barcodes_typed_as_numbers() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = catalog_at(dir.path());

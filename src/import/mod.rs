@@ -232,8 +232,9 @@ pub fn apply(conn: &mut Connection, path: &Path, options: &ImportOptions, task: 
     }
 }
 
-/// The columns of `headers` with the mapping that `options` and saved mappings give.
-pub(crate) fn columns_for(conn: &Connection, headers: Vec<String>, options: &ImportOptions) -> Result<(Columns, bool)> {
+/// The columns of `headers` with the mapping that `options` and saved mappings give, for
+/// a file whose numbers written as text use `decimal_mark` (when known).
+pub(crate) fn columns_for(conn: &Connection, headers: Vec<String>, decimal_mark: Option<char>, options: &ImportOptions) -> Result<(Columns, bool)> {
     let saved = mapping::saved_mapping(conn, &headers)?.filter(|m| m.len() == headers.len());
     let saved_used = saved.is_some();
     let mut fields = saved.unwrap_or_else(|| mapping::suggest_all(&headers));
@@ -257,5 +258,5 @@ pub(crate) fn columns_for(conn: &Connection, headers: Vec<String>, options: &Imp
     if !problems.is_empty() {
         return Err(ImportError::BadMapping { problems }.into());
     }
-    Ok((Columns { headers, fields }, saved_used))
+    Ok((Columns { headers, fields, decimal_mark }, saved_used))
 }

@@ -249,6 +249,17 @@ impl Workbook {
         self.format
     }
 
+    /// The decimal mark of numbers written as text, when the file's format tells: Excel
+    /// separates a csv's cells with `;` where `,` is the decimal mark (Turkish Excel),
+    /// with `,` where `.` is. A workbook's numbers are typed cells; its text ones say nothing.
+    pub fn decimal_mark(&self) -> Option<char> {
+        match (self.format, self.delimiter) {
+            (Format::Csv, b';') => Some(','),
+            (Format::Csv, b',') => Some('.'),
+            _ => None,
+        }
+    }
+
     pub fn sheets(&self) -> &[String] {
         &self.sheets
     }

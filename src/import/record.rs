@@ -4,7 +4,7 @@ use super::mapping::{column_name, Field};
 use super::read::{Cell, Row};
 use super::RowError;
 use crate::catalog::{OptionValue, ProductKind};
-use crate::num::parse_decimal;
+use crate::num::parse_decimal_in;
 use crate::text::fold;
 use rust_decimal::Decimal;
 use std::str::FromStr;
@@ -41,11 +41,13 @@ pub struct Record {
     pub tags: Option<Vec<String>>,
 }
 
-/// The headers and the field of each column.
+/// The headers and the field of each column, and how the file writes numbers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Columns {
     pub headers: Vec<String>,
     pub fields: Vec<Option<Field>>,
+    /// The decimal mark of the file's numbers written as text, when known (`Workbook::decimal_mark`).
+    pub decimal_mark: Option<char>,
 }
 
 impl Columns {
@@ -64,7 +66,7 @@ pub fn parse(row: &Row, columns: &Columns) -> Result<Record, Vec<RowError>> {
         if cell.is_empty() {
             continue;
         }
-        if let Err((code, message)) = fill(&mut record, field, cell) {
+        if let Err((code, message)) = fill(&mut record, field, cell, columns.decimal_mark) {
             errors.push(RowError { row: row.number, column: column_name(&columns.headers, i), value: cell.text().into_owned(), code, message });
         }
     }
@@ -77,7 +79,8 @@ pub fn parse(row: &Row, columns: &Columns) -> Result<Record, Vec<RowError>> {
 
 type Problem = (&'static str, String);
 
-fn fill(record: &mut Record, field: &Field, cell: &Cell) -> Result<(), Problem> {
+fn fill(record: &mut Record, field: &Field, cell: &Cell, decimal_mark: Option<char>) -> Result<(), Problem> {
+    let number = |cell: &Cell| number(cell, decimal_mark);
     let text = || Some(unneutralized(cell.text().trim()).to_owned());
     match field {
         Field::Sku => record.sku = text(),
@@ -109,13 +112,14 @@ fn fill(record: &mut Record, field: &Field, cell: &Cell) -> Result<(), Problem> 
     Ok(())
 }
 
-/// A number cell as it is; a text cell the Turkish or English way, with ₺/TL/% allowed.
-fn number(cell: &Cell) -> Result<Decimal, Problem> {
+/// A number cell as it is; a text cell the Turkish or English way (the file's, when
+/// known), with ₺/TL/% allowed.
+fn number(cell: &Cell, decimal_mark: Option<char>) -> Result<Decimal, Problem> {
     let parsed = match cell {
         Cell::Int(i) => Ok(Decimal::from(*i)),
         // Shortest text that reads back as the same f64: 12.5, not 12.4999999.
         Cell::Number(f) => Decimal::from_str(&f.to_string()).map_err(|_| ()),
-        Cell::Text(t) => parse_decimal(t).map_err(|_| ()),
+        Cell::Text(t) => parse_decimal_in(t, decimal_mark).map_err(|_| ()),
         _ => Err(()),
     };
     parsed.map_err(|()| ("import.not_a_number", format!("{:?} is not a number", cell.text())))
@@ -216,7 +220,11 @@ mod tests {
     use super::*;
 
     fn columns(fields: &[&str]) -> Columns {
-        Columns { headers: fields.iter().map(|f| f.to_string()).collect(), fields: fields.iter().map(|f| f.parse().ok()).collect() }
+        Columns {
+            headers: fields.iter().map(|f| f.to_string()).collect(),
+            fields: fields.iter().map(|f| f.parse().ok()).collect(),
+            decimal_mark: None,
+        }
     }
 
     #[test]

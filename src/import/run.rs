@@ -87,7 +87,7 @@ pub(crate) fn prepare(conn: &Connection, path: &Path, options: &ImportOptions) -
             head.swap_remove(i)
         }
     };
-    let (columns, saved_mapping) = columns_for(conn, headers_of(&header), options)?;
+    let (columns, saved_mapping) = columns_for(conn, headers_of(&header), workbook.decimal_mark(), options)?;
     Ok(Prepared { workbook, sheet, header_row: header.number, columns, saved_mapping })
 }
 

@@ -691,6 +691,7 @@ pub fn import_sheet(conn: &mut Connection, id: i64, path: &Path) -> Result<usize
     let bad = |problems: Vec<String>| Error::from(CountError::BadSheet { path: shown.clone(), problems });
     let mut book = crate::import::open(path).map_err(|e| bad(vec![e.to_string()]))?;
     let sheet = book.sheet(None)?;
+    let decimal_mark = book.decimal_mark();
     let mut counts = Vec::new();
     let mut problems = Vec::new();
     book.read_rows(&sheet, |row| {
@@ -699,7 +700,7 @@ pub fn import_sheet(conn: &mut Connection, id: i64, path: &Path) -> Result<usize
         if row.number == 1 || counted.is_empty() {
             return Ok(true); // the header, or an item not counted
         }
-        match crate::num::parse_decimal(&counted) {
+        match crate::num::parse_decimal_in(&counted, decimal_mark) {
             Ok(qty) if qty >= Decimal::ZERO => counts.push((sku, qty)),
             _ => problems.push(format!("row {}, column counted: {counted:?} is not a quantity", row.number)),
         }
