@@ -136,6 +136,30 @@ SUZ-2;S\xFCzge\xE7 \xDDnce;\xE2\x82\xBA;20;1;Mutfak\r\n";
 }
 
 #[test]
+fn a_vat_typed_as_a_percent_in_excel_is_read_in_percent() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    // `%18` typed in Excel is stored as 0.18 shown as a percent (`0%`).
+    let path = dir.path().join("kdv.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    let percent = Format::new().set_num_format("0%");
+    for (c, h) in ["Stok Kodu", "Ürün Adı", "KDV"].into_iter().enumerate() {
+        sheet.write_string(0, c as u16, h).unwrap();
+    }
+    for (r, (sku, vat)) in [("K1", 0.18), ("K2", 0.0), ("K3", 0.01), ("K4", 20.0)].into_iter().enumerate() {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, sku).unwrap();
+        sheet.write_string(r, 1, format!("Ürün {sku}")).unwrap();
+        sheet.write_number_with_format(r, 2, vat, &percent).unwrap();
+    }
+    book.save(&path).unwrap();
+    assert!(apply(&mut conn, &path, &ImportOptions::default()).batch.is_some());
+    let vat = |sku: &str| product_detail(&conn, sku).unwrap().product.fields.vat_rate;
+    assert_eq!((vat("K1"), vat("K2"), vat("K3"), vat("K4")), (d("18"), d("0"), d("1"), d("20")));
+}
+
+#[test]
 fn a_single_dot_before_three_digits_groups_thousands_in_a_semicolon_csv_and_a_comma_in_a_comma_csv() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = catalog_at(dir.path());

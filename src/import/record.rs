@@ -91,7 +91,7 @@ fn fill(record: &mut Record, field: &Field, cell: &Cell, decimal_mark: Option<ch
         Field::Category => record.category = text(),
         Field::Brand => record.brand = text(),
         Field::Parent => record.parent = text(),
-        Field::Vat => record.vat = Some(number(cell)?),
+        Field::Vat => record.vat = Some(percent(cell, number(cell)?)),
         Field::MinStock => record.min_stock = Some(number(cell)?),
         Field::Stock => record.stock = Some(number(cell)?),
         Field::Price(n) => record.sale[*n as usize - 1] = Some(number(cell)?),
@@ -123,6 +123,17 @@ fn number(cell: &Cell, decimal_mark: Option<char>) -> Result<Decimal, Problem> {
         _ => Err(()),
     };
     parsed.map_err(|()| ("import.not_a_number", format!("{:?} is not a number", cell.text())))
+}
+
+/// A VAT rate in percent. Excel stores `%18` typed in a cell as the number 0.18 shown as
+/// a percent, and no VAT rate lies between 0 and 1 percent: such a number is a fraction.
+fn percent(cell: &Cell, value: Decimal) -> Decimal {
+    let fraction = matches!(cell, Cell::Number(_)) && value > Decimal::ZERO && value < Decimal::ONE;
+    if fraction {
+        (value * Decimal::ONE_HUNDRED).normalize()
+    } else {
+        value
+    }
 }
 
 /// Yes or no, the Turkish or English way: evet/hayır, aktif/pasif, 1/0, true/false, yes/no.
