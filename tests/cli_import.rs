@@ -107,3 +107,38 @@ fn a_column_mapped_to_tags_sets_the_tags_and_undo_puts_them_back() {
     assert_eq!(undone["tags_restored"], 1);
     assert_eq!(names(&shop.json(&["product", "show", "LED-9W"])), ["İndirim", "Yeni"]);
 }
+
+#[test]
+fn a_report_or_export_that_would_overwrite_the_catalog_or_the_sheet_or_cannot_be_written_is_refused_before_anything_is_written() {
+    let shop = Shop::new();
+    let file = shop.file("urunler.csv", "Stok Kodu;Stok\nRP-1;5\n");
+    shop.run(&["product", "add", "RP-1", "Raf"]);
+    let catalog_before = std::fs::read(&shop.db).unwrap();
+
+    let missing = shop.path("yok").join("rapor.xlsx");
+    let err = shop.error(&["import", &file, "--stock", "add", "--report", missing.to_str().unwrap()], "export.failed");
+    assert!(err["message"].as_str().unwrap().contains("there is no folder"), "{err}");
+    assert_eq!(shop.on_hand("RP-1"), "0", "the import was not applied");
+
+    let err = shop.error(&["import", &file, "--dry-run", "--report", &file], "export.would_overwrite_imported");
+    assert!(err["message"].as_str().unwrap().contains("the file being imported"), "{err}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "Stok Kodu;Stok\nRP-1;5\n", "the sheet is as it was");
+
+    let db = shop.db.to_str().unwrap();
+    shop.error(&["export", db], "export.would_overwrite_catalog");
+    shop.error(&["export", db, "--template"], "export.would_overwrite_catalog");
+    shop.error(&["import", &file, "--report", db], "export.would_overwrite_catalog");
+    assert_eq!(std::fs::read(&shop.db).unwrap(), catalog_before, "the catalog file is untouched");
+    assert_eq!(shop.on_hand("RP-1"), "0");
+}
+
+#[test]
+fn a_sheet_without_a_header_row_is_named_with_the_others_and_a_missing_header_row_says_where_the_sheet_ends() {
+    let shop = Shop::new();
+    let file = shop.file("liste.csv", "1;2\n3;4\n");
+    let err = shop.error(&["import", &file], "import.header_not_found");
+    assert_eq!(err["details"]["sheet"], "liste");
+    assert!(err["message"].as_str().unwrap().contains("of sheet liste"), "{err}");
+    let err = shop.error(&["import", &file, "--header-row", "9"], "import.header_row_missing");
+    assert_eq!((err["details"]["row"].as_u64(), err["details"]["last"].as_u64()), (Some(9), Some(2)), "{err}");
+}

@@ -434,6 +434,10 @@ pub async fn import_plan(
 ) -> CmdResult<Plan> {
     let job = tasks.start(task, on_progress);
     db.read(move |c| {
+        if let Some(report) = &report {
+            import::refuse_imported(report, &path)?;
+            import::refuse_catalog(c, report)?;
+        }
         let plan = job.run(|t| import::plan(c, &path, &options, t))?;
         if let Some(report) = report {
             import::write_report(&plan, &report)?;

@@ -15,11 +15,17 @@ pub enum ImportError {
     #[error("{file} is protected with a password; save a copy without one and import that")]
     Encrypted { file: String },
     #[error("{file} is too large to import safely: {what} is {size}, the limit is {limit}")]
-    TooLarge { file: String, what: String, size: u64, limit: u64 },
+    TooLarge { file: String, what: String, size: String, limit: String },
     #[error("no sheet named {sheet}; the file has: {}", sheets.join(", "))]
     SheetNotFound { sheet: String, sheets: Vec<String> },
-    #[error("no header row found in the first {searched} rows; give the header row number")]
-    HeaderNotFound { searched: usize },
+    #[error("no header row found in the first {searched} rows of sheet {sheet}; give the header row's number, or choose another sheet (the file has: {})", sheets.join(", "))]
+    HeaderNotFound { sheet: String, sheets: Vec<String>, searched: usize },
+    #[error("sheet {sheet} has no row {row}; its last row is {last}")]
+    HeaderRowMissing { sheet: String, row: u32, last: u32 },
+    #[error("{file} is the catalog itself; choose another file to write")]
+    WouldOverwriteCatalog { file: String },
+    #[error("{file} is the file being imported; choose another file to write")]
+    WouldOverwriteImported { file: String },
     #[error("the column mapping is not usable: {}", problems.join("; "))]
     BadMapping { problems: Vec<String> },
     #[error("{error_rows} of {rows} rows have errors; nothing was imported (see the report)")]
@@ -48,6 +54,9 @@ impl ImportError {
             ImportError::TooLarge { .. } => "import.too_large",
             ImportError::SheetNotFound { .. } => "import.sheet_not_found",
             ImportError::HeaderNotFound { .. } => "import.header_not_found",
+            ImportError::HeaderRowMissing { .. } => "import.header_row_missing",
+            ImportError::WouldOverwriteCatalog { .. } => "export.would_overwrite_catalog",
+            ImportError::WouldOverwriteImported { .. } => "export.would_overwrite_imported",
             ImportError::BadMapping { .. } => "import.bad_mapping",
             ImportError::HasErrors { .. } => "import.has_errors",
             ImportError::BatchNotFound(_) => "import.batch_not_found",
@@ -61,12 +70,18 @@ impl ImportError {
     /// Values for the UI's translated message.
     pub fn details(&self) -> Value {
         match self {
-            ImportError::Empty { file } | ImportError::UnknownFormat { file } | ImportError::Encrypted { file } => json!({ "file": file }),
+            ImportError::Empty { file }
+            | ImportError::UnknownFormat { file }
+            | ImportError::Encrypted { file }
+            | ImportError::WouldOverwriteCatalog { file }
+            | ImportError::WouldOverwriteImported { file } => json!({ "file": file }),
             ImportError::WrongExtension { file, extension, found } => json!({ "file": file, "extension": extension, "found": found }),
             ImportError::Corrupt { file, reason } | ImportError::Export { file, reason } => json!({ "file": file, "reason": reason }),
             ImportError::TooLarge { file, what, size, limit } => json!({ "file": file, "what": what, "size": size, "limit": limit }),
             ImportError::SheetNotFound { sheet, sheets } => json!({ "sheet": sheet, "sheets": sheets }),
-            ImportError::HeaderNotFound { searched } => json!({ "searched": searched }),
+            ImportError::HeaderNotFound { sheet, sheets, searched } => json!({ "sheet": sheet, "sheets": sheets, "searched": searched }),
+            ImportError::HeaderRowMissing { sheet, row, last } => json!({ "sheet": sheet, "row": row, "last": last }),
+
             ImportError::BadMapping { problems } => json!({ "problems": problems }),
             ImportError::HasErrors { rows, error_rows } => json!({ "rows": rows, "error_rows": error_rows }),
             ImportError::BatchNotFound(batch) | ImportError::AlreadyUndone(batch) => json!({ "batch": batch }),

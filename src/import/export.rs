@@ -87,6 +87,7 @@ fn number(d: Option<Decimal>) -> Value {
 
 /// Writes every product (a product with variants: its own row, then one per variant) to `path`.
 pub fn export(conn: &Connection, path: &Path, options: &ExportOptions, task: &Task) -> Result<ExportSummary> {
+    refuse_catalog(conn, path)?;
     let total: u64 = conn.query_row("SELECT count(*) FROM products WHERE deleted_at IS NULL", [], |r| r.get(0))?;
     let mut sink = Sink::create(path, options)?;
     sink.row(headers().into_iter().map(Value::Text).collect())?;
@@ -119,6 +120,30 @@ pub fn template(path: &Path, options: &ExportOptions) -> Result<()> {
 }
 
 /// A plan's row errors as a sheet: row, column, value, code, message.
+/// Refuses to write a report to `target` when it is the file being imported, so a
+/// mistyped or misclicked name cannot write over the user's spreadsheet.
+pub fn refuse_imported(target: &Path, imported: &Path) -> Result<()> {
+    if same_file(target, imported) {
+        return Err(ImportError::WouldOverwriteImported { file: target.display().to_string() }.into());
+    }
+    Ok(())
+}
+
+/// Refuses to write a spreadsheet to `target` when it is the catalog file `conn` has open.
+pub fn refuse_catalog(conn: &Connection, target: &Path) -> Result<()> {
+    if conn.path().is_some_and(|catalog| !catalog.is_empty() && same_file(target, Path::new(catalog))) {
+        return Err(ImportError::WouldOverwriteCatalog { file: target.display().to_string() }.into());
+    }
+    Ok(())
+}
+
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false, // one does not exist yet: a new file
+    }
+}
+
 pub fn write_report(plan: &Plan, path: &Path) -> Result<()> {
     let header = ["Satır (Row)", "Sütun (Column)", "Değer (Value)", "Kod (Code)", "Hata (Error)"];
     let rows = plan.errors.iter().map(|e| {

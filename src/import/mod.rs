@@ -26,7 +26,7 @@ mod run;
 mod undo;
 
 pub use error::ImportError;
-pub use export::{export, template, write_report, write_table, ExportFormat, ExportOptions, ExportSummary, Value};
+pub use export::{export, refuse_catalog, refuse_imported, template, write_report, write_table, ExportFormat, ExportOptions, ExportSummary, Value};
 pub use mapping::{column_letter, suggest, Field};
 pub use read::{open, Cell, Format, Row, Workbook, MAX_COLUMNS, MAX_ROWS};
 pub(crate) use record::unneutralized;

@@ -295,7 +295,7 @@ impl Workbook {
         let mut guarded = |row: Row| -> Result<bool> {
             progress.row.store(row.number as u64, Ordering::Relaxed);
             if row.number > MAX_ROWS {
-                return Err(too_large(&path, "the number of rows", row.number as u64, MAX_ROWS as u64));
+                return Err(too_large(&path, "the number of rows", row.number.to_string(), MAX_ROWS.to_string()));
             }
             if row.cells.iter().all(Cell::is_empty) {
                 return Ok(true);
@@ -310,7 +310,7 @@ impl Workbook {
                 let (first_row, first_col) = range.start().unwrap_or((0, 0));
                 self.progress.declare_last_row(range.end().map_or(0, |(row, _)| row as u64 + 1));
                 if range.width() + first_col as usize > MAX_COLUMNS {
-                    return Err(too_large(&path, "the number of columns", range.width() as u64, MAX_COLUMNS as u64));
+                    return Err(too_large(&path, "the number of columns", range.width().to_string(), MAX_COLUMNS.to_string()));
                 }
                 for (i, cells) in range.rows().enumerate() {
                     let mut row: Vec<Cell> = vec![Cell::Empty; first_col as usize];
@@ -346,7 +346,7 @@ fn read_xlsx(
         }
         let c = c as usize;
         if c >= MAX_COLUMNS {
-            return Err(too_large(path, "the number of columns", c as u64 + 1, MAX_COLUMNS as u64));
+            return Err(too_large(path, "the number of columns", (c + 1).to_string(), MAX_COLUMNS.to_string()));
         }
         let value = Cell::of_data_ref(cell.get_value());
         if value != Cell::Empty {
@@ -431,15 +431,15 @@ fn check_zip_parts(path: &Path) -> Result<()> {
         let (size, packed) = (part.size(), part.compressed_size().max(1));
         let limit = if name.ends_with("sharedStrings.xml") { MAX_SHARED_STRINGS } else { MAX_PART };
         if size > limit {
-            return Err(too_large(path, &format!("part {name}"), size, limit));
+            return Err(too_large(path, &format!("part {name}"), megabytes(size), megabytes(limit)));
         }
         if size >= RATIO_JUDGED_FROM && size / packed > MAX_RATIO {
-            return Err(too_large(path, &format!("the compression ratio of part {name}"), size / packed, MAX_RATIO));
+            return Err(too_large(path, &format!("the compression ratio of part {name}"), format!("{}:1", size / packed), format!("{MAX_RATIO}:1")));
         }
         total = total.saturating_add(size);
     }
     if total > 2 * MAX_PART {
-        return Err(too_large(path, "the workbook uncompressed", total, 2 * MAX_PART));
+        return Err(too_large(path, "the workbook uncompressed", megabytes(total), megabytes(2 * MAX_PART)));
     }
     Ok(())
 }
@@ -452,8 +452,12 @@ fn corrupt(path: &Path, reason: impl std::fmt::Display) -> Error {
     ImportError::Corrupt { file: display(path), reason: reason.to_string() }.into()
 }
 
-fn too_large(path: &Path, what: &str, size: u64, limit: u64) -> Error {
+fn too_large(path: &Path, what: &str, size: String, limit: String) -> Error {
     ImportError::TooLarge { file: display(path), what: what.to_owned(), size, limit }.into()
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{} MB", bytes.div_ceil(1_000_000))
 }
 
 /// A calamine error, said the way a shop owner can act on.
@@ -550,7 +554,7 @@ mod delimited {
             }
             number += 1;
             if record.len() > super::MAX_COLUMNS {
-                return Err(super::too_large(path, "the number of columns", record.len() as u64, super::MAX_COLUMNS as u64));
+                return Err(super::too_large(path, "the number of columns", record.len().to_string(), super::MAX_COLUMNS.to_string()));
             }
             let cells = record.iter().map(text_cell).collect();
             if !each(Row { number, cells })? {

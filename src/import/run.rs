@@ -67,15 +67,16 @@ pub(crate) fn prepare(conn: &Connection, path: &Path, options: &ImportOptions) -
     let sheet = workbook.sheet(options.sheet.as_deref())?;
     let header = match options.header_row {
         Some(wanted) => {
-            let mut header = None;
+            let (mut header, mut last) = (None, 0);
             workbook.read_rows(&sheet, |row| {
+                last = row.number;
                 let past = row.number >= wanted;
                 if row.number == wanted {
                     header = Some(row);
                 }
                 Ok(!past)
             })?;
-            header.ok_or(ImportError::HeaderNotFound { searched: wanted as usize })?
+            header.ok_or_else(|| ImportError::HeaderRowMissing { sheet: sheet.clone(), row: wanted, last })?
         }
         None => {
             let mut head: Vec<Row> = Vec::new();
@@ -83,7 +84,8 @@ pub(crate) fn prepare(conn: &Connection, path: &Path, options: &ImportOptions) -
                 head.push(row);
                 Ok(head.len() < HEADER_SEARCH_ROWS)
             })?;
-            let i = find_header(&head).ok_or(ImportError::HeaderNotFound { searched: HEADER_SEARCH_ROWS })?;
+            let not_found = || ImportError::HeaderNotFound { sheet: sheet.clone(), sheets: workbook.sheets().to_vec(), searched: HEADER_SEARCH_ROWS };
+            let i = find_header(&head).ok_or_else(not_found)?;
             head.swap_remove(i)
         }
     };

@@ -54,7 +54,7 @@ test('every key the code names exists', () => {
 });
 
 test('every error code of the core has a message', () => {
-  const core = ['error.rs', 'sync/error.rs', 'stock/count.rs'].map((f) => readFileSync(join(here, '../../src', f), 'utf8')).join('\n');
+  const core = ['error.rs', 'sync/error.rs', 'stock/count.rs', 'import/error.rs'].map((f) => readFileSync(join(here, '../../src', f), 'utf8')).join('\n');
   const codes = [...core.matchAll(/=> "([a-z_]+\.[a-z_]+)"/g)].map((m) => m[1]);
   assert.ok(codes.length > 20, 'codes found in src/error.rs');
   const missing = codes.filter((c) => !(`error.${c}` in messages.tr));

@@ -8,7 +8,7 @@ use raf::progress::{Step, Task};
 use raf::Result;
 use rusqlite::Connection;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::AtomicBool;
 
 /// Row errors printed as text; `--report FILE` has them all.
@@ -138,6 +138,13 @@ pub fn import(conn: &mut Connection, args: ImportArgs, out: &Out) -> Result<()> 
             StockArg::Add => StockMode::Add,
         },
     };
+    if let Some(report) = &args.report {
+        // Checked before anything is written: a report that cannot be written must not
+        // hide an import that was applied.
+        import::refuse_imported(report, &file)?;
+        import::refuse_catalog(conn, report)?;
+        writable(report)?;
+    }
     let bar = progress_bar(out, if args.dry_run { "checking" } else { "importing" });
     let report = |step: Step| {
         bar.set_length(step.total);
@@ -152,11 +159,11 @@ pub fn import(conn: &mut Connection, args: ImportArgs, out: &Out) -> Result<()> 
         (applied.batch, applied.plan)
     };
     bar.finish_and_clear();
+    let value = serde_json::json!({ "batch": batch, "dry_run": args.dry_run, "plan": &plan });
+    out.message(&value, &summary(&plan, batch, args.dry_run, args.report.is_some()))?;
     if let Some(report) = &args.report {
         import::write_report(&plan, report)?;
     }
-    let value = serde_json::json!({ "batch": batch, "dry_run": args.dry_run, "plan": &plan });
-    out.message(&value, &summary(&plan, batch, args.dry_run, args.report.is_some()))?;
     if plan.error_rows > 0 {
         return Err(ImportError::HasErrors { rows: plan.rows as usize, error_rows: plan.error_rows as usize }.into());
     }
@@ -173,6 +180,7 @@ pub fn export(conn: &Connection, args: ExportArgs, out: &Out) -> Result<()> {
     };
     let options = ExportOptions { format, delimiter: args.delimiter, bom: args.bom };
     if args.template {
+        import::refuse_catalog(conn, &args.file)?;
         import::template(&args.file, &options)?;
         let value = serde_json::json!({ "file": args.file, "rows": 0 });
         return out.message(&value, &format!("template written to {}", args.file.display()));
@@ -186,6 +194,16 @@ pub fn export(conn: &Connection, args: ExportArgs, out: &Out) -> Result<()> {
     let summary = import::export(conn, &args.file, &options, &Task::new(&never, &report))?;
     bar.finish_and_clear();
     out.message(&summary, &format!("{} rows written to {}", summary.rows, summary.file))
+}
+
+/// Fails when `path` cannot be created because its folder is missing.
+fn writable(path: &Path) -> Result<()> {
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    if folder.is_dir() {
+        return Ok(());
+    }
+    let reason = format!("there is no folder {}", folder.display());
+    Err(ImportError::Export { file: path.display().to_string(), reason }.into())
 }
 
 /// A bar on stderr when a person watches; hidden for scripts (`--json`, no terminal).

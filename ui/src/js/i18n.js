@@ -47,7 +47,8 @@ export function onLangChange(listener) {
  */
 export function t(key, params = {}) {
   const text = messages[current][key] ?? messages.tr[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => String(params[name] ?? ''));
+  const shown = (/** @type {unknown} */ v) => (Array.isArray(v) ? v.join(', ') : String(v ?? ''));
+  return text.replace(/\{(\w+)\}/g, (_, name) => shown(params[name]));
 }
 
 /** Fills the elements that carry a data-i18n attribute (the static parts of index.html). */
