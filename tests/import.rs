@@ -484,13 +484,13 @@ fn undo_restores_fields_prices_and_stock_and_trashes_what_it_created() {
 
     let second_file = write(&dir.path().join("u2.csv"), b"Stok Kodu,Stok\nKBL-1,9\n");
     let second = apply(&mut conn, &second_file, &ImportOptions::default()).batch.unwrap();
-    let err = import::undo(&mut conn, Some(first)).unwrap_err();
+    let err = import::undo(&mut conn, Some(first), false).unwrap_err();
     assert_eq!(err.code(), "import.undo_order", "a later import changed the same catalog");
 
-    let summary = import::undo(&mut conn, None).unwrap();
+    let summary = import::undo(&mut conn, None, false).unwrap();
     assert_eq!(summary.batch, second);
     assert_eq!(product_detail(&conn, "KBL-1").unwrap().product.on_hand, d("5"));
-    let summary = import::undo(&mut conn, None).unwrap();
+    let summary = import::undo(&mut conn, None, false).unwrap();
     assert_eq!(summary.batch, first);
     assert_eq!((summary.products_restored, summary.prices_restored, summary.movements_reversed, summary.created_removed), (1, 2, 3, 1));
 
@@ -506,10 +506,47 @@ fn undo_restores_fields_prices_and_stock_and_trashes_what_it_created() {
     assert_eq!(history[0].kind, MovementKind::Undo, "stock came back through a compensating movement");
     assert_eq!(snapshot(&conn)[..2], before[..2], "LED-9W and KBL-1 are as they were");
 
-    assert_eq!(import::undo(&mut conn, Some(first)).unwrap_err().code(), "import.already_undone");
-    assert_eq!(import::undo(&mut conn, None).unwrap_err().code(), "import.nothing_to_undo");
-    assert_eq!(import::undo(&mut conn, Some(99)).unwrap_err().code(), "import.batch_not_found");
+    assert_eq!(import::undo(&mut conn, Some(first), false).unwrap_err().code(), "import.already_undone");
+    assert_eq!(import::undo(&mut conn, None, false).unwrap_err().code(), "import.nothing_to_undo");
+    assert_eq!(import::undo(&mut conn, Some(99), false).unwrap_err().code(), "import.batch_not_found");
     assert_eq!(import::batches(&conn).unwrap().len(), 2);
+}
+
+#[test]
+fn undo_refuses_to_overwrite_edits_made_after_the_import_unless_forced_and_a_sale_since_is_no_edit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    let first = write(&dir.path().join("m0.csv"), "Stok Kodu;Ürün Adı;Fiyat;Stok\nM-1;Eski Ad;10;5\nM-2;İkinci;20;1\n".as_bytes());
+    apply(&mut conn, &first, &ImportOptions::default()).batch.unwrap();
+    let renamed = write(&dir.path().join("m1.csv"), "Stok Kodu;Ürün Adı;Fiyat\nM-1;Yeni Ad;11\nM-2;İkinci Yeni;21\n".as_bytes());
+    let batch = apply(&mut conn, &renamed, &ImportOptions::default()).batch.unwrap();
+
+    // A sale after the import is no edit: undo keeps it (the import's own movements are reversed).
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    stock::adjust(&mut conn, "M-2", Change::Sub(d("1")), None).unwrap();
+    assert!(import::undo(&mut conn, Some(batch), false).is_ok());
+    let m2 = product_detail(&conn, "M-2").unwrap();
+    assert_eq!((m2.product.fields.name.as_str(), m2.product.on_hand), ("İkinci", d("0")));
+
+    // Typed by hand after the import: undo would put the old values back over them. (Edits
+    // are told from the import's own writes by their millisecond: a person is slower.)
+    let batch = apply(&mut conn, &renamed, &ImportOptions::default()).batch.unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    let mut fields = product_detail(&conn, "M-1").unwrap().product.fields;
+    fields.barcode = Some("8690000000800".into());
+    fields.description = Some("Elle girildi".into());
+    catalog::update_product(&mut conn, "M-1", &fields).unwrap();
+    catalog::set_price(&mut conn, "M-2", 1, d("25"), None).unwrap();
+    let err = import::undo(&mut conn, Some(batch), false).unwrap_err();
+    assert_eq!(err.code(), "import.edited_since");
+    assert_eq!(err.details()["skus"], serde_json::json!(["M-1", "M-2"]), "{err}");
+    assert!(err.to_string().contains("--force"), "{err}");
+    let m1 = product_detail(&conn, "M-1").unwrap();
+    assert_eq!((m1.product.fields.name.as_str(), m1.product.fields.description.as_deref()), ("Yeni Ad", Some("Elle girildi")), "nothing was undone");
+
+    let summary = import::undo(&mut conn, Some(batch), true).unwrap();
+    assert_eq!(summary.products_restored, 2);
+    assert_eq!(product_detail(&conn, "M-1").unwrap().product.fields.name, "Eski Ad", "forced: the import's values are replaced");
 }
 
 fn tag_names(conn: &Connection, sku: &str) -> Vec<String> {
@@ -583,7 +620,7 @@ fn undo_puts_back_the_tags_and_fields_an_import_changed() {
     let led = product_detail(&conn, "LED-9W").unwrap().product.fields;
     assert_eq!((led.active, led.desi, led.image_urls.len()), (false, Some(d("3")), 1));
 
-    let summary = import::undo(&mut conn, Some(batch)).unwrap();
+    let summary = import::undo(&mut conn, Some(batch), false).unwrap();
     assert_eq!((summary.tags_restored, summary.products_restored, summary.created_removed), (2, 1, 1));
     assert_eq!(tag_names(&conn, "LED-9W"), ["Eski"], "the tags it had before");
     assert_eq!(product_detail(&conn, "LED-9W").unwrap().product.fields, before.product.fields);
@@ -632,7 +669,7 @@ fn an_import_journaled_at_schema_8_undoes_after_the_migrations() {
     let kept: Vec<String> =
         conn.prepare("SELECT change FROM import_changes").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
     assert_eq!(kept, ["product_updated"], "what it created and its movements are ranges now");
-    let summary = import::undo(&mut conn, Some(1)).unwrap();
+    let summary = import::undo(&mut conn, Some(1), false).unwrap();
     assert_eq!((summary.products_restored, summary.movements_reversed, summary.created_removed), (1, 2, 1));
     let led = product_detail(&conn, "LED-9W").unwrap();
     assert_eq!((led.product.fields.name.as_str(), led.product.on_hand), ("LED Ampul 9W", d("10")));

@@ -135,7 +135,7 @@ fn a_bulk_import_undone_keeps_the_ledger_and_the_index() {
     write_csv(&file);
     let mut conn = catalog_with_connection(&dir.path().join("raf.db"));
     let applied = progress::silent(|task| import::apply(&mut conn, &file, &ImportOptions::default(), task)).unwrap();
-    let undone = import::undo(&mut conn, applied.batch).unwrap();
+    let undone = import::undo(&mut conn, applied.batch, false).unwrap();
     assert_eq!((undone.movements_reversed, undone.created_removed), (2, 4));
     assert_eq!(check_ledger(&conn).unwrap(), []);
     for (sku, ..) in ROWS {
@@ -198,7 +198,7 @@ fn a_large_import_into_a_small_catalog_rebuilds_the_indexes_it_dropped() {
     assert_eq!(found(&conn, "B-05999"), (0..10).map(|i| format!("B-05999{i}")).collect::<Vec<_>>());
     assert_eq!(found(&conn, "ürün 59999"), ["B-059999"]);
 
-    let undone = import::undo(&mut conn, applied.batch).unwrap();
+    let undone = import::undo(&mut conn, applied.batch, false).unwrap();
     assert_eq!(undone.created_removed, LARGE as u64);
     assert_eq!(check_ledger(&conn).unwrap(), []);
     assert_eq!(catalog::count_products(&conn, &ProductQuery::default()).unwrap(), 1);
@@ -226,7 +226,7 @@ fn imported_prices_and_their_undo_move_the_price_order() {
     assert!(applied.batch.is_some(), "{:?}", applied.plan.errors);
     assert_eq!(by_price(&conn), ["LED-9W", "CAY-1", "KBL-1", "PRZ-2"]);
 
-    import::undo(&mut conn, applied.batch).unwrap();
+    import::undo(&mut conn, applied.batch, false).unwrap();
     assert_eq!(by_price(&conn), ["CAY-1", "PRZ-2", "LED-9W", "KBL-1"], "the old prices, and no price again for KBL-1");
 }
 
@@ -256,7 +256,7 @@ fn tags_set_by_an_import_and_its_undo_queue_the_outbox_as_tagging_by_hand_does()
     assert_eq!(outbox(&imported), outbox(&by_hand));
     assert_eq!(outbox(&imported).iter().map(|o| o.3).collect::<Vec<_>>(), [0, 4], "KBL-1: created; LED-9W: created, then 4 tag changes");
 
-    import::undo(&mut imported, batch).unwrap();
+    import::undo(&mut imported, batch, false).unwrap();
     catalog::untag_product(&mut by_hand, "LED-9W", "C").unwrap();
     catalog::tag_product(&mut by_hand, "LED-9W", "A").unwrap();
     assert_eq!(outbox(&imported), outbox(&by_hand));

@@ -466,8 +466,8 @@ pub async fn import_batches(db: DbState<'_>) -> CmdResult<Vec<Batch>> {
 }
 
 #[tauri::command]
-pub async fn import_undo(db: DbState<'_>, batch: i64) -> CmdResult<UndoSummary> {
-    db.write(move |c| import::undo(c, Some(batch))).await
+pub async fn import_undo(db: DbState<'_>, batch: i64, force: bool) -> CmdResult<UndoSummary> {
+    db.write(move |c| import::undo(c, Some(batch), force)).await
 }
 
 #[tauri::command]

@@ -24,6 +24,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { name: "0009_import_tags", sql: include_str!("migrations/0009_import_tags.sql") },
     Migration { name: "0010_price1_by_code", sql: include_str!("migrations/0010_price1_by_code.sql") },
     Migration { name: "0011_import_created_ranges", sql: include_str!("migrations/0011_import_created_ranges.sql") },
+    Migration { name: "0012_import_finished_at", sql: include_str!("migrations/0012_import_finished_at.sql") },
 ];
 
 /// Applies the pending migrations in one transaction, so another process opening the

@@ -36,6 +36,8 @@ pub enum ImportError {
     AlreadyUndone(i64),
     #[error("import batch #{batch} cannot be undone before the later batch #{later}")]
     UndoOrder { batch: i64, later: i64 },
+    #[error("since import #{batch}, {} were edited; undoing it would overwrite those edits (undo it anyway with --force)", skus.join(", "))]
+    EditedSince { batch: i64, skus: Vec<String> },
     #[error("there is no import to undo")]
     NothingToUndo,
     #[error("cannot write {file}: {reason}")]
@@ -63,6 +65,7 @@ impl ImportError {
             ImportError::AlreadyUndone(_) => "import.already_undone",
             ImportError::UndoOrder { .. } => "import.undo_order",
             ImportError::NothingToUndo => "import.nothing_to_undo",
+            ImportError::EditedSince { .. } => "import.edited_since",
             ImportError::Export { .. } => "export.failed",
         }
     }
@@ -87,6 +90,7 @@ impl ImportError {
             ImportError::BatchNotFound(batch) | ImportError::AlreadyUndone(batch) => json!({ "batch": batch }),
             ImportError::UndoOrder { batch, later } => json!({ "batch": batch, "later": later }),
             ImportError::NothingToUndo => Value::Null,
+            ImportError::EditedSince { batch, skus } => json!({ "batch": batch, "skus": skus }),
         }
     }
 }

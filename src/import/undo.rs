@@ -96,9 +96,9 @@ pub(crate) fn finish_batch(tx: &Connection, batch: i64, plan: &Plan) -> Result<(
     tx.execute(
         "UPDATE import_batches SET rows = ?2, creates = ?3, updates = ?4, unchanged = ?5,
              products_to = (SELECT ifnull(max(id), 0) FROM products), variants_to = (SELECT ifnull(max(id), 0) FROM variants),
-             movements_to = (SELECT ifnull(max(id), 0) FROM stock_movements)
+             movements_to = (SELECT ifnull(max(id), 0) FROM stock_movements), finished_at = ?6
          WHERE id = ?1",
-        params![batch, plan.rows as i64, plan.creates as i64, plan.updates as i64, plan.unchanged as i64],
+        params![batch, plan.rows as i64, plan.creates as i64, plan.updates as i64, plan.unchanged as i64, db::now()],
     )?;
     Ok(())
 }
@@ -146,7 +146,9 @@ pub fn batches(conn: &Connection) -> Result<Vec<Batch>> {
 
 /// Undoes import `batch` (the latest one not undone when `None`), in one transaction.
 /// Batches are undone newest first: a later import may have changed the same products.
-pub fn undo(conn: &mut Connection, batch: Option<i64>) -> Result<UndoSummary> {
+/// Refuses, unless `force`, when products or variants the batch changed or created were
+/// edited after it: putting back what it replaced would overwrite those edits.
+pub fn undo(conn: &mut Connection, batch: Option<i64>, force: bool) -> Result<UndoSummary> {
     db::write(conn, |tx| {
         let batch = match batch {
             Some(id) => id,
@@ -165,10 +167,38 @@ pub fn undo(conn: &mut Connection, batch: Option<i64>) -> Result<UndoSummary> {
         if let Some(later) = later {
             return Err(ImportError::UndoOrder { batch, later }.into());
         }
+        let edited = if force { Vec::new() } else { edited_since(tx, batch)? };
+        if !edited.is_empty() {
+            return Err(ImportError::EditedSince { batch, skus: edited }.into());
+        }
         let summary = revert(tx, batch)?;
         tx.execute("UPDATE import_batches SET undone_at = ?2 WHERE id = ?1", params![batch, db::now()])?;
         Ok(summary)
     })
+}
+
+/// How many edited SKUs an `EditedSince` error names.
+const EDITED_SHOWN: i64 = 10;
+
+/// SKUs of the products and variants batch `batch` changed or created that were edited
+/// after it (their `updated_at` is later than its end, or than the undo of a later batch:
+/// later batches are undone by now, and their writes are no one's edits). Stock is not
+/// among them: a sale since is kept, as undo reverses the import's own movements. Empty
+/// for a batch from before its end was recorded (migration 0012).
+fn edited_since(tx: &Connection, batch: i64) -> Result<Vec<String>> {
+    let mut stmt = tx.prepare_cached(
+        "WITH b AS (
+             SELECT *, max(finished_at, ifnull((SELECT max(undone_at) FROM import_batches WHERE id > ?1), '')) AS since
+             FROM import_batches WHERE id = ?1 AND finished_at IS NOT NULL)
+         SELECT p.sku FROM products p, b WHERE p.updated_at > b.since
+           AND (p.id BETWEEN b.products_from AND b.products_to OR p.id IN (SELECT product_id FROM import_changes WHERE batch_id = ?1))
+         UNION
+         SELECT v.sku FROM variants v, b WHERE v.updated_at > b.since
+           AND (v.id BETWEEN b.variants_from AND b.variants_to OR v.id IN (SELECT variant_id FROM import_changes WHERE batch_id = ?1))
+         ORDER BY 1 LIMIT ?2",
+    )?;
+    let skus = stmt.query_map(params![batch, EDITED_SHOWN], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    Ok(skus)
 }
 
 type Journaled = (Change, i64, Option<i64>, Option<String>);

@@ -68,10 +68,18 @@ test('import wizard: mapping, dry run with row errors, apply, undo', async () =>
     assert.equal(await text(browser, '.row[data-sku="ŞRT-3"] [data-col="name"]'), 'Şerit LED ığdır');
     assert.equal(await text(browser, '.row[data-sku="LMB-1"] [data-col="price"]'), '1.234,50 ₺');
 
+    // A price typed after the import: undo says whose edit it would overwrite, and asks again.
+    await browser.executeAsync((done) => {
+      const { core } = /** @type {any} */ (window).__TAURI__;
+      core.invoke('price_set', { sku: 'LMB-1', group: 1, sale: '1300', list: null }).then(() => done('ok'), (e) => done(e));
+    });
     // Undo from the history: the products go back to the trash, their stock reversed.
     await browser.execute(() => { location.hash = '#/import'; });
     await (await waitFor(browser, '[data-testid="import-history"] tr[data-batch="1"] button')).click();
     await (await waitFor(browser, '[data-testid="dialog-ok"]')).click();
+    assert.match(await waitText(browser, '[data-testid="undo-edited"]', /LMB-1/), /#1 içe aktarmasından sonra şunlar düzenlendi: LMB-1\. Geri almak/);
+    assert.equal(await text(browser, '[data-testid="dialog-ok"]'), 'Yine de geri al');
+    await (await browser.$('[data-testid="dialog-ok"]')).click();
     await waitText(browser, '[data-testid="import-history"] tr[data-batch="1"]', /geri alındı/);
     await browser.execute(() => { location.hash = '#/products'; });
     assert.match(await waitText(browser, '[data-testid="empty"]', /Henüz ürün yok/), /Henüz ürün yok/);

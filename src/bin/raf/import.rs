@@ -48,6 +48,9 @@ pub struct ImportArgs {
     /// Undo import BATCH [default: the latest]
     #[arg(long, value_name = "BATCH", num_args = 0..=1, conflicts_with = "file")]
     undo: Option<Option<i64>>,
+    /// With --undo: undo even when products the import changed were edited since (those edits are lost)
+    #[arg(long, requires = "undo")]
+    force: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -112,7 +115,7 @@ fn delimiter(s: &str) -> std::result::Result<u8, String> {
 
 pub fn import(conn: &mut Connection, args: ImportArgs, out: &Out) -> Result<()> {
     if let Some(batch) = args.undo {
-        let s = import::undo(conn, batch)?;
+        let s = import::undo(conn, batch, args.force)?;
         let text = format!(
             "import #{} undone: {} products and {} variants restored, {} prices restored, {} stock movements reversed, {} created items moved to the trash",
             s.batch, s.products_restored, s.variants_restored, s.prices_restored, s.movements_reversed, s.created_removed

@@ -227,7 +227,7 @@ export const api = {
   /** @returns {Promise<ImportBatch[]>} */
   importBatches: () => call('import_batches'),
   /** @param {number} batch @returns {Promise<UndoSummary>} */
-  importUndo: (batch) => call('import_undo', { batch }),
+  importUndo: (batch, force = false) => call('import_undo', { batch, force }),
   /**
    * @param {string} path @param {ExportOptions} options @param {(step: Step) => void} onStep
    * @returns {{ done: Promise<ExportSummary>, cancel: () => Promise<unknown> }}

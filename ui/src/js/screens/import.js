@@ -251,11 +251,25 @@ async function withProgress(card, start) {
 
 /** @param {number} batch */
 async function undo(batch) {
-  const done = await dialog({
+  /** @type {unknown} */
+  let edited = null;
+  let done = await dialog({
     title: t('import.undo'), danger: true, ok: t('import.undo'),
     body: h('p', { text: t('import.undo_confirm', { batch }) }),
-    onOk: () => api.importUndo(batch),
+    // Products edited since the import: asked again, saying whose edits would be lost.
+    onOk: () => api.importUndo(batch).catch((err) => {
+      if (/** @type {any} */ (err)?.code !== 'import.edited_since') throw err;
+      edited = err;
+      return null;
+    }),
   });
+  if (edited) {
+    done = await dialog({
+      title: t('import.undo'), danger: true, ok: t('import.undo_anyway'),
+      body: h('p', { data: { testid: 'undo-edited' }, text: errorText(edited) }),
+      onOk: () => api.importUndo(batch, true),
+    });
+  }
   if (done) toast(t('import.undone', { batch, products: num(done.products_restored + done.variants_restored), created: num(done.created_removed), movements: num(done.movements_reversed) }));
 }
 
