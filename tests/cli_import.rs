@@ -142,3 +142,28 @@ fn a_sheet_without_a_header_row_is_named_with_the_others_and_a_missing_header_ro
     let err = shop.error(&["import", &file, "--header-row", "9"], "import.header_row_missing");
     assert_eq!((err["details"]["row"].as_u64(), err["details"]["last"].as_u64()), (Some(9), Some(2)), "{err}");
 }
+
+#[test]
+fn the_summary_says_which_column_filled_which_field_which_were_not_imported_and_when_a_saved_mapping_was_used() {
+    let shop = Shop::new();
+    let file = shop.file(
+        "liste.csv",
+        "Stok Kodu,Ürün Adı,Fiyat (TL),KDV (%),Stok Miktarı,Barkodu,Notlar\nH-1,Deneme,\"1.234,50\",18,5,8690000000550,kırılgan\n",
+    );
+    let text = shop.run(&["import", &file, "--dry-run"]);
+    assert!(
+        text.contains("columns: Stok Kodu → sku, Ürün Adı → name, Fiyat (TL) → price, KDV (%) → vat, Stok Miktarı → stock, Barkodu → barcode"),
+        "{text}"
+    );
+    assert!(text.contains("not imported (no field; --map COLUMN=FIELD to use one): Notlar"), "{text}");
+    assert!(!text.contains("saved by an earlier import"), "{text}");
+    let plan = shop.json(&["import", &file, "--dry-run"]);
+    assert_eq!(plan["plan"]["mapping"][6], Value::Null);
+
+    shop.run(&["import", &file, "--map", "Notlar=description"]);
+    let h1 = shop.show("H-1");
+    assert_eq!((h1["prices"][0]["sale"].as_str(), h1["barcode"].as_str()), (Some("1234.5"), Some("8690000000550")), "{h1}");
+    let again = shop.run(&["import", &file, "--dry-run"]);
+    assert!(again.contains("Notlar → description"), "{again}");
+    assert!(again.contains("the mapping saved by an earlier import of these headers was used (--map changes it)"), "{again}");
+}

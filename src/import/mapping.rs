@@ -159,17 +159,38 @@ impl From<Field> for String {
 /// Folded header words (`Satış Fiyatı` -> `satis fiyati`) mapped to fields.
 const SYNONYMS: &[(&str, &[&str])] = &[
     ("sku", &["stok kodu", "urun kodu", "sku", "kod", "kodu", "stock code", "product code", "item code", "code", "malzeme kodu"]),
-    ("barcode", &["barkod", "ean", "barcode", "gtin", "barkod no", "ean13", "upc"]),
-    ("name", &["urun adi", "adi", "ad", "name", "product name", "urun", "urun ismi", "isim", "stok adi", "title"]),
+    ("barcode", &["barkod", "ean", "barcode", "gtin", "barkod no", "ean13", "ean 13", "upc", "barkod numarasi", "urun barkod"]),
+    ("name", &["urun adi", "adi", "ad", "name", "product name", "urun", "urun ismi", "isim", "stok adi", "stok ismi", "title"]),
     ("description", &["aciklama", "description", "urun aciklamasi", "detay"]),
     ("price", &["satis fiyati", "fiyat", "price", "sale price", "fiyati", "birim fiyat", "perakende fiyat"]),
     ("list_price", &["liste fiyati", "list price", "piyasa fiyati"]),
     ("vat", &["kdv", "vergi", "vat", "tax", "kdv orani", "vergi orani", "vat rate", "kdv yuzdesi"]),
-    ("stock", &["stok", "miktar", "adet", "quantity", "qty", "stock", "stok miktari", "stok adedi", "on hand", "mevcut"]),
+    (
+        "stock",
+        &[
+            "stok",
+            "miktar",
+            "adet",
+            "quantity",
+            "qty",
+            "stock",
+            "stok miktari",
+            "stok adedi",
+            "on hand",
+            "mevcut",
+            "mevcut stok",
+            "fiili stok",
+            "eldeki miktar",
+            "eldeki stok",
+        ],
+    ),
     ("unit", &["birim", "unit", "olcu birimi"]),
     ("category", &["kategori", "category", "kategori adi", "grup"]),
-    ("brand", &["marka", "brand", "uretici"]),
-    ("min_stock", &["min stok", "minimum stok", "min stock", "minimum stock", "kritik stok", "asgari stok"]),
+    ("brand", &["marka", "brand", "uretici", "marka adi"]),
+    (
+        "min_stock",
+        &["min stok", "minimum stok", "min stock", "minimum stock", "kritik stok", "asgari stok", "min stok miktari", "minimum stok miktari"],
+    ),
     ("parent", &["ana urun kodu", "parent code", "parent sku", "ana kod", "model kodu", "ana urun", "parent"]),
     ("options", &["secenekler", "varyant", "options", "variant", "ozellikler"]),
     ("subtitle", &["alt baslik", "altbaslik", "subtitle", "alt isim"]),
@@ -192,14 +213,17 @@ fn header_key(header: &str) -> String {
     fold(header).split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
-/// The field a header suggests, if any.
+/// The field a header suggests, if any: by its words, then without a currency after them
+/// (`Fiyat (TL)`, `Fiyat ₺`), then with the last word's Turkish possessive suffix taken off
+/// (`Barkodu`, `Stok Miktarı`, `Birimi`, `Markası`).
 pub fn suggest(header: &str) -> Option<Field> {
     let key = header_key(header);
     if key.is_empty() {
         return None;
     }
-    for (field, words) in SYNONYMS {
-        if words.contains(&key.as_str()) {
+    let bare = key.strip_suffix(" tl").or_else(|| key.strip_suffix(" try")).unwrap_or(&key);
+    for candidate in [key.as_str(), bare].into_iter().chain(without_possessive(bare).as_deref()) {
+        if let Some((field, _)) = SYNONYMS.iter().find(|(_, words)| words.contains(&candidate)) {
             return field.parse().ok();
         }
     }
@@ -213,6 +237,14 @@ pub fn suggest(header: &str) -> Option<Field> {
         return Some(Field::ListPrice(n));
     }
     None
+}
+
+/// `key` with the possessive suffix of its last word taken off (`barkodu` -> `barkod`,
+/// `markasi` -> `marka`), when it has one.
+fn without_possessive(key: &str) -> Option<String> {
+    let (head, last) = key.rsplit_once(' ').map_or(("", key), |(h, l)| (h, l));
+    let stem = ["si", "su", "i", "u"].iter().find_map(|suffix| last.strip_suffix(suffix)).filter(|s| s.len() >= 3)?;
+    Some(if head.is_empty() { stem.to_owned() } else { format!("{head} {stem}") })
 }
 
 /// `suggest`, then option groups: `Renk` is option group Renk.
@@ -377,6 +409,36 @@ mod tests {
         }
         assert_eq!(suggest("Not a column"), None);
         assert_eq!(suggest("Fiyat 11"), None);
+    }
+
+    #[test]
+    fn suggests_through_a_currency_after_the_header_and_a_turkish_possessive_suffix() {
+        for (header, want) in [
+            ("Fiyat (TL)", "price"),
+            ("Fiyat ₺", "price"),
+            ("Satış Fiyatı TL", "price"),
+            ("KDV (%)", "vat"),
+            ("Barkodu", "barcode"),
+            ("Ürün Barkodu", "barcode"),
+            ("Barkod Numarası", "barcode"),
+            ("EAN-13", "barcode"),
+            ("Stok Miktarı", "stock"),
+            ("Miktarı", "stock"),
+            ("Mevcut Stok", "stock"),
+            ("Fiili Stok", "stock"),
+            ("Birimi", "unit"),
+            ("Markası", "brand"),
+            ("Marka Adı", "brand"),
+            ("Kategorisi", "category"),
+            ("Min Stok Miktarı", "min_stock"),
+            ("Stok İsmi", "name"),
+            ("Etiketi", "tags"),
+        ] {
+            assert_eq!(suggest(header).map(|f| f.to_string()).as_deref(), Some(want), "{header}");
+        }
+        // Not every word ending in a vowel is a possessive.
+        assert_eq!(suggest("Rengi"), None);
+        assert_eq!(suggest("Seri"), None);
     }
 
     #[test]

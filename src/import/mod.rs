@@ -148,6 +148,13 @@ pub struct PreviewRow {
 pub struct Plan {
     pub file: String,
     pub sheet: String,
+    /// The header of each column and the field it filled (`None`: ignored), so a user
+    /// sees what a column with an unknown header did: nothing.
+    pub headers: Vec<String>,
+    #[cfg_attr(feature = "ts", ts(type = "Array<string | null>"))]
+    pub mapping: Vec<Option<Field>>,
+    /// True when the mapping came from a previous import of a file with these headers.
+    pub saved_mapping: bool,
     /// Data rows read (empty rows are skipped).
     pub rows: u64,
     pub creates: u64,

@@ -95,12 +95,15 @@ pub(crate) fn prepare(conn: &Connection, path: &Path, options: &ImportOptions) -
 
 /// Reads every data row of the prepared file and decides it; with `batch`, writes it too.
 pub(crate) fn run(conn: &Connection, prepared: Prepared, options: &ImportOptions, batch: Option<i64>, task: &Task) -> Result<Plan> {
-    let Prepared { mut workbook, sheet, header_row, columns, .. } = prepared;
+    let Prepared { mut workbook, sheet, header_row, columns, saved_mapping } = prepared;
     let file = workbook.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let read = workbook.progress();
     let mut engine = Engine::new(conn, options, &columns, batch)?;
     engine.plan.file = file;
     engine.plan.sheet = sheet.clone();
+    engine.plan.headers = columns.headers.clone();
+    engine.plan.mapping = columns.fields.clone();
+    engine.plan.saved_mapping = saved_mapping;
     std::thread::scope(|scope| {
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Vec<Parsed>>>(BATCHES_AHEAD);
         let (columns, sheet) = (&columns, &sheet);

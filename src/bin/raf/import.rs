@@ -221,11 +221,35 @@ fn progress_bar(out: &Out, what: &'static str) -> ProgressBar {
     bar
 }
 
+/// Which column filled which field, and the columns nothing was read from: a header Raf
+/// did not recognise must not go unnoticed.
+fn columns(plan: &Plan) -> Vec<String> {
+    let header = |i: usize| plan.headers.get(i).filter(|h| !h.trim().is_empty()).cloned().unwrap_or_else(|| import::column_letter(i));
+    let mut mapped = Vec::new();
+    let mut ignored = Vec::new();
+    for i in 0..plan.headers.len().max(plan.mapping.len()) {
+        match plan.mapping.get(i).cloned().flatten() {
+            Some(field) => mapped.push(format!("{} → {field}", header(i))),
+            None if plan.headers.get(i).is_some_and(|h| !h.trim().is_empty()) => ignored.push(header(i)),
+            None => {}
+        }
+    }
+    let mut lines = vec![format!("  columns: {}", mapped.join(", "))];
+    if !ignored.is_empty() {
+        lines.push(format!("  not imported (no field; --map COLUMN=FIELD to use one): {}", ignored.join(", ")));
+    }
+    if plan.saved_mapping {
+        lines.push("  the mapping saved by an earlier import of these headers was used (--map changes it)".to_owned());
+    }
+    lines
+}
+
 fn summary(plan: &Plan, batch: Option<i64>, dry_run: bool, reported: bool) -> String {
     let mut lines = vec![format!(
         "{} ({}): {} rows: {} to create, {} to update, {} unchanged, {} with errors; {} stock movements",
         plan.file, plan.sheet, plan.rows, plan.creates, plan.updates, plan.unchanged, plan.error_rows, plan.movements
     )];
+    lines.extend(columns(plan));
     for e in plan.errors.iter().take(ERRORS_SHOWN) {
         let column = if e.column.is_empty() { String::new() } else { format!(", {}", e.column) };
         let value = if e.value.is_empty() { String::new() } else { format!(" {:?}", e.value) };

@@ -6,6 +6,15 @@ import type { ImportRowError } from "./ImportRowError";
  */
 export type ImportPlan = { file: string, sheet: string, 
 /**
+ * The header of each column and the field it filled (`None`: ignored), so a user
+ * sees what a column with an unknown header did: nothing.
+ */
+headers: Array<string>, mapping: Array<string | null>, 
+/**
+ * True when the mapping came from a previous import of a file with these headers.
+ */
+saved_mapping: boolean, 
+/**
  * Data rows read (empty rows are skipped).
  */
 rows: number, creates: number, updates: number, unchanged: number, 
