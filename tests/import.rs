@@ -549,6 +549,49 @@ fn undo_refuses_to_overwrite_edits_made_after_the_import_unless_forced_and_a_sal
     assert_eq!(product_detail(&conn, "M-1").unwrap().product.fields.name, "Eski Ad", "forced: the import's values are replaced");
 }
 
+#[test]
+fn a_file_imported_again_after_its_undo_brings_its_products_and_variants_back_from_the_trash_and_undo_trashes_them_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    let path = write(
+        &dir.path().join("u1.csv"),
+        "Stok Kodu;Ana Ürün Kodu;Ürün Adı;Seçenekler;Fiyat;Stok\n\
+         U-1;;Ürün Bir;;1.500;5\n\
+         TS-S;TS;Tişört;\"Renk:Beyaz;Beden:S\";199,90;3\n\
+         TS-M;TS;Tişört;\"Renk:Beyaz;Beden:M\";199,90;4\n"
+            .as_bytes(),
+    );
+    let first = apply(&mut conn, &path, &ImportOptions::default()).batch.unwrap();
+    import::undo(&mut conn, Some(first), false).unwrap();
+    let trashed = |conn: &Connection, sku: &str| product_detail(conn, sku).unwrap().product.deleted_at.is_some();
+    assert!(trashed(&conn, "U-1") && trashed(&conn, "TS"));
+
+    // The corrected file (a price fixed) goes in again: the dry run and the apply agree.
+    let fixed = std::fs::read_to_string(&path).unwrap().replace("1.500", "1.600");
+    write(&path, fixed.as_bytes());
+    let p = plan(&conn, &path, &ImportOptions::default());
+    assert_eq!((p.creates, p.updates, p.error_rows), (0, 3, 0), "{:#?}", p.errors);
+    let applied = apply(&mut conn, &path, &ImportOptions::default());
+    assert_eq!((applied.plan.creates, applied.plan.updates), (0, 3), "{:#?}", applied.plan.errors);
+    let u1 = product_detail(&conn, "U-1").unwrap();
+    assert!(u1.product.deleted_at.is_none(), "back from the trash");
+    assert_eq!((u1.prices[0].sale, u1.product.on_hand), (Some(d("1600")), d("5")));
+    let ts = product_detail(&conn, "TS").unwrap();
+    assert!(ts.product.deleted_at.is_none());
+    assert_eq!(ts.variants.iter().map(|v| (v.sku.as_str(), v.on_hand)).collect::<Vec<_>>(), [("TS-S", d("3")), ("TS-M", d("4"))]);
+    assert_eq!(
+        catalog::search_products(&conn, &catalog::ProductQuery { search: Some("tişört".into()), ..Default::default() }).unwrap().rows.len(),
+        1
+    );
+
+    // Undone again: back in the trash, stock reversed.
+    let summary = import::undo(&mut conn, applied.batch, false).unwrap();
+    assert_eq!(summary.created_removed, 4, "U-1, TS and its two variants go back to the trash");
+    assert!(trashed(&conn, "U-1") && trashed(&conn, "TS"));
+    assert_eq!(product_detail(&conn, "U-1").unwrap().product.on_hand, d("0"));
+    assert_eq!(check_ledger(&conn).unwrap(), []);
+}
+
 fn tag_names(conn: &Connection, sku: &str) -> Vec<String> {
     product_detail(conn, sku).unwrap().tags.into_iter().map(|t| t.name).collect()
 }

@@ -143,9 +143,13 @@ fn a_bulk_import_undone_keeps_the_ledger_and_the_index() {
         assert!(product.deleted_at.is_some(), "{sku} is in the trash");
         assert_eq!(product.on_hand, Decimal::ZERO);
     }
-    // Imported again (into the trash products, by SKU) it is refused row by row, not half-written.
+    // Imported again, the file brings its products back from the trash, with their stock.
     let again = progress::silent(|task| import::apply(&mut conn, &file, &ImportOptions::default(), task)).unwrap();
-    assert_eq!(again.batch, None);
+    assert_eq!((again.plan.creates, again.plan.updates, again.plan.error_rows), (0, 4, 0), "{:#?}", again.plan.errors);
+    for (sku, ..) in ROWS {
+        assert!(catalog::product_detail(&conn, sku).unwrap().product.deleted_at.is_none(), "{sku} is back");
+    }
+    assert_eq!(found(&conn, "makara"), ["KBL-1"]);
     assert_eq!(check_ledger(&conn).unwrap(), []);
 }
 

@@ -23,7 +23,7 @@ pub use taxonomy::{
     remove_tag, tag_id, tag_product, tags, untag_product, Brand, Category, Tag,
 };
 pub(crate) use taxonomy::{product_tags, retag_product, set_product_tags};
-pub(crate) use variants::{checked_sku_barcode, ensure_option_values, option_keys};
+pub(crate) use variants::{checked_sku_barcode, ensure_option_values, option_keys, set_variant_deleted_in};
 pub use variants::{
     generate_variants, insert_variant, remove_variant, remove_variant_in, update_variant, update_variant_in, OptionAxis, VariantFields,
 };

@@ -165,6 +165,13 @@ pub fn remove_variant_in(tx: &Connection, sku: &str) -> Result<()> {
     reindex(tx, product_id)
 }
 
+/// Puts variant `variant_id` in the trash at `at`, or brings it back (`None`). The
+/// caller reindexes its product.
+pub(crate) fn set_variant_deleted_in(tx: &Connection, variant_id: i64, at: Option<String>) -> Result<()> {
+    tx.execute("UPDATE variants SET deleted_at = ?2, updated_at = ?3 WHERE id = ?1", params![variant_id, at, db::now()])?;
+    crate::sync::outbox::enqueue_variant(tx, variant_id)
+}
+
 /// (product id, variant id) of the live variant with SKU `sku`.
 fn variant_of(conn: &Connection, sku: &str) -> Result<(i64, i64)> {
     match crate::catalog::resolve_sku(conn, sku)? {

@@ -25,6 +25,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { name: "0010_price1_by_code", sql: include_str!("migrations/0010_price1_by_code.sql") },
     Migration { name: "0011_import_created_ranges", sql: include_str!("migrations/0011_import_created_ranges.sql") },
     Migration { name: "0012_import_finished_at", sql: include_str!("migrations/0012_import_finished_at.sql") },
+    Migration { name: "0013_import_restores", sql: include_str!("migrations/0013_import_restores.sql") },
 ];
 
 /// Applies the pending migrations in one transaction, so another process opening the

@@ -161,6 +161,7 @@ enum Action {
     },
     Update {
         item: Item,
+        restore: Restore,
         product: Option<(ProductFields, ProductFields, Names)>,
         variant: Option<(VariantFields, VariantFields)>,
         prices: Vec<PriceChange>,
@@ -168,10 +169,20 @@ enum Action {
     },
 }
 
+/// What a row brings back from the trash (the file says it exists), with when each had
+/// been trashed, for undo.
+#[derive(Default)]
+struct Restore {
+    product: Option<String>,
+    variant: Option<String>,
+}
+
 /// Where a new variant goes.
 #[allow(clippy::large_enum_variant)]
 enum Parent {
     Existing(i64),
+    /// In the catalog, in the trash until this row: brought back, then given the variant.
+    Restored(i64, String),
     /// Created by an earlier row of this file.
     InFile(String),
     /// Created by this row.
@@ -249,6 +260,9 @@ struct Engine<'a> {
     parents: HashMap<String, ParentInfo>,
     /// Products whose search index row is rewritten at the end.
     touched: HashSet<i64>,
+    /// Products in the trash that earlier rows of this file bring back (a dry run writes
+    /// nothing to read back).
+    restored: HashSet<i64>,
     /// The stock earlier rows of this file give products that were in the catalog, for
     /// the rows after them (a dry run writes nothing to read back).
     stock_after: HashMap<i64, Decimal>,
@@ -283,6 +297,7 @@ impl<'a> Engine<'a> {
             suspended_indexes: Vec::new(),
             parents: HashMap::new(),
             touched: HashSet::new(),
+            restored: HashSet::new(),
             stock_after: HashMap::new(),
             journal_seq: 0,
             plan: Plan::default(),
@@ -503,16 +518,16 @@ impl<'a> Engine<'a> {
                 let product = catalog::product_by_id(self.conn, product_id)?;
                 let has_variants = self.has_variants(product_id, parent_sku)?;
                 let on_hand = self.stock_after.get(&product_id).copied().unwrap_or(product.on_hand);
-                if product.deleted_at.is_some() {
-                    errors.push(self.catalog_error(r, Error::InTrash(parent_sku.to_owned())));
-                } else if !has_variants && !on_hand.is_zero() {
+                if !has_variants && !on_hand.is_zero() {
                     errors.push(self.catalog_error(r, Error::StockOnProduct(parent_sku.to_owned())));
-                } else {
-                    let combinations = catalog::option_keys(self.conn, product_id)?;
-                    self.parents.insert(parent_sku.to_owned(), ParentInfo { existing: Some(product_id), combinations });
-                    return Ok(Some(Parent::Existing(product_id)));
+                    return Ok(None);
                 }
-                Ok(None)
+                let combinations = catalog::option_keys(self.conn, product_id)?;
+                self.parents.insert(parent_sku.to_owned(), ParentInfo { existing: Some(product_id), combinations });
+                Ok(Some(match self.restoring(product_id, &product.deleted_at) {
+                    Some(trashed_at) => Parent::Restored(product_id, trashed_at),
+                    None => Parent::Existing(product_id),
+                }))
             }
             Ok(_) => {
                 errors.push(self.error(r, &Field::Parent, "import.parent_is_variant", format!("{parent_sku} is a variant, not a product")));
@@ -540,9 +555,6 @@ impl<'a> Engine<'a> {
     fn product_update(&mut self, id: i64, r: Record) -> Result<Verdict> {
         let mut errors = Vec::new();
         let current = catalog::product_by_id(self.conn, id)?;
-        if current.deleted_at.is_some() {
-            return Ok(Err(vec![self.catalog_error(&r, Error::InTrash(current.fields.sku))]));
-        }
         if let Some(parent) = r.parent.as_ref().filter(|p| **p != current.fields.sku) {
             let why = format!("{} is a product, not a variant of {parent}", current.fields.sku);
             return Ok(Err(vec![self.error(&r, &Field::Parent, "import.not_a_variant", why)]));
@@ -573,21 +585,19 @@ impl<'a> Engine<'a> {
             self.stock_after.insert(id, current.on_hand + delta);
         }
         let after = after.expect("validated without errors");
+        let restore = Restore { product: self.restoring(id, &current.deleted_at), variant: None };
         let product = (after != current.fields || names.any()).then_some((current.fields, after, names));
         let item = Item { product_id: id, variant_id: None, sku: product.as_ref().map(|p| p.1.sku.clone()).unwrap_or_else(|| key_sku(&r)) };
-        Ok(Ok(update_or_unchanged(item, product, None, prices, stock)))
+        Ok(Ok(update_or_unchanged(item, restore, product, None, prices, stock)))
     }
 
     fn variant_update(&mut self, product_id: i64, variant_id: i64, r: Record) -> Result<Verdict> {
         let mut errors = Vec::new();
         let product = catalog::product_by_id(self.conn, product_id)?;
-        if product.deleted_at.is_some() {
-            return Ok(Err(vec![self.catalog_error(&r, Error::InTrash(product.fields.sku))]));
-        }
-        let (sku, barcode, active, on_hand): (String, Option<String>, bool, Fixed) = self
+        let (sku, barcode, active, on_hand, trashed_at): (String, Option<String>, bool, Fixed, Option<String>) = self
             .conn
-            .prepare_cached("SELECT sku, barcode, active, on_hand FROM variants WHERE id = ?1")?
-            .query_row([variant_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)))?;
+            .prepare_cached("SELECT sku, barcode, active, on_hand, deleted_at FROM variants WHERE id = ?1")?
+            .query_row([variant_id], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?, row.get(4)?)))?;
         let before = VariantFields { sku, barcode, active };
         let mut after = before.clone();
         if let Some(barcode) = &r.barcode {
@@ -609,8 +619,9 @@ impl<'a> Engine<'a> {
             return Ok(Err(errors));
         }
         let item = Item { product_id, variant_id: Some(variant_id), sku: after.sku.clone() };
+        let restore = Restore { product: self.restoring(product_id, &product.deleted_at), variant: trashed_at };
         let variant = (after != before).then_some((before, after));
-        Ok(Ok(update_or_unchanged(item, None, variant, prices, stock)))
+        Ok(Ok(update_or_unchanged(item, restore, None, variant, prices, stock)))
     }
 
     /// Puts the row's values on `fields`; returns the category and brand it names that
@@ -627,6 +638,12 @@ impl<'a> Engine<'a> {
             fields.active = active;
         }
         self.overlay_product_level(fields, r, errors)
+    }
+
+    /// When product `id` is in the trash and no earlier row of this file brings it back,
+    /// when it was trashed: this row brings it back.
+    fn restoring(&mut self, id: i64, trashed_at: &Option<String>) -> Option<String> {
+        trashed_at.clone().filter(|_| self.restored.insert(id))
     }
 
     /// The fields a variant row also carries for its product.
@@ -861,6 +878,10 @@ impl<'a> Engine<'a> {
             Action::CreateVariant { parent, sku, barcode, options, prices, stock, active } => {
                 let product_id = match parent {
                     Parent::Existing(id) => *id,
+                    Parent::Restored(id, trashed_at) => {
+                        self.bring_back(row, *id, None, trashed_at)?;
+                        *id
+                    }
                     Parent::InFile(parent_sku) => catalog::resolve_sku(self.conn, parent_sku)?.product_id,
                     Parent::New(fields, names) => self.create_product(row, fields, names)?,
                 };
@@ -873,7 +894,13 @@ impl<'a> Engine<'a> {
                 self.write_prices(row, &item, prices, false)?;
                 self.write_stock(row, &item, *stock)
             }
-            Action::Update { item, product, variant, prices, stock } => {
+            Action::Update { item, restore, product, variant, prices, stock } => {
+                if let Some(trashed_at) = &restore.product {
+                    self.bring_back(row, item.product_id, None, trashed_at)?;
+                }
+                if let Some(trashed_at) = &restore.variant {
+                    self.bring_back(row, item.product_id, item.variant_id, trashed_at)?;
+                }
                 if let Some((before, after, names)) = product {
                     let mut after = after.clone();
                     self.create_names(names, &mut after)?;
@@ -893,6 +920,17 @@ impl<'a> Engine<'a> {
                 self.write_stock(row, item, *stock)
             }
         }
+    }
+
+    /// Brings a product (`variant` None) or a variant back from the trash, journaled with
+    /// when it had been trashed.
+    fn bring_back(&mut self, row: u32, product_id: i64, variant: Option<i64>, trashed_at: &str) -> Result<()> {
+        match variant {
+            Some(variant_id) => catalog::set_variant_deleted_in(self.conn, variant_id, None)?,
+            None => catalog::set_deleted_in(self.conn, product_id, None)?,
+        }
+        self.touched.insert(product_id);
+        self.journal(row, Change::Restored, product_id, variant, json(&trashed_at))
     }
 
     fn create_product(&mut self, row: u32, fields: &ProductFields, names: &Names) -> Result<i64> {
@@ -984,15 +1022,17 @@ impl<'a> Engine<'a> {
 
 fn update_or_unchanged(
     item: Item,
+    restore: Restore,
     product: Option<(ProductFields, ProductFields, Names)>,
     variant: Option<(VariantFields, VariantFields)>,
     prices: Vec<PriceChange>,
     stock: Option<Decimal>,
 ) -> Action {
-    if product.is_none() && variant.is_none() && prices.is_empty() && stock.is_none() {
+    let restores = restore.product.is_some() || restore.variant.is_some();
+    if !restores && product.is_none() && variant.is_none() && prices.is_empty() && stock.is_none() {
         Action::Unchanged
     } else {
-        Action::Update { item, product, variant, prices, stock }
+        Action::Update { item, restore, product, variant, prices, stock }
     }
 }
 

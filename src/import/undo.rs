@@ -26,6 +26,9 @@ pub(crate) enum Change {
     PriceSet,
     /// `before`: the product's tag names (JSON array).
     TagsSet,
+    /// A product (variant NULL) or variant brought back from the trash. `before`: when it
+    /// had been trashed (JSON string).
+    Restored,
 }
 
 impl Change {
@@ -35,11 +38,12 @@ impl Change {
             Change::VariantUpdated => "variant_updated",
             Change::PriceSet => "price_set",
             Change::TagsSet => "tags_set",
+            Change::Restored => "restored",
         }
     }
 
     fn parse(s: &str) -> Option<Change> {
-        [Change::ProductUpdated, Change::VariantUpdated, Change::PriceSet, Change::TagsSet].into_iter().find(|c| c.as_str() == s)
+        [Change::ProductUpdated, Change::VariantUpdated, Change::PriceSet, Change::TagsSet, Change::Restored].into_iter().find(|c| c.as_str() == s)
     }
 }
 
@@ -282,6 +286,15 @@ fn revert_changes(tx: &Connection, batch: i64, summary: &mut UndoSummary) -> Res
                 let names: Vec<String> = parse_before(&before)?;
                 catalog::retag_product(tx, product_id, &names.iter().map(String::as_str).collect::<Vec<_>>())?;
                 summary.tags_restored += 1;
+            }
+            Change::Restored => {
+                let trashed_at: String = parse_before(&before)?;
+                match variant_id {
+                    Some(variant_id) => catalog::set_variant_deleted_in(tx, variant_id, Some(trashed_at))?,
+                    None => catalog::set_deleted_in(tx, product_id, Some(trashed_at))?,
+                }
+                touched.insert(product_id);
+                summary.created_removed += 1;
             }
         }
     }
