@@ -592,6 +592,33 @@ fn a_file_imported_again_after_its_undo_brings_its_products_and_variants_back_fr
     assert_eq!(check_ledger(&conn).unwrap(), []);
 }
 
+#[test]
+fn a_parent_row_after_its_variant_rows_completes_the_product_they_made() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    // Sorted by parent code in Excel: the parent's own row (no parent code) comes last.
+    let sorted = "Ana Ürün Kodu;Stok Kodu;Ürün Adı;Seçenekler;Fiyat;Kategori;Stok\n\
+                  P;P-K;Kazak;\"Beden:S\";100;;2\n\
+                  P;P-M;Kazak;\"Beden:M\";100;;3\n\
+                  ;P;Kazak Ana;;120;Giyim;\n";
+    let path = write(&dir.path().join("at2.csv"), sorted.as_bytes());
+    let p = plan(&conn, &path, &ImportOptions::default());
+    assert_eq!((p.creates, p.error_rows), (3, 0), "{:#?}", p.errors);
+    assert!(apply(&mut conn, &path, &ImportOptions::default()).batch.is_some());
+    let product = product_detail(&conn, "P").unwrap();
+    assert_eq!(product.product.fields.name, "Kazak Ana");
+    assert_eq!(product.category.as_deref(), Some("Giyim"));
+    assert_eq!(product.prices[0].sale, Some(d("120")));
+    assert_eq!(product.variants.iter().map(|v| v.sku.as_str()).collect::<Vec<_>>(), ["P-K", "P-M"]);
+    assert_eq!(sale(&conn, "P-K", 1), Some(d("100")));
+
+    // Its own stock cell is refused, in the dry run as when applied: the stock is the variants'.
+    let with_stock = write(&dir.path().join("at3.csv"), sorted.replace('P', "R").replace("Giyim;", "Giyim;5").as_bytes());
+    let p = plan(&conn, &with_stock, &ImportOptions::default());
+    assert_eq!((p.error_rows, p.errors[0].row, p.errors[0].code), (1, 4, "stock.has_variants"), "{:#?}", p.errors);
+    assert_eq!(apply(&mut conn, &with_stock, &ImportOptions::default()).plan.errors, p.errors);
+}
+
 fn tag_names(conn: &Connection, sku: &str) -> Vec<String> {
     product_detail(conn, sku).unwrap().tags.into_iter().map(|t| t.name).collect()
 }

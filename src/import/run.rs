@@ -149,6 +149,14 @@ enum Action {
         prices: Vec<PriceChange>,
         stock: Option<Decimal>,
     },
+    /// The product row of a parent that earlier variant rows of the file made (a sheet
+    /// sorted by parent code puts it after them): its fields go onto that product.
+    CompleteParent {
+        sku: String,
+        fields: ProductFields,
+        names: Names,
+        prices: Vec<PriceChange>,
+    },
     CreateVariant {
         parent: Parent,
         sku: String,
@@ -260,6 +268,9 @@ struct Engine<'a> {
     parents: HashMap<String, ParentInfo>,
     /// Products whose search index row is rewritten at the end.
     touched: HashSet<i64>,
+    /// New products that variant rows made for their parent code, with the fields they
+    /// were given (from the first variant row), until the parent's own row comes.
+    made_parents: HashMap<String, ProductFields>,
     /// Products in the trash that earlier rows of this file bring back (a dry run writes
     /// nothing to read back).
     restored: HashSet<i64>,
@@ -298,6 +309,7 @@ impl<'a> Engine<'a> {
             parents: HashMap::new(),
             touched: HashSet::new(),
             restored: HashSet::new(),
+            made_parents: HashMap::new(),
             stock_after: HashMap::new(),
             journal_seq: 0,
             plan: Plan::default(),
@@ -324,6 +336,7 @@ impl<'a> Engine<'a> {
                 self.writing = false;
             }
             Ok(Action::Unchanged) => self.plan.unchanged += 1,
+            Ok(Action::CompleteParent { .. }) => self.plan.creates += 1,
             Ok(Action::CreateProduct { stock, .. } | Action::CreateVariant { stock, .. }) => {
                 self.plan.creates += 1;
                 self.plan.movements += stock.is_some() as u64;
@@ -400,6 +413,7 @@ impl<'a> Engine<'a> {
                 Err(vec![self.error(&r, &key_field, "import.exists", format!("{key_field} {key} already exists (mode insert)"))])
             }
             Found::Nothing if r.parent.is_some() => self.new_variant(r)?,
+            Found::Nothing if self.made_parents.contains_key(&key) && self.options.key == Key::Sku => self.complete_parent(key, r)?,
             Found::Nothing => self.new_product(r)?,
             Found::Product(id) => self.product_update(id, r)?,
             Found::Variant(product, variant) => self.variant_update(product, variant, r)?,
@@ -546,9 +560,27 @@ impl<'a> Engine<'a> {
                 }
                 self.new_skus.insert(parent_sku.to_owned());
                 self.parents.insert(parent_sku.to_owned(), ParentInfo { existing: None, combinations: HashSet::new() });
+                self.made_parents.insert(parent_sku.to_owned(), fields.clone());
                 Ok(Some(Parent::New(fields, names)))
             }
             Err(e) => Err(e),
+        }
+    }
+
+    /// The row of product `sku` that earlier variant rows made: its fields over the ones
+    /// they gave it. A product with variants holds no stock of its own.
+    fn complete_parent(&mut self, sku: String, r: Record) -> Result<Verdict> {
+        let mut errors = Vec::new();
+        let mut fields = self.made_parents.remove(&sku).expect("a parent made by this file");
+        let names = self.overlay(&mut fields, &r, &mut errors)?;
+        let fields = self.validated(fields, Some(&sku), &r, &mut errors)?;
+        let prices = self.price_changes(&r, None, &mut errors)?;
+        if r.stock.is_some() {
+            errors.push(self.catalog_error(&r, Error::HasVariants(sku.clone())));
+        }
+        match fields.filter(|_| errors.is_empty()) {
+            Some(fields) => Ok(Ok(Action::CompleteParent { sku, fields, names, prices })),
+            None => Ok(Err(errors)),
         }
     }
 
@@ -875,6 +907,16 @@ impl<'a> Engine<'a> {
         match action {
             Action::Unchanged => Ok(()),
             Action::CreateProduct { fields, names, prices, stock } => self.insert_product(row, fields, names, prices, *stock),
+            Action::CompleteParent { sku, fields, names, prices } => {
+                // Made by this import: nothing to journal, undo trashes it.
+                let item = catalog::resolve_sku(self.conn, sku)?;
+                let mut fields = fields.clone();
+                self.create_names(names, &mut fields)?;
+                catalog::update_product_unindexed(self.conn, item.product_id, &fields)?;
+                self.touched.insert(item.product_id);
+                self.write_tags(row, item.product_id, names, true)?;
+                self.write_prices(row, &item, prices, false)
+            }
             Action::CreateVariant { parent, sku, barcode, options, prices, stock, active } => {
                 let product_id = match parent {
                     Parent::Existing(id) => *id,
