@@ -336,12 +336,13 @@ fn the_plan_counts_every_outcome_lists_every_error_and_writes_nothing() {
             (5, "Adı", "import.required"),
             (6, "Fiyat", "import.not_a_number"),
             (6, "Stok", "import.not_a_number"),
+            (6, "KDV", "input.invalid"),
             (7, "Stok Kodu", "import.duplicate_key"),
             (8, "Stok Kodu", "import.key_missing"),
         ],
         "every problem of every row, with its row and column"
     );
-    assert!(p.errors[3].message.contains("row 4"), "{}", p.errors[3].message);
+    assert!(p.errors[4].message.contains("row 4"), "{}", p.errors[4].message);
     assert_eq!(snapshot(&conn), before, "a dry run writes nothing");
 
     // Apply refuses the whole file while any row has an error.
@@ -355,8 +356,29 @@ fn the_plan_counts_every_outcome_lists_every_error_and_writes_nothing() {
     let report = dir.path().join("report.csv");
     import::write_report(&p, &report).unwrap();
     let text = std::fs::read_to_string(&report).unwrap();
-    assert_eq!(text.lines().count(), 6, "{text}");
+    assert_eq!(text.lines().count(), 7, "{text}");
     assert!(text.contains("6,Fiyat,abc,import.not_a_number"), "{text}");
+}
+
+#[test]
+fn one_run_shows_every_problem_of_a_row_cells_that_cannot_be_read_and_rules_the_rest_breaks() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = catalog_at(dir.path());
+    let path = write(&dir.path().join("r.csv"), "Stok Kodu;Ürün Adı;Fiyat;KDV;Stok;Para Birimi\nR-1;;abc;150;x;Lira\n".as_bytes());
+    let p = plan(&conn, &path, &ImportOptions::default());
+    let errors: Vec<(&str, &str)> = p.errors.iter().map(|e| (e.column.as_str(), e.code)).collect();
+    assert_eq!(
+        errors,
+        [
+            ("Fiyat", "import.not_a_number"),
+            ("Stok", "import.not_a_number"),
+            ("Ürün Adı", "import.required"),
+            ("KDV", "input.invalid"),
+            ("Para Birimi", "input.invalid"),
+        ],
+        "{:#?}",
+        p.errors
+    );
 }
 
 #[test]

@@ -12,7 +12,7 @@ pub(crate) use bulk::insert_new_product;
 pub use bulk::{bulk_edit, BulkChange};
 pub(crate) use prices::{item_price_values, SaleAndList};
 pub use prices::{price_groups, remove_price, rename_price_group, set_price, upsert_price, PriceGroup};
-pub(crate) use products::{check_amount, normalized, product_by_id, set_deleted_in};
+pub(crate) use products::{check_amount, normalized_with_problems, product_by_id, set_deleted_in};
 pub use products::{
     create_product, insert_product, insert_product_unindexed, normalize_currency, product_detail, reindex_products, resolve_sku, restore_product,
     soft_delete_product, update_product, update_product_unindexed, Item,

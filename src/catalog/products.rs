@@ -319,6 +319,16 @@ pub(crate) fn reindex(conn: &Connection, id: i64) -> Result<()> {
 
 /// Trims and checks user input; every rule for product fields is here.
 pub(crate) fn normalized(f: &ProductFields) -> Result<ProductFields> {
+    let (f, problems) = normalized_with_problems(f);
+    match problems.into_iter().next() {
+        Some(first) => Err(first),
+        None => Ok(f),
+    }
+}
+
+/// `f` trimmed and with currencies upper-cased, and every rule it breaks (an import
+/// reports all of a row's problems at once).
+pub(crate) fn normalized_with_problems(f: &ProductFields) -> (ProductFields, Vec<Error>) {
     let mut f = f.clone();
     let opt = |s: &mut Option<String>| {
         *s = s.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
@@ -331,48 +341,37 @@ pub(crate) fn normalized(f: &ProductFields) -> Result<ProductFields> {
     }
     f.currency = normalize_currency(&f.currency);
     f.purchase_currency = f.purchase_currency.as_deref().map(normalize_currency);
-    validate(&f)?;
-    Ok(f)
+    let problems = problems(&f);
+    (f, problems)
 }
 
-fn validate(f: &ProductFields) -> Result<()> {
-    if f.sku.is_empty() {
-        return Err(Error::invalid("sku", "a SKU is required"));
-    }
-    if f.sku.chars().count() > 64 || f.sku.chars().any(char::is_whitespace) {
-        return Err(Error::invalid("sku", "a SKU has at most 64 characters and no spaces"));
-    }
-    if f.name.is_empty() || f.name.chars().count() > 250 {
-        return Err(Error::invalid("name", "a name of 1 to 250 characters is required"));
-    }
-    if f.unit.is_empty() {
-        return Err(Error::invalid("unit", "a unit is required (adet, kg, lt ...)"));
-    }
-    if f.vat_rate < Decimal::ZERO || f.vat_rate > Decimal::from(100) {
-        return Err(Error::invalid("vat_rate", "VAT is a percent from 0 to 100"));
-    }
-    for barcode in [&f.barcode, &f.barcode2].into_iter().flatten() {
-        if barcode.chars().count() > 64 || barcode.chars().any(char::is_whitespace) {
-            return Err(Error::invalid("barcode", "a barcode has at most 64 characters and no spaces"));
+/// Every rule `f` breaks, in field order.
+fn problems(f: &ProductFields) -> Vec<Error> {
+    let mut out = Vec::new();
+    let mut rule = |broken: bool, field: &'static str, why: &str| {
+        if broken {
+            out.push(Error::invalid(field, why.to_owned()));
         }
+    };
+    let bad_code = |c: &str| c.chars().count() > 64 || c.chars().any(char::is_whitespace);
+    rule(f.sku.is_empty(), "sku", "a SKU is required");
+    rule(bad_code(&f.sku), "sku", "a SKU has at most 64 characters and no spaces");
+    rule(f.name.is_empty() || f.name.chars().count() > 250, "name", "a name of 1 to 250 characters is required");
+    rule(f.unit.is_empty(), "unit", "a unit is required (adet, kg, lt ...)");
+    let vat_in_range = (Decimal::ZERO..=Decimal::ONE_HUNDRED).contains(&f.vat_rate);
+    rule(!vat_in_range, "vat_rate", "VAT is a percent from 0 to 100");
+    rule([&f.barcode, &f.barcode2].into_iter().flatten().any(|b| bad_code(b)), "barcode", "a barcode has at most 64 characters and no spaces");
+    let not_a_code = |c: &str| !(c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase()));
+    rule(not_a_code(&f.currency), "currency", "a three-letter currency code such as TRY, USD, EUR");
+    rule(f.purchase_currency.as_deref().is_some_and(not_a_code), "purchase_currency", "a three-letter currency code such as TRY, USD, EUR");
+    let vat = Some(f.vat_rate).filter(|_| vat_in_range);
+    for (field, value) in [("desi", f.desi), ("min_stock", f.min_stock), ("purchase_price", f.purchase_price), ("vat_rate", vat)] {
+        out.extend(value.and_then(|v| check_amount(field, v).err()));
     }
-    let is_code = |c: &str| c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase());
-    if !is_code(&f.currency) {
-        return Err(Error::invalid("currency", "a three-letter currency code such as TRY, USD, EUR"));
-    }
-    if f.purchase_currency.as_deref().is_some_and(|c| !is_code(c)) {
-        return Err(Error::invalid("purchase_currency", "a three-letter currency code such as TRY, USD, EUR"));
-    }
-    for (field, value) in [("desi", f.desi), ("min_stock", f.min_stock), ("purchase_price", f.purchase_price)] {
-        if let Some(v) = value {
-            check_amount(field, v)?;
-        }
-    }
-    check_amount("vat_rate", f.vat_rate)?;
     if let Some(url) = f.image_urls.iter().find(|u| !(u.starts_with("https://") || u.starts_with("http://"))) {
-        return Err(Error::invalid("image_urls", format!("{url} is not an http(s) address")));
+        out.push(Error::invalid("image_urls", format!("{url} is not an http(s) address")));
     }
-    Ok(())
+    out
 }
 
 /// A non-negative amount that the database stores exactly.

@@ -187,7 +187,7 @@ pub fn inspect(conn: &Connection, path: &Path, options: &ImportOptions) -> Resul
     let (header_row, columns) = (prepared.header_row, prepared.columns.clone());
     prepared.workbook.read_rows(&prepared.sheet, |row| {
         if row.number > header_row {
-            let errors = record::parse(&row, &columns).err().unwrap_or_default();
+            let errors = record::parse(&row, &columns).1;
             rows.push(PreviewRow { row: row.number, cells: row.cells.iter().map(|c| c.text().into_owned()).collect(), errors });
         }
         Ok(rows.len() < PREVIEW_ROWS)

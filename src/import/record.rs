@@ -57,8 +57,9 @@ impl Columns {
     }
 }
 
-/// Reads a row through the columns' fields; all problems of the row are returned together.
-pub fn parse(row: &Row, columns: &Columns) -> Result<Record, Vec<RowError>> {
+/// Reads a row through the columns' fields: the values read, and every cell that could
+/// not be (its field is left `None`), so the row's other problems can be found too.
+pub fn parse(row: &Row, columns: &Columns) -> (Record, Vec<RowError>) {
     let mut record = Record { row: row.number, ..Record::default() };
     let mut errors = Vec::new();
     for (i, field) in columns.fields.iter().enumerate() {
@@ -70,11 +71,7 @@ pub fn parse(row: &Row, columns: &Columns) -> Result<Record, Vec<RowError>> {
             errors.push(RowError { row: row.number, column: column_name(&columns.headers, i), value: cell.text().into_owned(), code, message });
         }
     }
-    if errors.is_empty() {
-        Ok(record)
-    } else {
-        Err(errors)
-    }
+    (record, errors)
 }
 
 type Problem = (&'static str, String);
@@ -251,7 +248,8 @@ mod tests {
                 Cell::Text("Renk:Beyaz; Beden:L".into()),
             ],
         };
-        let r = parse(&row, &cols).unwrap();
+        let (r, errors) = parse(&row, &cols);
+        assert_eq!(errors, []);
         assert_eq!(r.sku.as_deref(), Some("12345"));
         assert_eq!(r.barcode.as_deref(), Some("8690000000017"));
         assert_eq!(r.sale[0], Some(Decimal::new(123456, 2)));
@@ -264,7 +262,7 @@ mod tests {
         let cols = columns(&["sku", "price", "stock", "options"]);
         let row =
             Row { number: 7, cells: vec![Cell::Text("A".into()), Cell::Text("abc".into()), Cell::Text("1,2,3".into()), Cell::Text("Renk".into())] };
-        let errors = parse(&row, &cols).unwrap_err();
+        let errors = parse(&row, &cols).1;
         assert_eq!(errors.iter().map(|e| e.column.as_str()).collect::<Vec<_>>(), ["price", "stock", "options"]);
         assert!(errors.iter().all(|e| e.row == 7));
     }
@@ -284,7 +282,8 @@ mod tests {
                 Cell::Text("₺10,25".into()),
             ],
         };
-        let r = parse(&row, &cols).unwrap();
+        let (r, errors) = parse(&row, &cols);
+        assert_eq!(errors, []);
         assert_eq!(r.active, Some(false));
         assert_eq!(r.kind, Some(ProductKind::Service));
         assert_eq!(r.image_urls.unwrap(), ["https://x.tr/a.jpg", "https://x.tr/b.jpg", "https://x.tr/c,d.jpg"]);
@@ -305,7 +304,7 @@ mod tests {
             number: 9,
             cells: vec![Cell::Text("A".into()), Cell::Text("belki".into()), Cell::Text("araba".into()), Cell::Text("resim.jpg".into())],
         };
-        let errors = parse(&row, &cols).unwrap_err();
+        let errors = parse(&row, &cols).1;
         let got: Vec<(&str, &str, &str)> = errors.iter().map(|e| (e.column.as_str(), e.value.as_str(), e.code)).collect();
         assert_eq!(
             got,

@@ -137,7 +137,8 @@ pub(crate) fn run(conn: &Connection, prepared: Prepared, options: &ImportOptions
     })
 }
 
-type Parsed = std::result::Result<Record, Vec<RowError>>;
+/// A row's values, and its cells that could not be read.
+type Parsed = (Record, Vec<RowError>);
 
 /// What a row does. One lives at a time (per row), so its size does not matter.
 #[allow(clippy::large_enum_variant)]
@@ -316,18 +317,19 @@ impl<'a> Engine<'a> {
         })
     }
 
-    fn take(&mut self, parsed: Parsed) -> Result<()> {
+    fn take(&mut self, (record, mut errors): Parsed) -> Result<()> {
         self.plan.rows += 1;
-        let verdict = match parsed {
-            Ok(record) => {
-                let row = record.row;
-                let verdict = self.decide(record)?;
-                match verdict {
-                    Ok(action) if self.writing => self.execute(row, action)?,
-                    other => other,
-                }
+        let row = record.row;
+        // The cells that could not be read and what the rest of the row would do are
+        // reported together: one run shows all of a row's problems.
+        let verdict = match self.decide(record)? {
+            Ok(action) if errors.is_empty() && self.writing => self.execute(row, action)?,
+            Ok(action) if errors.is_empty() => Ok(action),
+            Ok(_) => Err(errors),
+            Err(more) => {
+                errors.extend(more);
+                Err(errors)
             }
-            Err(errors) => Err(errors),
         };
         match verdict {
             Err(errors) => {
@@ -453,10 +455,13 @@ impl<'a> Engine<'a> {
 
     fn new_product(&mut self, r: Record) -> Result<Verdict> {
         let mut errors = Vec::new();
-        let (Some(sku), Some(name)) = (r.sku.clone(), r.name.clone()) else {
-            let missing = if r.sku.is_none() { Field::Sku } else { Field::Name };
-            return Ok(Err(vec![self.error(&r, &missing, "import.required", format!("a new product needs a {missing}"))]));
+        let Some(sku) = r.sku.clone() else {
+            return Ok(Err(vec![self.error(&r, &Field::Sku, "import.required", "a new product needs a sku".to_owned())]));
         };
+        let name = r.name.clone().unwrap_or_else(|| {
+            errors.push(self.error(&r, &Field::Name, "import.required", "a new product needs a name".to_owned()));
+            "-".to_owned() // stands in while the row's other cells are checked; never written
+        });
         let mut fields = ProductFields::new(sku, name);
         let names = self.overlay(&mut fields, &r, &mut errors)?;
         let fields = self.validated(fields, None, &r, &mut errors)?;
@@ -756,16 +761,13 @@ impl<'a> Engine<'a> {
     /// The fields as the catalog will store them, or the row's errors about them.
     /// `own_sku`: the product's SKU before the row, when it exists.
     fn validated(&self, fields: ProductFields, own_sku: Option<&str>, r: &Record, errors: &mut Vec<RowError>) -> Result<Option<ProductFields>> {
-        match catalog::normalized(&fields) {
-            Ok(fields) => {
-                self.check_sku_free(r, &fields.sku, own_sku, errors)?;
-                Ok(Some(fields))
-            }
-            Err(e) => {
-                errors.push(self.catalog_error(r, e));
-                Ok(None)
-            }
+        let (fields, problems) = catalog::normalized_with_problems(&fields);
+        if !problems.is_empty() {
+            errors.extend(problems.into_iter().map(|e| self.catalog_error(r, e)));
+            return Ok(None);
         }
+        self.check_sku_free(r, &fields.sku, own_sku, errors)?;
+        Ok(Some(fields))
     }
 
     /// A SKU about to be given to a new item (or to `own`, renamed) must be free in the
