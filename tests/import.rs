@@ -382,6 +382,21 @@ fn one_run_shows_every_problem_of_a_row_cells_that_cannot_be_read_and_rules_the_
 }
 
 #[test]
+fn a_cell_split_by_an_unquoted_delimiter_and_a_file_with_no_name_column_are_explained() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = catalog_at(dir.path());
+    let split = write(&dir.path().join("s.csv"), "Stok Kodu;Ürün Adı;Seçenekler\nS-1;Kazak;Renk:Beyaz;Beden:L\nS-2;Hırka;\n".as_bytes());
+    let p = plan(&conn, &split, &ImportOptions::default());
+    let e = &p.errors[0];
+    assert_eq!((p.error_rows, e.row, e.column.as_str(), e.value.as_str(), e.code), (1, 2, "D", "Beden:L", "import.extra_cells"), "{:#?}", p.errors);
+    assert!(e.message.contains("needs quotes"), "{}", e.message);
+
+    let nameless = write(&dir.path().join("n.csv"), "Stok Kodu;Stok İsmi Yok\nN-1;Bir şey\n".as_bytes());
+    let p = plan(&conn, &nameless, &ImportOptions::default());
+    assert_eq!(p.errors[0].message, "a new product needs a name, and no column is mapped to name", "{:#?}", p.errors);
+}
+
+#[test]
 fn modes_keys_and_the_stock_column() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = catalog_at(dir.path());

@@ -28,7 +28,7 @@ pub enum ImportError {
     WouldOverwriteImported { file: String },
     #[error("the column mapping is not usable: {}", problems.join("; "))]
     BadMapping { problems: Vec<String> },
-    #[error("{error_rows} of {rows} rows have errors; nothing was imported (see the report)")]
+    #[error("{error_rows} of {rows} rows have errors; nothing was imported")]
     HasErrors { rows: usize, error_rows: usize },
     #[error("no import batch #{0}")]
     BatchNotFound(i64),

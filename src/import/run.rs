@@ -459,7 +459,8 @@ impl<'a> Engine<'a> {
             return Ok(Err(vec![self.error(&r, &Field::Sku, "import.required", "a new product needs a sku".to_owned())]));
         };
         let name = r.name.clone().unwrap_or_else(|| {
-            errors.push(self.error(&r, &Field::Name, "import.required", "a new product needs a name".to_owned()));
+            let unmapped = if self.columns.fields.contains(&Some(Field::Name)) { "" } else { ", and no column is mapped to name" };
+            errors.push(self.error(&r, &Field::Name, "import.required", format!("a new product needs a name{unmapped}")));
             "-".to_owned() // stands in while the row's other cells are checked; never written
         });
         let mut fields = ProductFields::new(sku, name);
