@@ -178,6 +178,20 @@ enum Action {
     },
 }
 
+impl Action {
+    /// An update that changes nothing is `Unchanged`.
+    fn or_unchanged(self) -> Action {
+        match &self {
+            Action::Update { restore: Restore { product: None, variant: None }, product: None, variant: None, prices, stock: None, .. }
+                if prices.is_empty() =>
+            {
+                Action::Unchanged
+            }
+            _ => self,
+        }
+    }
+}
+
 /// What a row brings back from the trash (the file says it exists), with when each had
 /// been trashed, for undo.
 #[derive(Default)]
@@ -626,7 +640,7 @@ impl<'a> Engine<'a> {
         let restore = Restore { product: self.restoring(id, &current.deleted_at), variant: None };
         let product = (after != current.fields || names.any()).then_some((current.fields, after, names));
         let item = Item { product_id: id, variant_id: None, sku: product.as_ref().map(|p| p.1.sku.clone()).unwrap_or_else(|| key_sku(&r)) };
-        Ok(Ok(update_or_unchanged(item, restore, product, None, prices, stock)))
+        Ok(Ok(Action::Update { item, restore, product, variant: None, prices, stock }.or_unchanged()))
     }
 
     fn variant_update(&mut self, product_id: i64, variant_id: i64, r: Record) -> Result<Verdict> {
@@ -659,7 +673,7 @@ impl<'a> Engine<'a> {
         let item = Item { product_id, variant_id: Some(variant_id), sku: after.sku.clone() };
         let restore = Restore { product: self.restoring(product_id, &product.deleted_at), variant: trashed_at };
         let variant = (after != before).then_some((before, after));
-        Ok(Ok(update_or_unchanged(item, restore, None, variant, prices, stock)))
+        Ok(Ok(Action::Update { item, restore, product: None, variant, prices, stock }.or_unchanged()))
     }
 
     /// Puts the row's values on `fields`; returns the category and brand it names that
@@ -1062,22 +1076,6 @@ impl<'a> Engine<'a> {
         self.journal_seq += 1;
         let batch = self.batch.expect("writing in a batch");
         undo::journal(self.conn, batch, self.journal_seq, row, change, product, variant, before)
-    }
-}
-
-fn update_or_unchanged(
-    item: Item,
-    restore: Restore,
-    product: Option<(ProductFields, ProductFields, Names)>,
-    variant: Option<(VariantFields, VariantFields)>,
-    prices: Vec<PriceChange>,
-    stock: Option<Decimal>,
-) -> Action {
-    let restores = restore.product.is_some() || restore.variant.is_some();
-    if !restores && product.is_none() && variant.is_none() && prices.is_empty() && stock.is_none() {
-        Action::Unchanged
-    } else {
-        Action::Update { item, restore, product, variant, prices, stock }
     }
 }
 
