@@ -344,6 +344,13 @@ fn variant_generate_makes_the_matrix_with_derived_skus() {
     assert_eq!(shop.show("TS")["on_hand"], "5");
     shop.error(&["stock", "add", "TS", "1"], "stock.has_variants");
     assert_eq!(shop.list(&["--search", "TS-SIYAH"]), ["TS"], "a variant's SKU finds its product");
+
+    // A variant's own price shows in its product's table; the others take the product's.
+    shop.run(&["price", "set", "TS-SIYAH-L", "--group", "1", "--sale", "120"]);
+    let text = shop.run(&["product", "show", "TS"]);
+    let row = text.lines().find(|l| l.starts_with("TS-SIYAH-L ")).unwrap_or_else(|| panic!("{text}"));
+    assert!(row.trim_end().ends_with("1: 120"), "{text}");
+    assert!(text.contains("OWN PRICES (GROUP: SALE)"), "{text}");
 }
 
 #[test]

@@ -96,10 +96,12 @@ impl Out {
             .iter()
             .map(|v| {
                 let options = v.options.iter().map(|o| format!("{}: {}", o.group, o.value)).collect::<Vec<_>>().join(", ");
-                vec![v.sku.clone(), options, opt(&v.barcode), v.on_hand.to_string()]
+                // A group without a price of the variant's own takes the product's.
+                let own = v.prices.iter().filter_map(|p| p.sale.map(|sale| format!("{}: {sale}", p.group))).collect::<Vec<_>>().join(", ");
+                vec![v.sku.clone(), options, opt(&v.barcode), v.on_hand.to_string(), own]
             })
             .collect();
-        table(&["VARIANT", "OPTIONS", "BARCODE", "ON HAND"], rows);
+        table(&["VARIANT", "OPTIONS", "BARCODE", "ON HAND", "OWN PRICES (GROUP: SALE)"], rows);
     }
 
     pub fn prices(&self, sku: &str, prices: &[Price]) -> Result<()> {
