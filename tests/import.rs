@@ -397,6 +397,34 @@ fn a_cell_split_by_an_unquoted_delimiter_and_a_file_with_no_name_column_are_expl
 }
 
 #[test]
+fn without_a_sheet_named_the_first_sheet_with_a_header_row_is_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    let path = dir.path().join("rapor.xlsx");
+    let mut book = Workbook::new();
+    let cover = book.add_worksheet().set_name("Özet").unwrap();
+    cover.write_string(0, 0, "Mağaza stok raporu").unwrap();
+    cover.write_string(1, 0, "Toplam").unwrap();
+    cover.write_number(1, 1, 2).unwrap();
+    let list = book.add_worksheet().set_name("Ürünler").unwrap();
+    for (c, h) in ["Stok Kodu", "Ürün Adı", "Fiyat"].into_iter().enumerate() {
+        list.write_string(0, c as u16, h).unwrap();
+    }
+    list.write_string(1, 0, "L-1").unwrap();
+    list.write_string(1, 1, "Lamba").unwrap();
+    list.write_number(1, 2, 10).unwrap();
+    book.save(&path).unwrap();
+
+    let preview = import::inspect(&conn, &path, &ImportOptions::default()).unwrap();
+    assert_eq!((preview.sheet.as_str(), preview.header_row), ("Ürünler", 1));
+    let applied = apply(&mut conn, &path, &ImportOptions::default());
+    assert_eq!((applied.plan.sheet.as_str(), applied.plan.creates), ("Ürünler", 1));
+    // A sheet named is read as it is: no header on the cover.
+    let cover_only = ImportOptions { sheet: Some("özet".into()), ..ImportOptions::default() };
+    assert_eq!(import::inspect(&conn, &path, &cover_only).unwrap_err().code(), "import.header_not_found");
+}
+
+#[test]
 fn modes_keys_and_the_stock_column() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = catalog_at(dir.path());

@@ -64,11 +64,11 @@ pub(crate) struct Prepared {
 
 pub(crate) fn prepare(conn: &Connection, path: &Path, options: &ImportOptions) -> Result<Prepared> {
     let mut workbook = read::open(path)?;
-    let sheet = workbook.sheet(options.sheet.as_deref())?;
-    let header = match options.header_row {
+    let first = workbook.sheet(options.sheet.as_deref())?;
+    let (sheet, header) = match options.header_row {
         Some(wanted) => {
             let (mut header, mut last) = (None, 0);
-            workbook.read_rows(&sheet, |row| {
+            workbook.read_rows(&first, |row| {
                 last = row.number;
                 let past = row.number >= wanted;
                 if row.number == wanted {
@@ -76,21 +76,38 @@ pub(crate) fn prepare(conn: &Connection, path: &Path, options: &ImportOptions) -
                 }
                 Ok(!past)
             })?;
-            header.ok_or_else(|| ImportError::HeaderRowMissing { sheet: sheet.clone(), row: wanted, last })?
+            let header = header.ok_or_else(|| ImportError::HeaderRowMissing { sheet: first.clone(), row: wanted, last })?;
+            (first, header)
         }
         None => {
-            let mut head: Vec<Row> = Vec::new();
-            workbook.read_rows(&sheet, |row| {
-                head.push(row);
-                Ok(head.len() < HEADER_SEARCH_ROWS)
-            })?;
-            let not_found = || ImportError::HeaderNotFound { sheet: sheet.clone(), sheets: workbook.sheets().to_vec(), searched: HEADER_SEARCH_ROWS };
-            let i = find_header(&head).ok_or_else(not_found)?;
-            head.swap_remove(i)
+            // Without a sheet named, the first sheet is often a cover or a summary: the
+            // first sheet with a header row is the list.
+            let candidates = match options.sheet {
+                Some(_) => vec![first.clone()],
+                None => workbook.sheets().to_vec(),
+            };
+            let mut found = None;
+            for sheet in candidates {
+                if let Some(header) = header_of(&mut workbook, &sheet)? {
+                    found = Some((sheet, header));
+                    break;
+                }
+            }
+            found.ok_or_else(|| ImportError::HeaderNotFound { sheet: first, sheets: workbook.sheets().to_vec(), searched: HEADER_SEARCH_ROWS })?
         }
     };
     let (columns, saved_mapping) = columns_for(conn, headers_of(&header), workbook.decimal_mark(), options)?;
     Ok(Prepared { workbook, sheet, header_row: header.number, columns, saved_mapping })
+}
+
+/// The header row of `sheet`, found among its first rows.
+fn header_of(workbook: &mut Workbook, sheet: &str) -> Result<Option<Row>> {
+    let mut head: Vec<Row> = Vec::new();
+    workbook.read_rows(sheet, |row| {
+        head.push(row);
+        Ok(head.len() < HEADER_SEARCH_ROWS)
+    })?;
+    Ok(find_header(&head).map(|i| head.swap_remove(i)))
 }
 
 /// Reads every data row of the prepared file and decides it; with `batch`, writes it too.
