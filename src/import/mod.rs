@@ -88,7 +88,7 @@ pub enum StockMode {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export))]
 pub struct ImportOptions {
-    /// The sheet to read (folded match); the first one when `None`.
+    /// The sheet to read (folded match); when `None`, the first one with a header row.
     pub sheet: Option<String>,
     /// The header row as the spreadsheet numbers it (1-based); found when `None`.
     pub header_row: Option<u32>,
