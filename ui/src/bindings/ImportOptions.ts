@@ -8,7 +8,7 @@ import type { StockMode } from "./StockMode";
  */
 export type ImportOptions = { 
 /**
- * The sheet to read (folded match); the first one when `None`.
+ * The sheet to read (folded match); when `None`, the first one with a header row.
  */
 sheet: string | null, 
 /**
