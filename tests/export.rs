@@ -106,17 +106,25 @@ fn an_xlsx_export_is_typed_and_styled_and_imports_back_unchanged() {
     assert_eq!(rows[0][0], Data::String("Stok Kodu".into()));
     assert_eq!(rows[1][0], Data::String("LED-9W".into()));
     assert_eq!(rows[1][3], Data::String("8690000000017".into()), "a barcode is text, kept digit for digit");
-    assert_eq!(rows[1][5], Data::String("'=HYPERLINK(\"http://x\")".into()), "formula-like text is neutralized");
+    assert_eq!(rows[1][5], Data::String("=HYPERLINK(\"http://x\")".into()), "formula-like text stays as it is, and text");
     assert_eq!(rows[1][11], Data::Float(3.5), "quantities and prices are numbers");
     assert_eq!(rows[1][12], Data::Float(1234.56));
-    assert_eq!(rows[2][0], Data::String("'-5".into()));
+    assert_eq!(rows[2][0], Data::String("-5".into()));
     assert_eq!(rows[2][11], Data::Empty, "a service has no stock column value");
     assert_eq!(rows[4][1], Data::String("TS".into()), "a variant row names its product");
     assert_eq!(rows[4][2], Data::String("Renk:Beyaz;Beden:M".into()));
     let sheet = part(&file, "xl/worksheets/sheet1.xml");
     assert!(sheet.contains("state=\"frozen\""), "the header row is frozen");
     assert!(sheet.contains("<autoFilter ref=\"A1:"), "the header has a filter");
-    assert!(part(&file, "xl/styles.xml").contains("<b/>"), "the header is bold");
+    let styles = part(&file, "xl/styles.xml");
+    assert!(styles.contains("<b/>"), "the header is bold");
+    // Neutralized with Excel's quote prefix: the cell stays text even when edited.
+    let xfs = styles.split("<cellXfs").nth(1).unwrap().split("</cellXfs>").next().unwrap();
+    let quoted = xfs.split("<xf ").skip(1).position(|xf| xf.contains("quotePrefix=\"1\"")).expect("a quote-prefix style");
+    for cell in ["F2", "A3"] {
+        assert!(sheet.contains(&format!("<c r=\"{cell}\" s=\"{quoted}\"")), "{cell} has the quote prefix: {sheet}");
+    }
+    assert!(!sheet.contains(&format!("<c r=\"A2\" s=\"{quoted}\"")), "LED-9W needs none");
 
     let p = plan(&conn, &file);
     assert_eq!((p.rows, p.creates, p.updates, p.unchanged, p.error_rows), (5, 0, 0, 5, 0), "{p:#?}");

@@ -1,8 +1,9 @@
 //! The catalog out to xlsx or csv, in the columns an import reads (so an export imported
 //! again changes nothing), a blank template of those columns, and a plan's errors as a
-//! report. Text that starts like a formula is neutralized with a leading `'`.
+//! report. Text that starts like a formula is neutralized: in csv with a leading `'`, in
+//! xlsx with Excel's quote prefix (the cell stays text when edited; no `'` shows).
 
-use super::record::neutralized;
+use super::record::{neutralized, starts_like_formula};
 use super::{ImportError, Plan};
 use crate::catalog;
 use crate::db::Fixed;
@@ -261,7 +262,7 @@ fn prices(prices: &[Option<catalog::SaleAndList>; 10]) -> impl Iterator<Item = V
 
 /// Where rows go: an xlsx sheet written in constant memory, or a CSV file.
 enum Sink {
-    Xlsx { book: Box<Workbook>, path: std::path::PathBuf, row: u32, header: Format, price: Format, width: u16 },
+    Xlsx { book: Box<Workbook>, path: std::path::PathBuf, row: u32, formats: XlsxFormats, width: u16 },
     Csv { writer: csv::Writer<std::io::BufWriter<std::fs::File>>, path: std::path::PathBuf, decimal_comma: bool },
 }
 
@@ -274,7 +275,8 @@ impl Sink {
                 book.add_worksheet_with_constant_memory().map_err(|e| failed(&e))?.set_name("Raf").map_err(|e| failed(&e))?;
                 let header = Format::new().set_bold().set_background_color(Color::RGB(0xE2E8F0)).set_border_bottom(FormatBorder::Thin);
                 let price = Format::new().set_num_format("#,##0.00##");
-                Ok(Sink::Xlsx { book, path: path.to_owned(), row: 0, header, price, width: 0 })
+                let formats = XlsxFormats { header, price, quoted: Format::new().set_quote_prefix() };
+                Ok(Sink::Xlsx { book, path: path.to_owned(), row: 0, formats, width: 0 })
             }
             ExportFormat::Csv => {
                 let mut file = std::io::BufWriter::new(std::fs::File::create(path).map_err(|e| Error::io(path, e))?);
@@ -289,9 +291,9 @@ impl Sink {
 
     fn row(&mut self, values: Vec<Value>) -> Result<()> {
         match self {
-            Sink::Xlsx { book, path, row, header, price, width } => {
+            Sink::Xlsx { book, path, row, formats, width } => {
                 let sheet = book.worksheet_from_index(0).map_err(|e| xlsx_failed(path, e))?;
-                write_xlsx_row(sheet, *row, &values, (*row == 0).then_some(&*header), price).map_err(|e| xlsx_failed(path, e))?;
+                write_xlsx_row(sheet, *row, &values, *row == 0, formats).map_err(|e| xlsx_failed(path, e))?;
                 *width = (*width).max(values.len() as u16);
                 *row += 1;
                 Ok(())
@@ -322,29 +324,34 @@ impl Sink {
     }
 }
 
-fn write_xlsx_row(
-    sheet: &mut Worksheet,
-    row: u32,
-    values: &[Value],
-    header: Option<&Format>,
-    price: &Format,
-) -> Result<(), rust_xlsxwriter::XlsxError> {
+/// The cell formats of an xlsx export.
+struct XlsxFormats {
+    header: Format,
+    price: Format,
+    /// Excel's quote prefix, for text that starts like a formula.
+    quoted: Format,
+}
+
+fn write_xlsx_row(sheet: &mut Worksheet, row: u32, values: &[Value], header: bool, formats: &XlsxFormats) -> Result<(), rust_xlsxwriter::XlsxError> {
     for (col, value) in values.iter().enumerate() {
         let col = col as u16;
-        match (value, header) {
-            (Value::Text(s), Some(header)) => {
-                sheet.write_string_with_format(row, col, s, header)?;
+        match value {
+            Value::Text(s) if header => {
+                sheet.write_string_with_format(row, col, s, &formats.header)?;
                 sheet.set_column_width(col, (s.chars().count() as f64 + 4.0).max(10.0))?;
             }
-            (Value::Text(s), None) => {
-                sheet.write_string(row, col, neutralized(s))?;
+            Value::Text(s) if starts_like_formula(s) => {
+                sheet.write_string_with_format(row, col, s, &formats.quoted)?;
+            }
+            Value::Text(s) => {
+                sheet.write_string(row, col, s)?;
             }
             // Money and quantities have at most 4 decimals and stay far below 2^53:
             // the f64 Excel stores reads back as the same decimal.
-            (Value::Number(d), _) => {
-                sheet.write_number_with_format(row, col, d.to_f64().unwrap_or_default(), price)?;
+            Value::Number(d) => {
+                sheet.write_number_with_format(row, col, d.to_f64().unwrap_or_default(), &formats.price)?;
             }
-            (Value::Empty, _) => {}
+            Value::Empty => {}
         }
     }
     Ok(())

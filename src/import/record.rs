@@ -224,9 +224,15 @@ pub(crate) fn unneutralized(text: &str) -> &str {
     }
 }
 
+/// Whether a spreadsheet would read `text` as a formula: it starts with `=`, `+`, `-`,
+/// `@`, tab or CR.
+pub(crate) fn starts_like_formula(text: &str) -> bool {
+    text.starts_with(FORMULA_STARTS)
+}
+
 /// `text` made safe to open in a spreadsheet: `'` before a leading `=`, `+`, `-`, `@`, tab or CR.
 pub(crate) fn neutralized(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.starts_with(FORMULA_STARTS) {
+    if starts_like_formula(text) {
         std::borrow::Cow::Owned(format!("'{text}"))
     } else {
         std::borrow::Cow::Borrowed(text)
