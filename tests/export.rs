@@ -128,6 +128,10 @@ fn an_xlsx_export_is_typed_and_styled_and_imports_back_unchanged() {
 
     let p = plan(&conn, &file);
     assert_eq!((p.rows, p.creates, p.updates, p.unchanged, p.error_rows), (5, 0, 0, 5, 0), "{p:#?}");
+    // Keyed by barcode, the rows without one (the service, the parent TS, its variants) go by SKU.
+    let by_barcode = ImportOptions { key: import::Key::Barcode, ..ImportOptions::default() };
+    let p = progress::silent(|task| import::plan(&conn, &file, &by_barcode, task)).unwrap();
+    assert_eq!((p.unchanged, p.error_rows), (5, 0), "{p:#?}");
     let applied = progress::silent(|task| import::apply(&mut conn, &file, &ImportOptions::default(), task)).unwrap();
     assert_eq!(applied.plan.movements, 0);
 

@@ -54,7 +54,7 @@ pub enum Mode {
 }
 
 /// The column that finds an existing product or variant.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "ImportKey"))]
 #[serde(rename_all = "lowercase")]
 pub enum Key {

@@ -18,7 +18,7 @@ use rusqlite::{Connection, OptionalExtension};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::{hash_map, HashMap, HashSet};
 use std::path::Path;
 
 /// Rows sent from the reading thread at a time.
@@ -278,7 +278,7 @@ struct Engine<'a> {
     writing: bool,
     allow_negative: bool,
     /// Each key's first row, for duplicates within the file.
-    seen: HashMap<String, u32>,
+    seen: HashMap<(Key, String), u32>,
     /// SKUs that rows of this file create.
     new_skus: HashSet<String>,
     /// Categories and brands looked up by name (`"category"`/`"brand"`, name): `None`
@@ -420,20 +420,28 @@ impl<'a> Engine<'a> {
     // ---- deciding ----
 
     fn decide(&mut self, r: Record) -> Result<Verdict> {
-        let key_field = self.options.key.field();
-        let key = match self.options.key {
-            Key::Sku => r.sku.clone(),
-            Key::Barcode => r.barcode.clone(),
+        let filled = |cell: &Option<String>| cell.clone().filter(|k| !k.is_empty());
+        // Under the barcode key, a row without a barcode (a parent's row, as an export
+        // writes it) is found by its SKU.
+        let (by, key) = match (self.options.key, filled(&r.barcode)) {
+            (Key::Barcode, Some(barcode)) => (Key::Barcode, Some(barcode)),
+            _ => (Key::Sku, filled(&r.sku)),
         };
-        let Some(key) = key.filter(|k| !k.is_empty()) else {
+        let Some(key) = key else {
+            let key_field = self.options.key.field();
             return Ok(Err(vec![self.error(&r, &key_field, "import.key_missing", format!("the {key_field} cell is empty"))]));
         };
-        if let Some(first) = self.seen.get(&key) {
-            let why = format!("{key_field} {key} is also on row {first}; each product or variant must be on one row");
-            return Ok(Err(vec![self.error(&r, &key_field, "import.duplicate_key", why)]));
+        let key_field = by.field();
+        match self.seen.entry((by, key.clone())) {
+            hash_map::Entry::Occupied(first) => {
+                let why = format!("{key_field} {key} is also on row {}; each product or variant must be on one row", first.get());
+                return Ok(Err(vec![self.error(&r, &key_field, "import.duplicate_key", why)]));
+            }
+            hash_map::Entry::Vacant(slot) => {
+                slot.insert(r.row);
+            }
         }
-        self.seen.insert(key.clone(), r.row);
-        let found = self.find(&key)?;
+        let found = self.find(by, &key)?;
         let mode = self.options.mode;
         let verdict = match found {
             Found::Several(n) => {
@@ -446,7 +454,7 @@ impl<'a> Engine<'a> {
                 Err(vec![self.error(&r, &key_field, "import.exists", format!("{key_field} {key} already exists (mode insert)"))])
             }
             Found::Nothing if r.parent.is_some() => self.new_variant(r)?,
-            Found::Nothing if self.made_parents.contains_key(&key) && self.options.key == Key::Sku => self.complete_parent(key, r)?,
+            Found::Nothing if by == Key::Sku && self.made_parents.contains_key(&key) => self.complete_parent(key, r)?,
             Found::Nothing => self.new_product(r)?,
             Found::Product(id) => self.product_update(id, r)?,
             Found::Variant(product, variant) => self.variant_update(product, variant, r)?,
@@ -454,12 +462,12 @@ impl<'a> Engine<'a> {
         Ok(verdict)
     }
 
-    fn find(&self, key: &str) -> Result<Found> {
+    fn find(&self, by: Key, key: &str) -> Result<Found> {
         if self.last_ids == (0, 0) {
             return Ok(Found::Nothing);
         }
         // One statement for both tables: the product (variant NULL) or variant rows the key names.
-        let sql = match self.options.key {
+        let sql = match by {
             Key::Sku => "SELECT id, NULL FROM products WHERE sku = ?1 UNION ALL SELECT product_id, id FROM variants WHERE sku = ?1",
             Key::Barcode => {
                 "SELECT id, NULL FROM products WHERE barcode = ?1 AND deleted_at IS NULL
