@@ -53,7 +53,8 @@ pub enum Mode {
     Upsert,
 }
 
-/// The column that finds an existing product or variant.
+/// The column that finds an existing product or variant. Under `Barcode`, a row without a
+/// barcode is found by its SKU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "ImportKey"))]
 #[serde(rename_all = "lowercase")]

@@ -33,7 +33,7 @@ pub struct ImportArgs {
     map: Vec<(String, Option<Field>)>,
     #[arg(long, value_enum, default_value = "upsert")]
     mode: ModeArg,
-    /// The column that finds existing products
+    /// The column that finds existing products (with barcode, rows without one go by SKU)
     #[arg(long, value_enum, default_value = "sku")]
     key: KeyArg,
     /// The stock column sets the quantity on hand, or adds to it
