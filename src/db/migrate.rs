@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { name: "0011_import_created_ranges", sql: include_str!("migrations/0011_import_created_ranges.sql") },
     Migration { name: "0012_import_finished_at", sql: include_str!("migrations/0012_import_finished_at.sql") },
     Migration { name: "0013_import_restores", sql: include_str!("migrations/0013_import_restores.sql") },
+    Migration { name: "0014_drop_prices_sale", sql: include_str!("migrations/0014_drop_prices_sale.sql") },
 ];
 
 /// Applies the pending migrations in one transaction, so another process opening the
