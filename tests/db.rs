@@ -367,6 +367,54 @@ fn open_refuses_a_newer_catalog_and_a_folder() {
     assert_eq!(raf::db::open(&folder).unwrap_err().code(), "db.cannot_open");
 }
 
+/// The opcodes SQLite runs for `sql`.
+fn opcodes(conn: &Connection, sql: &str) -> Vec<String> {
+    let mut explain = conn.prepare(&format!("EXPLAIN {sql}")).unwrap();
+    explain.query_map([], |r| r.get(1)).unwrap().map(Result::unwrap).collect()
+}
+
+#[test]
+fn migrating_rebuilds_the_ledger_with_every_movement_and_writes_a_movement_without_a_temporary_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("raf.db");
+    let before = raf::db::MIGRATIONS.iter().position(|m| m.name == "0015_checks_without_in_lists").unwrap();
+    let mut old = Connection::open(&path).unwrap();
+    old.pragma_update(None, "foreign_keys", true).unwrap();
+    raf::db::migrate(&mut old, &path, &raf::db::MIGRATIONS[..before]).unwrap();
+    old.execute_batch(
+        "INSERT INTO products (id, sku, sku_key, name, name_sort, on_hand, created_at, updated_at) VALUES (1, 'A', 'a', 'A', 'a', 30000, 'x', 'x');
+         INSERT INTO stock_movements (id, product_id, kind, delta, qty_before, qty_after, created_at) VALUES (1, 1, 'add', 50000, 0, 50000, 'x');
+         INSERT INTO stock_movements (id, product_id, kind, delta, qty_before, qty_after, undoes, created_at) VALUES (2, 1, 'undo', -50000, 50000, 0, 1, 'x');
+         INSERT INTO stock_movements (id, product_id, kind, delta, qty_before, qty_after, created_at) VALUES (3, 1, 'count', 30000, 0, 30000, 'x');
+         INSERT INTO import_batches (id, file_name, options, rows, creates, updates, unchanged, created_at) VALUES (1, 'a.csv', '{}', 1, 0, 1, 0, 'x');
+         INSERT INTO import_changes (batch_id, seq, row_no, change, product_id, movement_id) VALUES (1, 1, 2, 'movement', 1, 3);",
+    )
+    .unwrap();
+    drop(old);
+
+    let conn = raf::db::open(&path).unwrap();
+    let ledger: Vec<(i64, String, Option<i64>)> = conn
+        .prepare("SELECT id, kind, undoes FROM stock_movements ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(ledger, [(1, "add".to_owned(), None), (2, "undo".to_owned(), Some(1)), (3, "count".to_owned(), None)]);
+    let journal: i64 = conn.query_row("SELECT movement_id FROM import_changes", [], |r| r.get(0)).unwrap();
+    assert_eq!(journal, 3);
+    check_ledger(&conn).unwrap();
+    let foreign_keys: i64 = conn.pragma_query_value(None, "foreign_keys", |r| r.get(0)).unwrap();
+    assert_eq!(foreign_keys, 1, "enforced again after migrating");
+
+    // The kinds are still checked, and checking one builds no temporary b-tree of them.
+    let insert = "INSERT INTO stock_movements (product_id, kind, delta, qty_before, qty_after, created_at) VALUES (1, 'nope', 1, 0, 1, 'x')";
+    assert!(conn.execute(insert, []).unwrap_err().to_string().contains("CHECK"));
+    assert!(!opcodes(&conn, insert).iter().any(|op| op == "OpenEphemeral"), "{:?}", opcodes(&conn, insert));
+    let journal = "INSERT INTO import_changes (batch_id, seq, row_no, change, product_id) VALUES (1, 2, 3, 'price_set', 1)";
+    assert!(!opcodes(&conn, journal).iter().any(|op| op == "OpenEphemeral"), "{:?}", opcodes(&conn, journal));
+}
+
 #[test]
 fn migrating_an_older_catalog_fills_the_price_sort_key() {
     let dir = tempfile::tempdir().unwrap();
