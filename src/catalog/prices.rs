@@ -100,8 +100,8 @@ pub(crate) fn item_prices(conn: &Connection, product_id: i64, variant_id: Option
 
 /// The sale and list price of a product (`variant_id` None) or a variant in each of the
 /// ten groups (index 0 is group 1), unset ones None. One range of the `prices_item` index,
-/// in its own terms (with `variant_id IS ?2` SQLite picks `prices_sale` and reads the whole
-/// group): an import reads this for every row it compares, an export for every item.
+/// in its own terms (`ifnull(variant_id, 0)`), so the variant narrows the range too: an
+/// import reads this for every row it compares, an export for every item.
 pub(crate) fn item_price_values(conn: &Connection, product_id: i64, variant_id: Option<i64>) -> Result<[Option<SaleAndList>; 10]> {
     let mut stmt = conn.prepare_cached("SELECT group_no, sale, list FROM prices WHERE product_id = ?1 AND ifnull(variant_id, 0) = ?2")?;
     let mut rows = stmt.query(params![product_id, variant_id.unwrap_or(0)])?;
