@@ -260,7 +260,9 @@ fn prices(prices: &[Option<catalog::SaleAndList>; 10]) -> impl Iterator<Item = V
     prices.iter().map(|p| number(p.map(|p| p.0))).chain(prices.iter().map(|p| number(p.and_then(|p| p.1))))
 }
 
-/// Where rows go: an xlsx sheet written in constant memory, or a CSV file.
+/// Where rows go: an xlsx sheet written in constant memory, or a CSV file. One lives per
+/// export, so the size of its variants does not matter.
+#[allow(clippy::large_enum_variant)]
 enum Sink {
     Xlsx { book: Box<Workbook>, path: std::path::PathBuf, row: u32, formats: XlsxFormats, width: u16 },
     Csv { writer: csv::Writer<std::io::BufWriter<std::fs::File>>, path: std::path::PathBuf, decimal_comma: bool },
