@@ -397,6 +397,30 @@ fn a_cell_split_by_an_unquoted_delimiter_and_a_file_with_no_name_column_are_expl
 }
 
 #[test]
+fn a_quote_never_closed_is_named_by_its_row_and_column_and_a_cell_on_several_lines_still_imports() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    // Row 3's name opens a quote it never closes: the csv reader takes every line after
+    // it into that cell, without an error of its own.
+    let unclosed = "Stok Kodu;Ürün Adı;Fiyat\nK-1;Kalem;10\nK-2;\"Süper kalem;12\nK-3;Silgi;5\nK-4;Defter;20\n";
+    let path = write(&dir.path().join("u.csv"), unclosed.as_bytes());
+    let err = progress::silent(|task| import::plan(&conn, &path, &ImportOptions::default(), task)).unwrap_err();
+    assert_eq!(err.code(), "import.unclosed_quote", "{err}");
+    assert_eq!((err.details()["row"].as_u64(), err.details()["column"].as_u64()), (Some(3), Some(2)));
+    assert!(err.to_string().starts_with("u.csv: the quote that opens the cell in row 3, column 2 is never closed"), "{err}");
+    let err = progress::silent(|task| import::apply(&mut conn, &path, &ImportOptions::default(), task)).unwrap_err();
+    assert_eq!(err.code(), "import.unclosed_quote");
+    assert_eq!(conn.query_row("SELECT count(*) FROM products", [], |r| r.get::<_, i64>(0)).unwrap(), 0, "nothing imported");
+
+    // A description written on several lines, one of them with the delimiter in it.
+    let lines = "Stok Kodu;Ürün Adı;Açıklama\nK-1;Kalem;\"Mavi mürekkep\nUç: 0,7 mm; iğne uç\"\nK-2;Silgi;Yumuşak\n";
+    let path = write(&dir.path().join("l.csv"), lines.as_bytes());
+    let applied = apply(&mut conn, &path, &ImportOptions::default());
+    assert_eq!((applied.plan.creates, applied.plan.error_rows), (2, 0), "{:#?}", applied.plan.errors);
+    assert_eq!(product_detail(&conn, "K-1").unwrap().product.fields.description.as_deref(), Some("Mavi mürekkep\nUç: 0,7 mm; iğne uç"));
+}
+
+#[test]
 fn without_a_sheet_named_the_first_sheet_with_a_header_row_is_the_list() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = catalog_at(dir.path());

@@ -12,6 +12,8 @@ pub enum ImportError {
     WrongExtension { file: String, extension: String, found: &'static str },
     #[error("{file} is damaged and cannot be read: {reason}")]
     Corrupt { file: String, reason: String },
+    #[error("{file}: the quote that opens the cell in row {row}, column {column} is never closed, so the rows after it were read into that cell; close or remove the quote and import again")]
+    UnclosedQuote { file: String, row: u32, column: usize },
     #[error("{file} is protected with a password; save a copy without one and import that")]
     Encrypted { file: String },
     #[error("{file} is too large to import safely: {what} is {size}, the limit is {limit}")]
@@ -52,6 +54,7 @@ impl ImportError {
             ImportError::UnknownFormat { .. } => "import.unknown_format",
             ImportError::WrongExtension { .. } => "import.wrong_extension",
             ImportError::Corrupt { .. } => "import.corrupt_file",
+            ImportError::UnclosedQuote { .. } => "import.unclosed_quote",
             ImportError::Encrypted { .. } => "import.encrypted",
             ImportError::TooLarge { .. } => "import.too_large",
             ImportError::SheetNotFound { .. } => "import.sheet_not_found",
@@ -80,6 +83,7 @@ impl ImportError {
             | ImportError::WouldOverwriteImported { file } => json!({ "file": file }),
             ImportError::WrongExtension { file, extension, found } => json!({ "file": file, "extension": extension, "found": found }),
             ImportError::Corrupt { file, reason } | ImportError::Export { file, reason } => json!({ "file": file, "reason": reason }),
+            ImportError::UnclosedQuote { file, row, column } => json!({ "file": file, "row": row, "column": column }),
             ImportError::TooLarge { file, what, size, limit } => json!({ "file": file, "what": what, "size": size, "limit": limit }),
             ImportError::SheetNotFound { sheet, sheets } => json!({ "sheet": sheet, "sheets": sheets }),
             ImportError::HeaderNotFound { sheet, sheets, searched } => json!({ "sheet": sheet, "sheets": sheets, "searched": searched }),

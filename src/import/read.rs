@@ -545,7 +545,7 @@ mod delimited {
         let reader = utf8_reader(path, Arc::clone(progress))?;
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(reader);
         let mut record = csv::ByteRecord::new();
-        let mut number = 0u32;
+        let (mut number, mut width) = (0u32, 0);
         loop {
             match reader.read_byte_record(&mut record) {
                 Ok(false) => return Ok(()),
@@ -556,11 +556,24 @@ mod delimited {
             if record.len() > super::MAX_COLUMNS {
                 return Err(super::too_large(path, "the number of columns", record.len().to_string(), super::MAX_COLUMNS.to_string()));
             }
+            width = width.max(record.len());
+            if let Some(column) = record.iter().position(|cell| swallowed_rows(cell, delimiter, width)) {
+                return Err(ImportError::UnclosedQuote { file: display(path), row: number, column: column + 1 }.into());
+            }
             let cells = record.iter().map(text_cell).collect();
             if !each(Row { number, cells })? {
                 return Ok(());
             }
         }
+    }
+
+    /// True when a cell holds whole rows of the file: a line after its first with as many
+    /// delimiters as a row of `width` cells has. A quote opening a cell and never closed
+    /// makes the csv reader take the lines after it into that cell, without an error. A
+    /// cell written on several lines (a description) does not hold rows; with fewer than
+    /// three columns a row's one delimiter could be in any text, and nothing is said.
+    fn swallowed_rows(cell: &[u8], delimiter: u8, width: usize) -> bool {
+        width >= 3 && cell.split(|&b| b == b'\n').skip(1).any(|line| line.iter().filter(|&&b| b == delimiter).count() + 1 >= width)
     }
 
     fn text_cell(bytes: &[u8]) -> Cell {
