@@ -108,7 +108,8 @@ mod tests {
         }];
         let rebuild = Migration {
             name: "rebuild",
-            sql: "CREATE TABLE p2(id INTEGER PRIMARY KEY, v TEXT NOT NULL); INSERT INTO p2 SELECT * FROM p; DROP TABLE p; ALTER TABLE p2 RENAME TO p;",
+            sql:
+                "CREATE TABLE p2(id INTEGER PRIMARY KEY, v TEXT NOT NULL); INSERT INTO p2 SELECT * FROM p; DROP TABLE p; ALTER TABLE p2 RENAME TO p;",
         };
         let lose = Migration { name: "lose", sql: "DELETE FROM p;" };
         let dir = tempfile::tempdir().unwrap();
