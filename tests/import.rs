@@ -421,6 +421,20 @@ fn a_quote_never_closed_is_named_by_its_row_and_column_and_a_cell_on_several_lin
 }
 
 #[test]
+fn an_option_given_twice_in_a_row_is_a_row_error_in_the_dry_run_and_the_apply() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    let twice = "Stok Kodu;Ana Ürün Kodu;Ürün Adı;Seçenekler;Renk;Beden\nKZ-1-A;KZ-1;Kazak;Renk:Lacivert;Mor;S\nKZ-1-B;KZ-1;Kazak;;Mor;M\n";
+    let path = write(&dir.path().join("k.csv"), twice.as_bytes());
+    let p = plan(&conn, &path, &ImportOptions::default());
+    let found: Vec<_> = p.errors.iter().map(|e| (e.row, e.column.as_str(), e.code)).collect();
+    assert_eq!(found, [(2, "Renk", "import.option_twice")], "{:#?}", p.errors);
+    assert!(p.errors[0].message.contains("Renk is given twice (Lacivert and Mor)"), "{}", p.errors[0].message);
+    let applied = apply(&mut conn, &path, &ImportOptions::default());
+    assert_eq!((applied.batch, applied.plan.error_rows), (None, 1), "refused by its row, not by the database");
+}
+
+#[test]
 fn without_a_sheet_named_the_first_sheet_with_a_header_row_is_the_list() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = catalog_at(dir.path());

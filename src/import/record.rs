@@ -103,8 +103,8 @@ fn fill(record: &mut Record, field: &Field, cell: &Cell, decimal_mark: Option<ch
         Field::Stock => record.stock = Some(number(cell)?),
         Field::Price(n) => record.sale[*n as usize - 1] = Some(number(cell)?),
         Field::ListPrice(n) => record.list[*n as usize - 1] = Some(number(cell)?),
-        Field::Option(group) => record.options.push(OptionValue { group: group.clone(), value: cell.text().trim().to_owned() }),
-        Field::Options => record.options.extend(options(&cell.text())?),
+        Field::Option(group) => add_options(record, vec![OptionValue { group: group.clone(), value: cell.text().trim().to_owned() }])?,
+        Field::Options => add_options(record, options(&cell.text())?)?,
         Field::Subtitle => record.subtitle = text(),
         Field::Barcode2 => record.barcode2 = text(),
         Field::Currency => record.currency = text(),
@@ -197,6 +197,19 @@ fn tags(cell: &str) -> Result<Vec<String>, Problem> {
         }
     }
     Ok(names)
+}
+
+/// Adds options to the row's, each group once (a `Seçenekler` cell and a `Renk` column
+/// may both name a color).
+fn add_options(record: &mut Record, options: Vec<OptionValue>) -> Result<(), Problem> {
+    for option in options {
+        if let Some(given) = record.options.iter().find(|o| fold(&o.group) == fold(&option.group)) {
+            let why = format!("the option {} is given twice ({} and {}); give each option once", given.group, given.value, option.value);
+            return Err(("import.option_twice", why));
+        }
+        record.options.push(option);
+    }
+    Ok(())
 }
 
 /// `Renk:Beyaz;Beden:L`.
