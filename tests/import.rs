@@ -435,6 +435,26 @@ fn an_option_given_twice_in_a_row_is_a_row_error_in_the_dry_run_and_the_apply() 
 }
 
 #[test]
+fn an_import_that_zeroes_a_products_stock_to_give_it_variants_can_be_undone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    catalog::create_product(&mut conn, &ProductFields::new("PS-1", "Pantolon")).unwrap();
+    stock::adjust(&mut conn, "PS-1", Change::Add(d("10")), None).unwrap();
+    // The product's own stock goes to zero on its row; the variants' rows follow.
+    let csv = "Stok Kodu;Ana Ürün Kodu;Ürün Adı;Beden;Stok\nPS-1;;Pantolon;;0\nPS-1-30;PS-1;;30;4\nPS-1-32;PS-1;;32;6\n";
+    let path = write(&dir.path().join("p.csv"), csv.as_bytes());
+    let applied = apply(&mut conn, &path, &ImportOptions::default());
+    assert!(applied.batch.is_some(), "{:#?}", applied.plan.errors);
+    assert_eq!(product_detail(&conn, "PS-1").unwrap().variants.len(), 2);
+
+    let summary = import::undo(&mut conn, None, false).unwrap();
+    assert_eq!((summary.movements_reversed, summary.created_removed), (3, 2));
+    let detail = product_detail(&conn, "PS-1").unwrap();
+    assert_eq!((detail.variants.len(), detail.product.on_hand), (0, d("10")), "the product as it was, with its own stock");
+    check_ledger(&conn).unwrap();
+}
+
+#[test]
 fn without_a_sheet_named_the_first_sheet_with_a_header_row_is_the_list() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = catalog_at(dir.path());

@@ -217,21 +217,30 @@ fn revert(tx: &Connection, batch: i64) -> Result<UndoSummary> {
         [batch],
         |r| Ok(((r.get(0)?, r.get(1)?), (r.get(2)?, r.get(3)?), (r.get(4)?, r.get(5)?))),
     )?;
-    // Stock first: a variant goes only once it holds none.
+    // Stock first, the variants' before the products': a variant goes only once it holds
+    // none, and a product can take its own stock back only once the variants this import
+    // gave it are gone (a file zeroes a product's stock on the row before its variants').
     let reason = format!("undo import #{batch}");
-    for id in ids_in(tx, "stock_movements", movements)? {
-        let movement = stock::movement(tx, id)?;
-        if movement.undone_by.is_none() {
-            let item = Item { product_id: movement.product_id, variant_id: movement.variant_id, sku: movement.sku.clone() };
-            stock::record(tx, &item, -movement.delta, Entry { undoes: Some(id), ..Entry::new(MovementKind::Undo, Some(&reason)) })?;
-            summary.movements_reversed += 1;
+    let mut reverse = |ids: Vec<i64>| -> Result<()> {
+        for id in ids {
+            let movement = stock::movement(tx, id)?;
+            if movement.undone_by.is_none() {
+                let item = Item { product_id: movement.product_id, variant_id: movement.variant_id, sku: movement.sku };
+                stock::record(tx, &item, -movement.delta, Entry { undoes: Some(id), ..Entry::new(MovementKind::Undo, Some(&reason)) })?;
+                summary.movements_reversed += 1;
+            }
         }
-    }
-    revert_changes(tx, batch, &mut summary)?;
-    for id in ids_in(tx, "variants", variants)? {
+        Ok(())
+    };
+    let (of_variants, of_products) = movement_ids(tx, movements)?;
+    reverse(of_variants)?;
+    let created_variants = ids_in(tx, "variants", variants)?;
+    for &id in &created_variants {
         catalog::remove_variant_in(tx, &item_sku(tx, 0, Some(id))?)?;
-        summary.created_removed += 1;
     }
+    reverse(of_products)?;
+    summary.created_removed += created_variants.len() as u64;
+    revert_changes(tx, batch, &mut summary)?;
     let now = db::now();
     for id in ids_in(tx, "products", products)? {
         catalog::set_deleted_in(tx, id, Some(now.clone()))?;
@@ -245,6 +254,15 @@ fn ids_in(tx: &Connection, table: &str, (from, to): Range) -> Result<Vec<i64>> {
     let mut stmt = tx.prepare(&format!("SELECT id FROM {table} WHERE id BETWEEN ?1 AND ?2 ORDER BY id DESC"))?;
     let ids = stmt.query_map(params![from, to], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     Ok(ids)
+}
+
+/// The ids of the ledger movements in `range`, newest first: the variants', then the
+/// products' own.
+fn movement_ids(tx: &Connection, (from, to): Range) -> Result<(Vec<i64>, Vec<i64>)> {
+    let mut stmt = tx.prepare("SELECT id, variant_id IS NOT NULL FROM stock_movements WHERE id BETWEEN ?1 AND ?2 ORDER BY id DESC")?;
+    let rows = stmt.query_map(params![from, to], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let (of_variants, of_products): (Vec<_>, Vec<_>) = rows.into_iter().partition(|&(_, of_variant)| of_variant);
+    Ok((of_variants.into_iter().map(|(id, _)| id).collect(), of_products.into_iter().map(|(id, _)| id).collect()))
 }
 
 /// Walks the batch's journal backwards, putting back the values each change replaced.
