@@ -7,6 +7,7 @@
 use super::ImportError;
 use crate::error::{Error, Result};
 use calamine::{Data, DataRef, Reader, Sheets, Xlsx};
+use rust_decimal::Decimal;
 use serde::Serialize;
 use std::borrow::Cow;
 use std::fs::File;
@@ -62,6 +63,12 @@ impl Format {
     }
 }
 
+/// `f` to Excel's precision, 15 significant digits, as Excel shows it: a price computed
+/// as `=10*1.18` is stored as 11.799999999999999 and shown, and meant, as 11.8.
+pub(crate) fn excel_number(f: f64) -> Option<Decimal> {
+    Decimal::from_scientific(&format!("{f:.14e}")).ok().map(|d| d.normalize())
+}
+
 /// A cell as the file typed it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Cell {
@@ -73,6 +80,8 @@ pub enum Cell {
     Bool(bool),
     /// A date or date-time, as ISO 8601 text (`2026-11-22`, `2026-11-22T13:20:00`).
     Date(String),
+    /// What Excel shows for a formula it could not compute: `#DIV/0!`, `#N/A`, `#REF!` ...
+    Error(String),
 }
 
 impl Cell {
@@ -82,10 +91,10 @@ impl Cell {
     pub fn text(&self) -> Cow<'_, str> {
         match self {
             Cell::Empty => Cow::Borrowed(""),
-            Cell::Text(s) | Cell::Date(s) => Cow::Borrowed(s.as_str()),
+            Cell::Text(s) | Cell::Date(s) | Cell::Error(s) => Cow::Borrowed(s.as_str()),
             Cell::Int(i) => Cow::Owned(i.to_string()),
             Cell::Number(f) if f.fract() == 0.0 && f.abs() < 1e15 => Cow::Owned((*f as i64).to_string()),
-            Cell::Number(f) => Cow::Owned(f.to_string()),
+            Cell::Number(f) => Cow::Owned(excel_number(*f).map_or_else(|| f.to_string(), |d| d.to_string())),
             Cell::Bool(b) => Cow::Borrowed(if *b { "1" } else { "0" }),
         }
     }
@@ -106,7 +115,8 @@ impl Cell {
             Data::Bool(b) => Cell::Bool(*b),
             Data::DateTime(d) => date(d),
             Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Date(s.clone()),
-            Data::Error(_) | Data::Empty => Cell::Empty,
+            Data::Error(e) => Cell::Error(e.to_string()),
+            Data::Empty => Cell::Empty,
         }
     }
 
@@ -119,7 +129,8 @@ impl Cell {
             DataRef::Bool(b) => Cell::Bool(*b),
             DataRef::DateTime(d) => date(d),
             DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Date(s.clone()),
-            DataRef::Error(_) | DataRef::Empty => Cell::Empty,
+            DataRef::Error(e) => Cell::Error(e.to_string()),
+            DataRef::Empty => Cell::Empty,
         }
     }
 }

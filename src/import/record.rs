@@ -1,13 +1,12 @@
 //! One sheet row read through the mapping: typed values, or every problem of the row.
 
 use super::mapping::{column_name, Field};
-use super::read::{Cell, Row};
+use super::read::{self, Cell, Row};
 use super::RowError;
 use crate::catalog::{OptionValue, ProductKind};
 use crate::num::parse_decimal_in;
 use crate::text::fold;
 use rust_decimal::Decimal;
-use std::str::FromStr;
 
 /// A row's values. `None` (an empty cell, or a column not in the file) leaves the stored
 /// value as it is.
@@ -87,6 +86,12 @@ pub fn parse(row: &Row, columns: &Columns) -> (Record, Vec<RowError>) {
 type Problem = (&'static str, String);
 
 fn fill(record: &mut Record, field: &Field, cell: &Cell, decimal_mark: Option<char>) -> Result<(), Problem> {
+    if let Cell::Error(shown) = cell {
+        return Err(("import.error_value", format!("{shown} is what Excel shows for a formula it could not compute; correct the formula")));
+    }
+    if matches!(field, Field::Sku | Field::Barcode | Field::Barcode2 | Field::Parent) {
+        code_as_typed(cell)?;
+    }
     let number = |cell: &Cell| number(cell, decimal_mark);
     let text = || Some(unneutralized(cell.text().trim()).to_owned());
     match field {
@@ -119,13 +124,36 @@ fn fill(record: &mut Record, field: &Field, cell: &Cell, decimal_mark: Option<ch
     Ok(())
 }
 
-/// A number cell as it is; a text cell the Turkish or English way (the file's, when
-/// known), with ₺/TL/% allowed.
+/// Refuses a code (SKU, barcode) whose digits were lost before it reached the file: an
+/// Excel number keeps 15 digits, and Excel writes a long number as `8,69E+12` when it
+/// saves a csv.
+fn code_as_typed(cell: &Cell) -> Result<(), Problem> {
+    let lost = match cell {
+        Cell::Number(f) => f.abs() >= 1e15,
+        Cell::Text(t) => {
+            let t = t.trim();
+            let (mantissa, exponent) = t.split_once(['E', 'e']).unwrap_or((t, ""));
+            let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+            let mantissa_digits = mantissa.split_once([',', '.']).map_or(digits(mantissa), |(a, b)| digits(a) && digits(b));
+            mantissa_digits && exponent.strip_prefix('+').is_some_and(digits)
+        }
+        _ => false,
+    };
+    match lost {
+        true => Err((
+            "import.digits_lost",
+            format!("{} lost digits as an Excel number; format the column as text in Excel and type the codes again", cell.text()),
+        )),
+        false => Ok(()),
+    }
+}
+
+/// A number cell as Excel shows it; a text cell the Turkish or English way (the file's,
+/// when known), with ₺/TL/% allowed.
 fn number(cell: &Cell, decimal_mark: Option<char>) -> Result<Decimal, Problem> {
     let parsed = match cell {
         Cell::Int(i) => Ok(Decimal::from(*i)),
-        // Shortest text that reads back as the same f64: 12.5, not 12.4999999.
-        Cell::Number(f) => Decimal::from_str(&f.to_string()).map_err(|_| ()),
+        Cell::Number(f) => read::excel_number(*f).ok_or(()),
         Cell::Text(t) => parse_decimal_in(t, decimal_mark).map_err(|_| ()),
         _ => Err(()),
     };
@@ -133,9 +161,15 @@ fn number(cell: &Cell, decimal_mark: Option<char>) -> Result<Decimal, Problem> {
 }
 
 /// A VAT rate in percent. Excel stores `%18` typed in a cell as the number 0.18 shown as
-/// a percent, and no VAT rate lies between 0 and 1 percent: such a number is a fraction.
+/// a percent, and no VAT rate lies between 0 and 1 percent: such a value, as a number or
+/// as text without a `%` (`0,18`), is a fraction.
 fn percent(cell: &Cell, value: Decimal) -> Decimal {
-    let fraction = matches!(cell, Cell::Number(_)) && value > Decimal::ZERO && value < Decimal::ONE;
+    let as_fraction = match cell {
+        Cell::Number(_) => true,
+        Cell::Text(t) => !t.contains('%'),
+        _ => false,
+    };
+    let fraction = as_fraction && value > Decimal::ZERO && value < Decimal::ONE;
     if fraction {
         (value * Decimal::ONE_HUNDRED).normalize()
     } else {
@@ -284,6 +318,35 @@ mod tests {
         assert_eq!(r.sale[0], Some(Decimal::new(123456, 2)));
         assert_eq!(r.stock, Some(Decimal::new(125, 1)));
         assert_eq!(r.options.len(), 2);
+    }
+
+    #[test]
+    fn reads_numbers_at_excels_precision_and_refuses_what_excel_could_not_hold() {
+        let cols = columns(&["sku", "barcode", "price", "stock", "vat", "price2"]);
+        let row = |cells: Vec<Cell>| parse(&Row { number: 2, cells }, &cols);
+        // `=10*1.18` and `=0.1+0.2` as Excel stores them, shown as 11,8 and 0,3.
+        let (r, errors) = row(vec![
+            Cell::Text("A".into()),
+            Cell::Text("8690000000017".into()),
+            Cell::Number(10.0 * 1.18),
+            Cell::Number(0.1 + 0.2),
+            Cell::Text("0,18".into()),
+            Cell::Text("%0,5".into()),
+        ]);
+        assert_eq!(errors, []);
+        assert_eq!((r.sale[0], r.stock), (Some(Decimal::new(118, 1)), Some(Decimal::new(3, 1))));
+        assert_eq!(r.vat, Some(Decimal::from(18)), "0,18 written as text is a fraction too");
+        assert_eq!(r.sale[1], Some(Decimal::new(5, 1)), "only the VAT column reads a fraction as percent");
+
+        let (_, errors) =
+            row(vec![Cell::Number(12345678901234567890.0), Cell::Text("8,69E+12".into()), Cell::Error("#DIV/0!".into()), Cell::Error("#N/A".into())]);
+        let codes: Vec<_> = errors.iter().map(|e| (e.column.as_str(), e.code)).collect();
+        assert_eq!(
+            codes,
+            [("sku", "import.digits_lost"), ("barcode", "import.digits_lost"), ("price", "import.error_value"), ("stock", "import.error_value")]
+        );
+        assert!(errors[2].message.starts_with("#DIV/0! is what Excel shows"), "{}", errors[2].message);
+        assert_eq!(row(vec![Cell::Text("1E5".into())]).1, [], "a SKU like 1E5 is text, not a lost number");
     }
 
     #[test]
