@@ -455,6 +455,32 @@ fn an_import_that_zeroes_a_products_stock_to_give_it_variants_can_be_undone() {
 }
 
 #[test]
+fn without_a_sheet_named_a_hidden_sheet_is_passed_over() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    let path = dir.path().join("liste.xlsx");
+    let mut book = Workbook::new();
+    for (name, price) in [("Eski", 10), ("Güncel", 12)] {
+        let sheet = book.add_worksheet().set_name(name).unwrap();
+        for (c, h) in ["Stok Kodu", "Ürün Adı", "Fiyat"].into_iter().enumerate() {
+            sheet.write_string(0, c as u16, h).unwrap();
+        }
+        sheet.write_string(1, 0, "L-1").unwrap();
+        sheet.write_string(1, 1, "Lamba").unwrap();
+        sheet.write_number(1, 2, price).unwrap();
+    }
+    book.worksheet_from_name("Güncel").unwrap().set_active(true);
+    book.worksheet_from_name("Eski").unwrap().set_hidden(true);
+    book.save(&path).unwrap();
+
+    let applied = apply(&mut conn, &path, &ImportOptions::default());
+    assert_eq!((applied.plan.sheet.as_str(), sale(&conn, "L-1", 1)), ("Güncel", Some(d("12"))));
+    // Named, a hidden sheet is read.
+    let old = ImportOptions { sheet: Some("Eski".into()), ..ImportOptions::default() };
+    assert_eq!(plan(&conn, &path, &old).updates, 1);
+}
+
+#[test]
 fn without_a_sheet_named_the_first_sheet_with_a_header_row_is_the_list() {
     let dir = tempfile::tempdir().unwrap();
     let mut conn = catalog_at(dir.path());

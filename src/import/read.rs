@@ -156,6 +156,8 @@ pub struct Workbook {
     path: PathBuf,
     format: Format,
     sheets: Vec<String>,
+    /// Sheets a workbook hides, and chart sheets: never read unless named.
+    hidden: Vec<String>,
     book: Option<Sheets<BufReader<File>>>,
     delimiter: u8,
     progress: Arc<ReadProgress>,
@@ -233,7 +235,7 @@ pub fn open(path: &Path) -> Result<Workbook> {
         Format::Csv => {
             let delimiter = delimited::sniff_delimiter(path)?;
             let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
-            Ok(Workbook { path: path.to_owned(), format, sheets: vec![name], book: None, delimiter, progress: Arc::default() })
+            Ok(Workbook { path: path.to_owned(), format, sheets: vec![name], hidden: Vec::new(), book: None, delimiter, progress: Arc::default() })
         }
         Format::Xlsx | Format::Ods => {
             check_zip_parts(path)?;
@@ -252,7 +254,14 @@ fn open_book(path: &Path, format: Format) -> Result<Workbook> {
         Format::Csv => unreachable!("csv is not a workbook"),
     }
     .map_err(|e| unreadable(path, e))?;
-    Ok(Workbook { path: path.to_owned(), format, sheets: book.sheet_names(), book: Some(book), delimiter: b',', progress: Arc::default() })
+    let hidden = book
+        .sheets_metadata()
+        .iter()
+        .filter(|s| s.visible != calamine::SheetVisible::Visible || s.typ == calamine::SheetType::ChartSheet)
+        .map(|s| s.name.clone())
+        .collect();
+    let sheets = book.sheet_names();
+    Ok(Workbook { path: path.to_owned(), format, sheets, hidden, book: Some(book), delimiter: b',', progress: Arc::default() })
 }
 
 impl Workbook {
@@ -284,10 +293,21 @@ impl Workbook {
         Arc::clone(&self.progress)
     }
 
-    /// The sheet called `name` (folded comparison), or the first one.
+    /// The sheets read when none is named, in order: the visible ones (a workbook often
+    /// hides an old copy of its list), or all of them when every one is hidden.
+    pub fn visible_sheets(&self) -> Vec<String> {
+        let visible: Vec<String> = self.sheets.iter().filter(|s| !self.hidden.contains(s)).cloned().collect();
+        if visible.is_empty() {
+            self.sheets.clone()
+        } else {
+            visible
+        }
+    }
+
+    /// The sheet called `name` (folded comparison), or the first visible one.
     pub fn sheet(&self, name: Option<&str>) -> Result<String> {
         match name {
-            None => Ok(self.sheets.first().cloned().unwrap_or_default()),
+            None => Ok(self.visible_sheets().into_iter().next().unwrap_or_default()),
             Some(name) => self
                 .sheets
                 .iter()

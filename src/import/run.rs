@@ -81,10 +81,10 @@ pub(crate) fn prepare(conn: &Connection, path: &Path, options: &ImportOptions) -
         }
         None => {
             // Without a sheet named, the first sheet is often a cover or a summary: the
-            // first sheet with a header row is the list.
+            // first visible sheet with a header row is the list.
             let candidates = match options.sheet {
                 Some(_) => vec![first.clone()],
-                None => workbook.sheets().to_vec(),
+                None => workbook.visible_sheets(),
             };
             let mut found = None;
             for sheet in candidates {
