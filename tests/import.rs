@@ -4,7 +4,7 @@
 //! issue lists, and a writer killed in the middle of a large import.
 
 use raf::catalog::{self, product_detail, ProductFields, ProductKind};
-use raf::import::{self, Applied, Cell, Field, ImportOptions, Key, Mode, Plan, StockMode};
+use raf::import::{self, Applied, Cell, Field, ImportOptions, Key, MappingProblem, Mode, Plan, StockMode};
 use raf::progress::{self, Step, Task};
 use raf::stock::{self, check_ledger, Change, MovementKind};
 use rusqlite::Connection;
@@ -452,6 +452,30 @@ fn an_import_that_zeroes_a_products_stock_to_give_it_variants_can_be_undone() {
     let detail = product_detail(&conn, "PS-1").unwrap();
     assert_eq!((detail.variants.len(), detail.product.on_hand), (0, d("10")), "the product as it was, with its own stock");
     check_ledger(&conn).unwrap();
+}
+
+#[test]
+fn two_columns_for_one_field_are_shown_as_a_problem_to_choose_from_not_decided_by_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    let path = write(&dir.path().join("iki.csv"), "Stok Kodu;Ürün Adı;Satış Fiyatı;Satış Fiyatı\nL-1;Lamba;10;12\n".as_bytes());
+    // The preview shows the file and what to change; the dry run and the import refuse.
+    let preview = import::inspect(&conn, &path, &ImportOptions::default()).unwrap();
+    let twice = MappingProblem::Twice { field: "price".into(), first: "C (Satış Fiyatı)".into(), second: "D (Satış Fiyatı)".into() };
+    assert_eq!(preview.problems, [twice]);
+    let err = progress::silent(|task| import::plan(&conn, &path, &ImportOptions::default(), task)).unwrap_err();
+    assert_eq!(err.code(), "import.bad_mapping");
+    assert!(err.to_string().contains("price is mapped to two columns, C (Satış Fiyatı) and D (Satış Fiyatı)"), "{err}");
+
+    let newer = ImportOptions { mapping: vec![("C".into(), None)], ..ImportOptions::default() };
+    assert_eq!(import::inspect(&conn, &path, &newer).unwrap().problems, []);
+    apply(&mut conn, &path, &newer);
+    assert_eq!(sale(&conn, "L-1", 1), Some(d("12")));
+
+    // A key column the headers do not name: the preview still comes, to map it.
+    let unnamed = write(&dir.path().join("no.csv"), "Ürün No;Ürün Adı\nL-2;Abajur\n".as_bytes());
+    let preview = import::inspect(&conn, &unnamed, &ImportOptions::default()).unwrap();
+    assert_eq!((preview.problems, preview.rows.len()), (vec![MappingProblem::KeyMissing { field: "sku".into() }], 1));
 }
 
 #[test]

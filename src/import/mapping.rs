@@ -254,8 +254,9 @@ fn suggest_with_options(header: &str) -> Option<Field> {
 
 /// One suggestion per column; a field already taken by an earlier column is not suggested twice.
 pub fn suggest_all(headers: &[String]) -> Vec<Option<Field>> {
-    let mut taken = std::collections::HashSet::new();
-    headers.iter().map(|h| suggest_with_options(h).filter(|f| taken.insert(f.clone()))).collect()
+    // Two columns suggesting one field (the same header twice, `Barkod` and `EAN`) both
+    // keep it: `check` asks which one is meant rather than taking the first.
+    headers.iter().map(|h| suggest_with_options(h)).collect()
 }
 
 /// Rows searched for the header.
@@ -314,20 +315,57 @@ pub fn column_index(headers: &[String], column: &str) -> Option<usize> {
 }
 
 /// Problems with a mapping, all of them: a field on two columns, no key column.
-pub fn check(mapping: &[Option<Field>], headers: &[String], key: &Field) -> Vec<String> {
+pub fn check(mapping: &[Option<Field>], headers: &[String], key: &Field) -> Vec<MappingProblem> {
     let mut problems = Vec::new();
     let mut seen: std::collections::HashMap<&Field, usize> = Default::default();
     for (i, field) in mapping.iter().enumerate() {
         if let Some(field) = field {
-            if let Some(first) = seen.insert(field, i) {
-                problems.push(format!("{field} is mapped to two columns: {} and {}", column_name(headers, first), column_name(headers, i)));
+            if let Some(&first) = seen.get(field) {
+                let (first, second) = (column_label(headers, first), column_label(headers, i));
+                problems.push(MappingProblem::Twice { field: field.to_string(), first, second });
+            } else {
+                seen.insert(field, i);
             }
         }
     }
     if !seen.contains_key(key) {
-        problems.push(format!("no column is mapped to {key}, the key that finds existing products"));
+        problems.push(MappingProblem::KeyMissing { field: key.to_string() });
     }
     problems
+}
+
+/// Why a mapping cannot be used: the file's preview shows it for the user to change the
+/// mapping; a dry run or an import refuses it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(export, rename = "ImportMappingProblem"))]
+#[serde(tag = "problem", rename_all = "snake_case")]
+pub enum MappingProblem {
+    /// Two columns fill one field; `first` and `second` are `C (Satış Fiyatı)`.
+    Twice { field: String, first: String, second: String },
+    /// No column fills the key that finds existing products.
+    KeyMissing { field: String },
+    /// A mapping names a column the file does not have.
+    NoColumn { column: String, columns: Vec<String> },
+}
+
+impl fmt::Display for MappingProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            MappingProblem::Twice { field, first, second } => {
+                write!(f, "{field} is mapped to two columns, {first} and {second}; ignore one of them (--map COLUMN=ignore)")
+            }
+            MappingProblem::KeyMissing { field } => write!(f, "no column is mapped to {field}, the key that finds existing products"),
+            MappingProblem::NoColumn { column, columns } => write!(f, "no column {column:?}; the columns are: {}", columns.join(", ")),
+        }
+    }
+}
+
+/// A column as a problem names it: its letter, and its header when it has one.
+fn column_label(headers: &[String], i: usize) -> String {
+    match headers.get(i).filter(|h| !h.is_empty()) {
+        Some(h) => format!("{} ({h})", column_letter(i)),
+        None => column_letter(i),
+    }
 }
 
 /// A column as a user sees it: its header, or its letter when it has none.

@@ -27,7 +27,7 @@ mod undo;
 
 pub use error::ImportError;
 pub use export::{export, refuse_catalog, refuse_imported, template, write_report, write_table, ExportFormat, ExportOptions, ExportSummary, Value};
-pub use mapping::{column_letter, suggest, Field};
+pub use mapping::{column_letter, suggest, Field, MappingProblem};
 pub use read::{open, Cell, Format, Row, Workbook, MAX_COLUMNS, MAX_ROWS};
 pub(crate) use record::unneutralized;
 pub use undo::{batches, undo, Batch, UndoSummary};
@@ -133,6 +133,8 @@ pub struct Preview {
     pub saved_mapping: bool,
     /// The first rows after the header, each cell as text, with the row's problems.
     pub rows: Vec<PreviewRow>,
+    /// What makes the mapping unusable, for the user to change it; empty when it is usable.
+    pub problems: Vec<MappingProblem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -202,12 +204,13 @@ pub fn inspect(conn: &Connection, path: &Path, options: &ImportOptions) -> Resul
         mapping: columns.fields,
         saved_mapping: prepared.saved_mapping,
         rows,
+        problems: prepared.problems,
     })
 }
 
 /// Step 2: the dry run. Counts and every row error; writes nothing.
 pub fn plan(conn: &Connection, path: &Path, options: &ImportOptions, task: &Task) -> Result<Plan> {
-    let prepared = run::prepare(conn, path, options)?;
+    let prepared = run::prepare(conn, path, options)?.usable()?;
     // One read snapshot for the whole run; rolled back (nothing was written) on drop.
     let snapshot = conn.unchecked_transaction()?;
     run::run(&snapshot, prepared, options, None, task)
@@ -217,7 +220,7 @@ pub fn plan(conn: &Connection, path: &Path, options: &ImportOptions, task: &Task
 /// an error; then the batch id is returned for undo and the mapping is saved for the
 /// next file with the same headers.
 pub fn apply(conn: &mut Connection, path: &Path, options: &ImportOptions, task: &Task) -> Result<Applied> {
-    let prepared = run::prepare(conn, path, options)?;
+    let prepared = run::prepare(conn, path, options)?.usable()?;
     let mut refused = None;
     let applied = crate::db::with_bulk_cache(conn, |conn| {
         crate::db::write(conn, |tx| {
@@ -241,8 +244,14 @@ pub fn apply(conn: &mut Connection, path: &Path, options: &ImportOptions, task: 
 }
 
 /// The columns of `headers` with the mapping that `options` and saved mappings give, for
-/// a file whose numbers written as text use `decimal_mark` (when known).
-pub(crate) fn columns_for(conn: &Connection, headers: Vec<String>, decimal_mark: Option<char>, options: &ImportOptions) -> Result<(Columns, bool)> {
+/// a file whose numbers written as text use `decimal_mark` (when known); whether a saved
+/// mapping was used; and what makes the mapping unusable.
+pub(crate) fn columns_for(
+    conn: &Connection,
+    headers: Vec<String>,
+    decimal_mark: Option<char>,
+    options: &ImportOptions,
+) -> Result<(Columns, bool, Vec<MappingProblem>)> {
     let saved = mapping::saved_mapping(conn, &headers)?.filter(|m| m.len() == headers.len());
     let saved_used = saved.is_some();
     let mut fields = saved.unwrap_or_else(|| mapping::suggest_all(&headers));
@@ -259,12 +268,9 @@ pub(crate) fn columns_for(conn: &Connection, headers: Vec<String>, decimal_mark:
                 }
                 fields[i] = field.clone();
             }
-            _ => problems.push(format!("no column {column:?}; the columns are: {}", headers.join(", "))),
+            _ => problems.push(MappingProblem::NoColumn { column: column.clone(), columns: headers.clone() }),
         }
     }
     problems.extend(mapping::check(&fields, &headers, &options.key.field()));
-    if !problems.is_empty() {
-        return Err(ImportError::BadMapping { problems }.into());
-    }
-    Ok((Columns { headers, fields, decimal_mark }, saved_used))
+    Ok((Columns { headers, fields, decimal_mark }, saved_used, problems))
 }

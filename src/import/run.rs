@@ -3,7 +3,7 @@
 //! yet, written. The file is read on one thread and written on another, through a
 //! bounded channel of row batches, so parsing and SQLite overlap.
 
-use super::mapping::{find_header, headers_of, Field, HEADER_SEARCH_ROWS};
+use super::mapping::{find_header, headers_of, Field, MappingProblem, HEADER_SEARCH_ROWS};
 use super::read::{self, Row, Workbook};
 use super::record::{self, Columns, Record};
 use super::undo::{self, Change};
@@ -60,6 +60,17 @@ pub(crate) struct Prepared {
     pub header_row: u32,
     pub columns: Columns,
     pub saved_mapping: bool,
+    pub problems: Vec<MappingProblem>,
+}
+
+impl Prepared {
+    /// Itself when its mapping can be used; else the mapping's problems as the error.
+    pub fn usable(self) -> Result<Prepared> {
+        match self.problems.is_empty() {
+            true => Ok(self),
+            false => Err(ImportError::BadMapping { problems: self.problems.iter().map(ToString::to_string).collect() }.into()),
+        }
+    }
 }
 
 pub(crate) fn prepare(conn: &Connection, path: &Path, options: &ImportOptions) -> Result<Prepared> {
@@ -96,8 +107,8 @@ pub(crate) fn prepare(conn: &Connection, path: &Path, options: &ImportOptions) -
             found.ok_or_else(|| ImportError::HeaderNotFound { sheet: first, sheets: workbook.sheets().to_vec(), searched: HEADER_SEARCH_ROWS })?
         }
     };
-    let (columns, saved_mapping) = columns_for(conn, headers_of(&header), workbook.decimal_mark(), options)?;
-    Ok(Prepared { workbook, sheet, header_row: header.number, columns, saved_mapping })
+    let (columns, saved_mapping, problems) = columns_for(conn, headers_of(&header), workbook.decimal_mark(), options)?;
+    Ok(Prepared { workbook, sheet, header_row: header.number, columns, saved_mapping, problems })
 }
 
 /// The header row of `sheet`, found among its first rows.
@@ -112,7 +123,7 @@ fn header_of(workbook: &mut Workbook, sheet: &str) -> Result<Option<Row>> {
 
 /// Reads every data row of the prepared file and decides it; with `batch`, writes it too.
 pub(crate) fn run(conn: &Connection, prepared: Prepared, options: &ImportOptions, batch: Option<i64>, task: &Task) -> Result<Plan> {
-    let Prepared { mut workbook, sheet, header_row, columns, saved_mapping } = prepared;
+    let Prepared { mut workbook, sheet, header_row, columns, saved_mapping, .. } = prepared;
     let file = workbook.path().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let read = workbook.progress();
     let mut engine = Engine::new(conn, options, &columns, batch)?;

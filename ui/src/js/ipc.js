@@ -15,6 +15,7 @@
 /** @typedef {import('../bindings/Price').Price} Price */
 /** @typedef {import('../bindings/ImportOptions').ImportOptions} ImportOptions */
 /** @typedef {import('../bindings/ImportPreview').ImportPreview} ImportPreview */
+/** @typedef {import('../bindings/ImportMappingProblem').ImportMappingProblem} ImportMappingProblem */
 /** @typedef {import('../bindings/ImportPlan').ImportPlan} ImportPlan */
 /** @typedef {import('../bindings/ImportApplied').ImportApplied} ImportApplied */
 /** @typedef {import('../bindings/ImportRowError').ImportRowError} ImportRowError */

@@ -14,6 +14,7 @@ import { dialog, showError, toast } from '../ui.js';
 
 /** @typedef {import('../ipc.js').ImportOptions} ImportOptions */
 /** @typedef {import('../ipc.js').ImportPreview} ImportPreview */
+/** @typedef {import('../ipc.js').ImportMappingProblem} ImportMappingProblem */
 /** @typedef {import('../ipc.js').ImportPlan} ImportPlan */
 /** @typedef {import('../ipc.js').ImportRowError} ImportRowError */
 /** @typedef {import('../ipc.js').Step} Step */
@@ -176,9 +177,22 @@ function mappingView(preview, options, again, check) {
       field(t('import.sheet'), sheet), field(t('import.header_row'), header), field(t('import.mode'), mode),
       field(t('import.key'), key), field(t('import.stock'), stock)),
     grid,
+    ...(preview.problems.length
+      ? [h('ul', { class: 'form-error', data: { testid: 'import-mapping-problems' } }, ...preview.problems.map((p) => h('li', { text: problemText(p) })))]
+      : []),
     errorRows.length ? errorList(errorRows.flatMap((r) => r.errors), 'import-preview-errors') : h('p', { class: 'hint', text: t('import.preview_ok') }),
-    h('div', { class: 'actions' }, h('button', { class: 'primary', id: 'import-check', text: t('import.check'), on: { click: check } })),
+    h('div', { class: 'actions' },
+      h('button', { class: 'primary', id: 'import-check', text: t('import.check'), attrs: { disabled: preview.problems.length > 0 }, on: { click: check } })),
   ];
+}
+
+/** What makes a mapping unusable, in the user's language. @param {ImportMappingProblem} p */
+export function problemText(p) {
+  switch (p.problem) {
+    case 'twice': return t('import.problem.twice', { field: fieldLabel(p.field), first: p.first, second: p.second });
+    case 'key_missing': return t('import.problem.key_missing', { field: fieldLabel(p.field) });
+    case 'no_column': return t('import.problem.no_column', { column: p.column });
+  }
 }
 
 /**
