@@ -67,6 +67,17 @@ fn without_marks(input: &str) -> &str {
     s
 }
 
+/// True when `input` reads as a number two ways and nothing tells which: a single `.` or
+/// `,` after one to three digits and before exactly three, as in `1.250` (1250 with a
+/// decimal comma, 1.25 with a decimal point).
+pub fn is_ambiguous(input: &str) -> bool {
+    let compact: String = without_marks(input).chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | '-' | '+')).collect();
+    let marks = compact.matches(['.', ',']).count();
+    let Some((whole, fraction)) = compact.split_once(['.', ',']) else { return false };
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    marks == 1 && (1..=3).contains(&whole.len()) && !whole.starts_with('0') && digits(whole) && fraction.len() == 3 && digits(fraction)
+}
+
 /// The decimal mark when only `mark` appears: itself if it appears once, none if it
 /// groups thousands: when it is repeated, or when the text's decimal mark is the other
 /// one and a group of three digits follows it.

@@ -4,7 +4,7 @@ use super::mapping::{column_name, Field};
 use super::read::{self, Cell, Row};
 use super::RowError;
 use crate::catalog::{OptionValue, ProductKind};
-use crate::num::parse_decimal_in;
+use crate::num::{is_ambiguous, parse_decimal_in};
 use crate::text::fold;
 use rust_decimal::Decimal;
 
@@ -151,6 +151,15 @@ fn code_as_typed(cell: &Cell) -> Result<(), Problem> {
 /// A number cell as Excel shows it; a text cell the Turkish or English way (the file's,
 /// when known), with ₺/TL/% allowed.
 fn number(cell: &Cell, decimal_mark: Option<char>) -> Result<Decimal, Problem> {
+    // A workbook's number typed as text has no decimal mark to go by (a csv has its
+    // delimiter's): `1.250` may be 1250 or 1.25, and a wrong guess is off a thousandfold.
+    if let Cell::Text(t) = cell {
+        if decimal_mark.is_none() && is_ambiguous(t) {
+            let why =
+                format!("{t:?} may be read with its mark as a thousands mark or as a decimal mark; write it without a thousands mark (1250 or 1,25)");
+            return Err(("import.ambiguous_number", why));
+        }
+    }
     let parsed = match cell {
         Cell::Int(i) => Ok(Decimal::from(*i)),
         Cell::Number(f) => read::excel_number(*f).ok_or(()),
@@ -347,6 +356,20 @@ mod tests {
         );
         assert!(errors[2].message.starts_with("#DIV/0! is what Excel shows"), "{}", errors[2].message);
         assert_eq!(row(vec![Cell::Text("1E5".into())]).1, [], "a SKU like 1E5 is text, not a lost number");
+    }
+
+    #[test]
+    fn a_number_written_as_text_that_reads_two_ways_is_refused_where_the_file_does_not_tell() {
+        let cols = columns(&["sku", "price", "stock", "price2"]);
+        let cells = || vec![Cell::Text("A".into()), Cell::Text("1.250".into()), Cell::Text("₺12,500".into()), Cell::Text("0,125".into())];
+        let workbook = parse(&Row { number: 2, cells: cells() }, &cols);
+        let codes: Vec<_> = workbook.1.iter().map(|e| (e.column.as_str(), e.code)).collect();
+        assert_eq!(codes, [("price", "import.ambiguous_number"), ("stock", "import.ambiguous_number")]);
+        assert_eq!(workbook.0.sale[1], Some(Decimal::new(125, 3)), "0,125 reads one way");
+        // A `;` csv says its decimal mark is `,`.
+        let csv = Columns { decimal_mark: Some(','), ..cols };
+        let (r, errors) = parse(&Row { number: 2, cells: cells() }, &csv);
+        assert_eq!((errors, r.sale[0], r.stock), (vec![], Some(Decimal::from(1250)), Some(Decimal::new(125, 1))));
     }
 
     #[test]
