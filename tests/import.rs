@@ -243,8 +243,8 @@ fn csv_encodings_delimiters_and_multi_line_cells() {
     assert_eq!(preview.rows[0].cells[2], "iki\nsatır; tırnaklı \"söz\"");
 }
 
-/// Sets the 1904 date system on a workbook rust_xlsxwriter wrote (it writes 1900 only).
-fn use_1904_dates(path: &Path) {
+/// Rewrites one part of a workbook rust_xlsxwriter wrote, for what it cannot write.
+fn rewrite_part(path: &Path, part_name: &str, rewrite: impl Fn(String) -> String) {
     let mut zip = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
     let mut parts = Vec::new();
     for i in 0..zip.len() {
@@ -256,15 +256,50 @@ fn use_1904_dates(path: &Path) {
     drop(zip);
     let mut out = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
     for (name, data) in parts {
-        let data = if name == "xl/workbook.xml" {
-            String::from_utf8(data).unwrap().replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1).into_bytes()
-        } else {
-            data
-        };
+        let data = if name == part_name { rewrite(String::from_utf8(data).unwrap()).into_bytes() } else { data };
         out.start_file(name, zip::write::SimpleFileOptions::default()).unwrap();
         out.write_all(&data).unwrap();
     }
     out.finish().unwrap();
+}
+
+/// Sets the 1904 date system on a workbook rust_xlsxwriter wrote (it writes 1900 only).
+fn use_1904_dates(path: &Path) {
+    rewrite_part(path, "xl/workbook.xml", |xml| xml.replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1));
+}
+
+#[test]
+fn a_formula_saved_without_its_result_and_an_excel_error_value_are_row_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = catalog_at(dir.path());
+    let path = dir.path().join("formul.xlsx");
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    for (c, h) in ["Stok Kodu", "Ürün Adı", "Fiyat"].into_iter().enumerate() {
+        sheet.write_string(0, c as u16, h).unwrap();
+    }
+    for (r, (sku, name, formula, result)) in
+        [("F-1", "Kalem", "=10*1.2", "12"), ("F-2", "Silgi", "=5*2", "10"), ("F-3", "Defter", "=1/0", "0")].into_iter().enumerate()
+    {
+        let r = r as u32 + 1;
+        sheet.write_string(r, 0, sku).unwrap();
+        sheet.write_string(r, 1, name).unwrap();
+        sheet.write_formula(r, 2, rust_xlsxwriter::Formula::new(formula).set_result(result)).unwrap();
+    }
+    book.save(&path).unwrap();
+    // F-2's result is left out, as a program that leaves computing to Excel writes it;
+    // F-3's is the error Excel saves for a division by zero.
+    rewrite_part(&path, "xl/worksheets/sheet1.xml", |xml| {
+        let xml = xml.replacen("<f>5*2</f><v>10</v>", "<f>5*2</f>", 1);
+        let xml = xml.replacen("<c r=\"C4\"", "<c r=\"C4\" t=\"e\"", 1).replacen("<f>1/0</f><v>0</v>", "<f>1/0</f><v>#DIV/0!</v>", 1);
+        assert!(xml.contains("<f>5*2</f></c>") && xml.contains("#DIV/0!"), "{xml}");
+        xml
+    });
+
+    let p = plan(&conn, &path, &ImportOptions::default());
+    let found: Vec<_> = p.errors.iter().map(|e| (e.row, e.column.as_str(), e.value.as_str(), e.code)).collect();
+    assert_eq!(found, [(3, "Fiyat", "=…", "import.formula_without_result"), (4, "Fiyat", "#DIV/0!", "import.error_value")], "{:#?}", p.errors);
+    assert_eq!((p.creates, p.error_rows), (1, 2));
 }
 
 #[test]

@@ -82,6 +82,9 @@ pub enum Cell {
     Date(String),
     /// What Excel shows for a formula it could not compute: `#DIV/0!`, `#N/A`, `#REF!` ...
     Error(String),
+    /// A formula saved without its result: a program wrote the file and left computing
+    /// it to a spreadsheet application (Excel saves results with formulas).
+    NoResult,
 }
 
 impl Cell {
@@ -96,6 +99,7 @@ impl Cell {
             Cell::Number(f) if f.fract() == 0.0 && f.abs() < 1e15 => Cow::Owned((*f as i64).to_string()),
             Cell::Number(f) => Cow::Owned(excel_number(*f).map_or_else(|| f.to_string(), |d| d.to_string())),
             Cell::Bool(b) => Cow::Borrowed(if *b { "1" } else { "0" }),
+            Cell::NoResult => Cow::Borrowed("=…"),
         }
     }
 
@@ -367,8 +371,9 @@ fn read_xlsx(
     let mut cells = xlsx.worksheet_cells_reader(sheet).map_err(|e| unreadable(path, calamine::Error::Xlsx(e)))?;
     progress.declare_last_row(cells.dimensions().end.0 as u64 + 1);
     let mut row = Row { number: 0, cells: Vec::new() };
-    while let Some(cell) = cells.next_cell().map_err(|e| unreadable(path, calamine::Error::Xlsx(e)))? {
-        let (r, c) = cell.get_position();
+    // With formulas: a cell whose formula was saved without its result reads as empty.
+    while let Some(cell) = cells.next_cell_with_formula_metadata().map_err(|e| unreadable(path, calamine::Error::Xlsx(e)))? {
+        let (r, c) = cell.pos;
         if r + 1 != row.number {
             let done = std::mem::replace(&mut row, Row { number: r + 1, cells: Vec::new() });
             if done.number > 0 && !each(done)? {
@@ -379,7 +384,10 @@ fn read_xlsx(
         if c >= MAX_COLUMNS {
             return Err(too_large(path, "the number of columns", (c + 1).to_string(), MAX_COLUMNS.to_string()));
         }
-        let value = Cell::of_data_ref(cell.get_value());
+        let value = match Cell::of_data_ref(&cell.value) {
+            Cell::Empty if cell.formula.is_some() => Cell::NoResult,
+            value => value,
+        };
         if value != Cell::Empty {
             if row.cells.len() <= c {
                 row.cells.resize(c + 1, Cell::Empty);

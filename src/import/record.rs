@@ -86,8 +86,15 @@ pub fn parse(row: &Row, columns: &Columns) -> (Record, Vec<RowError>) {
 type Problem = (&'static str, String);
 
 fn fill(record: &mut Record, field: &Field, cell: &Cell, decimal_mark: Option<char>) -> Result<(), Problem> {
-    if let Cell::Error(shown) = cell {
-        return Err(("import.error_value", format!("{shown} is what Excel shows for a formula it could not compute; correct the formula")));
+    match cell {
+        Cell::Error(shown) => {
+            return Err(("import.error_value", format!("{shown} is what Excel shows for a formula it could not compute; correct the formula")))
+        }
+        Cell::NoResult => {
+            let why = "the cell holds a formula saved without its result; open the file in Excel or LibreOffice and save it again";
+            return Err(("import.formula_without_result", why.to_owned()));
+        }
+        _ => {}
     }
     if matches!(field, Field::Sku | Field::Barcode | Field::Barcode2 | Field::Parent) {
         code_as_typed(cell)?;
