@@ -72,12 +72,19 @@ fn export_then_import_changes_nothing() {
     let again = shop.json(&["import", xlsx.to_str().unwrap()]);
     assert_eq!(again["plan"]["unchanged"], 1);
 
+    // A `;` file is for Turkish Excel: it gets the BOM Excel needs to read UTF-8 unasked.
     let csv = shop.path("k.csv");
-    shop.run(&["export", csv.to_str().unwrap(), "--delimiter", ";", "--bom"]);
+    shop.run(&["export", csv.to_str().unwrap(), "--delimiter", ";"]);
     let text = std::fs::read_to_string(&csv).unwrap();
     assert!(text.starts_with("\u{feff}Stok Kodu;"), "{text}");
     assert!(text.contains("LED-9W;;;8690000000017;IŞIK LED;;;;adet;20;;3,5;1234,56;"), "{text}");
     assert_eq!(shop.json(&["import", csv.to_str().unwrap()])["plan"]["unchanged"], 1);
+
+    // A .txt file is text: a csv, not an xlsx named .txt (which import then refuses).
+    let txt = shop.path("k.txt");
+    shop.run(&["export", txt.to_str().unwrap()]);
+    assert!(std::fs::read_to_string(&txt).unwrap().starts_with("Stok Kodu,"));
+    assert_eq!(shop.json(&["import", txt.to_str().unwrap()])["plan"]["unchanged"], 1);
 
     let template = shop.path("sablon.xlsx");
     shop.run(&["export", template.to_str().unwrap(), "--template"]);

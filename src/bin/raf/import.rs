@@ -74,7 +74,7 @@ enum StockArg {
 
 #[derive(Args)]
 pub struct ExportArgs {
-    /// Where to write: FILE.xlsx or FILE.csv
+    /// Where to write: FILE.xlsx, or FILE.csv (.txt, .tsv)
     file: PathBuf,
     /// [default: by the file's extension, else xlsx]
     #[arg(long, value_enum)]
@@ -82,7 +82,8 @@ pub struct ExportArgs {
     /// CSV field separator: , or ; (Turkish Excel; decimals then use ,)
     #[arg(long, default_value = ",", value_parser = delimiter)]
     delimiter: u8,
-    /// CSV: start with a UTF-8 BOM (Excel then reads Turkish letters right)
+    /// CSV: start with a UTF-8 BOM (Excel then reads Turkish letters right); always with
+    /// --delimiter ';', which is for Excel
     #[arg(long)]
     bom: bool,
     /// Write only the columns: a blank file to fill and import
@@ -174,14 +175,16 @@ pub fn import(conn: &mut Connection, args: ImportArgs, out: &Out) -> Result<()> 
 }
 
 pub fn export(conn: &Connection, args: ExportArgs, out: &Out) -> Result<()> {
-    let by_extension = args.file.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("csv"));
+    let extension = args.file.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let text_file = matches!(extension.as_deref(), Some("csv" | "txt" | "tsv"));
     let format = match args.format {
         Some(FormatArg::Csv) => ExportFormat::Csv,
         Some(FormatArg::Xlsx) => ExportFormat::Xlsx,
-        None if by_extension => ExportFormat::Csv,
+        None if text_file => ExportFormat::Csv,
         None => ExportFormat::Xlsx,
     };
-    let options = ExportOptions { format, delimiter: args.delimiter, bom: args.bom };
+    // A `;` file is for Turkish Excel, which reads UTF-8 without a BOM as Windows-1254.
+    let options = ExportOptions { format, delimiter: args.delimiter, bom: args.bom || args.delimiter == b';' };
     if args.template {
         import::refuse_catalog(conn, &args.file)?;
         import::template(&args.file, &options)?;
