@@ -424,7 +424,7 @@ fn a_cell_split_by_an_unquoted_delimiter_and_a_file_with_no_name_column_are_expl
     let p = plan(&conn, &split, &ImportOptions::default());
     let e = &p.errors[0];
     assert_eq!((p.error_rows, e.row, e.column.as_str(), e.value.as_str(), e.code), (1, 2, "D", "Beden:L", "import.extra_cells"), "{:#?}", p.errors);
-    assert!(e.message.contains("needs quotes"), "{}", e.message);
+    assert!(e.message.contains("put quotes around a cell holding the delimiter"), "{}", e.message);
 
     let nameless = write(&dir.path().join("n.csv"), "Stok Kodu;Stok İsmi Yok\nN-1;Bir şey\n".as_bytes());
     let p = plan(&conn, &nameless, &ImportOptions::default());
@@ -511,6 +511,28 @@ fn two_columns_for_one_field_are_shown_as_a_problem_to_choose_from_not_decided_b
     let unnamed = write(&dir.path().join("no.csv"), "Ürün No;Ürün Adı\nL-2;Abajur\n".as_bytes());
     let preview = import::inspect(&conn, &unnamed, &ImportOptions::default()).unwrap();
     assert_eq!((preview.problems, preview.rows.len()), (vec![MappingProblem::KeyMissing { field: "sku".into() }], 1));
+}
+
+#[test]
+fn a_variant_row_that_leaves_out_an_option_its_siblings_have_is_a_row_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let conn = catalog_at(dir.path());
+    let csv = "Stok Kodu;Ana Ürün Kodu;Ürün Adı;Renk;Beden\nK-1-A;K-1;Kazak;Beyaz;S\nK-1-B;K-1;Kazak;Siyah;M\nK-1-C;K-1;Kazak;Beyaz;\n";
+    let p = plan(&conn, &write(&dir.path().join("k.csv"), csv.as_bytes()), &ImportOptions::default());
+    let found: Vec<_> = p.errors.iter().map(|e| (e.row, e.code, e.message.as_str())).collect();
+    assert_eq!(found, [(4, "import.options_mismatch", "K-1's other variants have the options beden, renk; this one has renk")]);
+}
+
+#[test]
+fn a_file_with_a_header_and_no_rows_imports_nothing_and_leaves_no_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = catalog_at(dir.path());
+    let path = write(&dir.path().join("bos.csv"), "Stok Kodu;Ürün Adı;Fiyat\n".as_bytes());
+    assert_eq!(plan(&conn, &path, &ImportOptions::default()).rows, 0);
+    let err = progress::silent(|task| import::apply(&mut conn, &path, &ImportOptions::default(), task)).unwrap_err();
+    assert_eq!(err.code(), "import.no_rows");
+    assert_eq!(err.to_string(), "bos.csv has no rows below its header (sheet bos); there is nothing to import");
+    assert_eq!(import::batches(&conn).unwrap(), []);
 }
 
 #[test]

@@ -30,6 +30,8 @@ pub enum ImportError {
     WouldOverwriteImported { file: String },
     #[error("the column mapping is not usable: {}", problems.join("; "))]
     BadMapping { problems: Vec<String> },
+    #[error("{file} has no rows below its header (sheet {sheet}); there is nothing to import")]
+    NoRows { file: String, sheet: String },
     #[error("{error_rows} of {rows} rows have errors; nothing was imported")]
     HasErrors { rows: usize, error_rows: usize },
     #[error("no import batch #{0}")]
@@ -63,6 +65,7 @@ impl ImportError {
             ImportError::WouldOverwriteCatalog { .. } => "export.would_overwrite_catalog",
             ImportError::WouldOverwriteImported { .. } => "export.would_overwrite_imported",
             ImportError::BadMapping { .. } => "import.bad_mapping",
+            ImportError::NoRows { .. } => "import.no_rows",
             ImportError::HasErrors { .. } => "import.has_errors",
             ImportError::BatchNotFound(_) => "import.batch_not_found",
             ImportError::AlreadyUndone(_) => "import.already_undone",
@@ -90,6 +93,7 @@ impl ImportError {
             ImportError::HeaderRowMissing { sheet, row, last } => json!({ "sheet": sheet, "row": row, "last": last }),
 
             ImportError::BadMapping { problems } => json!({ "problems": problems }),
+            ImportError::NoRows { file, sheet } => json!({ "file": file, "sheet": sheet }),
             ImportError::HasErrors { rows, error_rows } => json!({ "rows": rows, "error_rows": error_rows }),
             ImportError::BatchNotFound(batch) | ImportError::AlreadyUndone(batch) => json!({ "batch": batch }),
             ImportError::UndoOrder { batch, later } => json!({ "batch": batch, "later": later }),

@@ -70,13 +70,17 @@ pub fn parse(row: &Row, columns: &Columns) -> (Record, Vec<RowError>) {
             errors.push(RowError { row: row.number, column: column_name(&columns.headers, i), value: cell.text().into_owned(), code, message });
         }
     }
-    // A value past the header's last column is most often a cell holding the delimiter
-    // without quotes (`Renk:Beyaz;Beden:L` in a `;` file), split in two.
+    // A value past the header's last column: in a csv most often a cell holding the
+    // delimiter without quotes (`Renk:Beyaz;Beden:L` in a `;` file), split in two; in a
+    // workbook a column left without a header.
     let extra = row.cells.iter().enumerate().skip(columns.headers.len()).find(|(_, c)| !c.is_empty());
     if let Some((i, cell)) = extra {
         let (code, message) = (
             "import.extra_cells",
-            format!("the row has more cells than the header's {} columns; a cell holding the delimiter needs quotes", columns.headers.len()),
+            format!(
+                "the row has a value past the header's {} columns; give that column a header or, in a csv, put quotes around a cell holding the delimiter",
+                columns.headers.len()
+            ),
         );
         errors.push(RowError { row: row.number, column: column_name(&columns.headers, i), value: cell.text().into_owned(), code, message });
     }

@@ -551,11 +551,18 @@ impl<'a> Engine<'a> {
         self.check_sku_free(&r, &sku, None, &mut errors)?;
         let parent = self.parent(&parent_sku, &r, &mut errors)?;
         let combination = combination_key(&r.options);
-        if let Some(info) = self.parents.get(&parent_sku) {
-            if !r.options.is_empty() && info.combinations.contains(&combination) {
+        if let Some(info) = self.parents.get(&parent_sku).filter(|_| !r.options.is_empty()) {
+            if info.combinations.contains(&combination) {
                 let values: Vec<&str> = r.options.iter().map(|o| o.value.as_str()).collect();
                 let why = format!("{parent_sku} already has a variant {}", values.join(" / "));
                 errors.push(self.error(&r, &Field::Options, "import.duplicate_variant", why));
+            }
+            // The variants of a product make a matrix (Renk × Beden): a row that leaves an
+            // option out (an empty Beden cell) would make a variant outside it.
+            let groups = |key: &[(String, String)]| key.iter().map(|(group, _)| group.clone()).collect::<Vec<_>>().join(", ");
+            if let Some(other) = info.combinations.iter().next().filter(|other| groups(other) != groups(&combination)) {
+                let why = format!("{parent_sku}'s other variants have the options {}; this one has {}", groups(other), groups(&combination));
+                errors.push(self.error(&r, &Field::Options, "import.options_mismatch", why));
             }
         }
         let prices = self.price_changes(&r, None, &mut errors)?;
