@@ -174,3 +174,19 @@ fn the_summary_says_which_column_filled_which_field_which_were_not_imported_and_
     assert!(again.contains("Notlar → description"), "{again}");
     assert!(again.contains("the mapping saved by an earlier import of these headers was used (--map changes it)"), "{again}");
 }
+
+#[test]
+fn bad_usage_with_json_is_a_json_error_too() {
+    let shop = Shop::new();
+    let file = shop.file("a.csv", "Stok Kodu;Ürün Adı\nA-1;Bir\n");
+    for args in [vec!["--json", "import", file.as_str(), "--mode", "bogus"], vec!["import", file.as_str(), "--map", "Ürün Adı=bogus", "--json"]] {
+        let (_, stderr) = shop.fail(&args, 2);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        let err: Value = serde_json::from_str(&stderr).unwrap();
+        assert_eq!(err["code"], "cli.usage", "{err}");
+        assert!(err["message"].as_str().unwrap().contains("bogus"), "{err}");
+    }
+    // Without --json, clap's own text.
+    let (_, stderr) = shop.fail(&["import", file.as_str(), "--mode", "bogus"], 2);
+    assert!(stderr.starts_with("error: invalid value 'bogus'"), "{stderr}");
+}

@@ -21,7 +21,10 @@ use rust_decimal::Decimal;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(e),
+    };
     let out = Out { json: cli.json };
     match run(cli, &out) {
         Ok(()) => ExitCode::SUCCESS,
@@ -30,6 +33,20 @@ fn main() -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// Bad usage exits with 2: clap's text, or with `--json` the same JSON as any error
+/// (`cli.usage`), so a script reads every failure one way.
+fn usage_error(e: clap::Error) -> ExitCode {
+    let shown = matches!(e.kind(), clap::error::ErrorKind::DisplayHelp | clap::error::ErrorKind::DisplayVersion);
+    if shown || !std::env::args().any(|a| a == "--json") {
+        e.exit();
+    }
+    let text = e.render().to_string();
+    let message = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with("For more information")).collect::<Vec<_>>().join(" ");
+    let message = message.strip_prefix("error: ").unwrap_or(&message);
+    eprintln!("{}", serde_json::json!({ "code": "cli.usage", "message": message, "details": null }));
+    ExitCode::from(2)
 }
 
 fn run(cli: Cli, out: &Out) -> Result<()> {
