@@ -87,3 +87,31 @@ test('import wizard: mapping, dry run with row errors, apply, undo', async () =>
     await stop();
   }
 });
+
+test('import wizard: a field on two columns is a problem to settle before the check', async () => {
+  const { browser, dir, stop } = await launch();
+  try {
+    const twice = sheet(dir, 'iki-fiyat.csv', ['Stok Kodu;Ürün Adı;Satış Fiyatı;Satış Fiyatı', 'L-1;Lamba;10;12']);
+    await waitFor(browser, '#product-search');
+    await browser.execute(() => { location.hash = '#/import'; });
+    await open(browser, twice);
+    assert.equal(await text(browser, '[data-testid="import-mapping-problems"]'),
+      '“Satış fiyatı 1” iki sütuna eşlenmiş: C (Satış Fiyatı) ve D (Satış Fiyatı). Hangisi doğruysa onu bırakıp diğerini “kullanma” yapın.');
+    assert.equal(await (await browser.$('#import-check')).isEnabled(), false);
+
+    // Column C (an old price) set to ignore: the mapping is usable, D's price goes in.
+    await browser.execute(() => {
+      const picker = /** @type {HTMLSelectElement} */ (document.querySelector('[data-testid="import-grid"] select[data-column="C"]'));
+      picker.value = '';
+      picker.dispatchEvent(new Event('change'));
+    });
+    await browser.waitUntil(async () => !(await (await browser.$('[data-testid="import-mapping-problems"]')).isExisting()), { timeout: 10_000 });
+    assert.match(await check(browser), /1 satır: 1 yeni/);
+    await (await browser.$('#import-apply')).click();
+    await waitText(browser, '[data-testid="import-summary"]', /#1/, 20_000);
+    await browser.execute(() => { location.hash = '#/products'; });
+    assert.equal(await waitText(browser, '.row[data-sku="L-1"] [data-col="price"]', /12/), '12,00 ₺');
+  } finally {
+    await stop();
+  }
+});
