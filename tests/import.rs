@@ -35,6 +35,10 @@ fn import_err(conn: &mut Connection, path: &Path, options: &ImportOptions) -> ra
     progress::silent(|task| import::apply(conn, path, options, task)).unwrap_err()
 }
 
+fn plan_err(conn: &Connection, path: &Path, options: &ImportOptions) -> raf::Error {
+    progress::silent(|task| import::plan(conn, path, options, task)).unwrap_err()
+}
+
 /// A cell the tests put in an xlsx.
 enum X<'a> {
     S(&'a str),
@@ -439,11 +443,11 @@ fn a_quote_never_closed_is_named_by_its_row_and_column_and_a_cell_on_several_lin
     // it into that cell, without an error of its own.
     let unclosed = "Stok Kodu;Ürün Adı;Fiyat\nK-1;Kalem;10\nK-2;\"Süper kalem;12\nK-3;Silgi;5\nK-4;Defter;20\n";
     let path = write(&dir.path().join("u.csv"), unclosed.as_bytes());
-    let err = progress::silent(|task| import::plan(&conn, &path, &ImportOptions::default(), task)).unwrap_err();
+    let err = plan_err(&conn, &path, &ImportOptions::default());
     assert_eq!(err.code(), "import.unclosed_quote", "{err}");
     assert_eq!((err.details()["row"].as_u64(), err.details()["column"].as_u64()), (Some(3), Some(2)));
     assert!(err.to_string().starts_with("u.csv: the quote that opens the cell in row 3, column 2 is never closed"), "{err}");
-    let err = progress::silent(|task| import::apply(&mut conn, &path, &ImportOptions::default(), task)).unwrap_err();
+    let err = import_err(&mut conn, &path, &ImportOptions::default());
     assert_eq!(err.code(), "import.unclosed_quote");
     assert_eq!(conn.query_row("SELECT count(*) FROM products", [], |r| r.get::<_, i64>(0)).unwrap(), 0, "nothing imported");
 
@@ -498,7 +502,7 @@ fn two_columns_for_one_field_are_shown_as_a_problem_to_choose_from_not_decided_b
     let preview = import::inspect(&conn, &path, &ImportOptions::default()).unwrap();
     let twice = MappingProblem::Twice { field: "price".into(), first: "C (Satış Fiyatı)".into(), second: "D (Satış Fiyatı)".into() };
     assert_eq!(preview.problems, [twice]);
-    let err = progress::silent(|task| import::plan(&conn, &path, &ImportOptions::default(), task)).unwrap_err();
+    let err = plan_err(&conn, &path, &ImportOptions::default());
     assert_eq!(err.code(), "import.bad_mapping");
     assert!(err.to_string().contains("price is mapped to two columns, C (Satış Fiyatı) and D (Satış Fiyatı)"), "{err}");
 
@@ -529,7 +533,7 @@ fn a_file_with_a_header_and_no_rows_imports_nothing_and_leaves_no_batch() {
     let mut conn = catalog_at(dir.path());
     let path = write(&dir.path().join("bos.csv"), "Stok Kodu;Ürün Adı;Fiyat\n".as_bytes());
     assert_eq!(plan(&conn, &path, &ImportOptions::default()).rows, 0);
-    let err = progress::silent(|task| import::apply(&mut conn, &path, &ImportOptions::default(), task)).unwrap_err();
+    let err = import_err(&mut conn, &path, &ImportOptions::default());
     assert_eq!(err.code(), "import.no_rows");
     assert_eq!(err.to_string(), "bos.csv has no rows below its header (sheet bos); there is nothing to import");
     assert_eq!(import::batches(&conn).unwrap(), []);
