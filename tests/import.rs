@@ -647,6 +647,7 @@ fn rows_sharing_a_parent_code_become_one_product_with_variants() {
     let p = plan(&conn, &path, &ImportOptions::default());
     assert_eq!((p.creates, p.error_rows), (3, 1), "{p:#?}");
     assert_eq!((p.errors[0].row, p.errors[0].code), (5, "import.duplicate_variant"));
+    assert_eq!(p.errors[0].message, "row 3 already makes TS's variant beyaz / m", "the earlier row of the file is named");
 
     // A cell like `Renk:Beyaz;Beden:L` works as well as option columns.
     let csv = write(
@@ -670,6 +671,7 @@ fn rows_sharing_a_parent_code_become_one_product_with_variants() {
     // The xlsx names the same variants: unchanged, and its duplicate is still refused.
     let p = plan(&conn, &path, &ImportOptions::default());
     assert_eq!((p.unchanged, p.creates, p.updates, p.error_rows), (3, 0, 0, 1), "{p:#?}");
+    assert_eq!(p.errors[0].message, "TS already has a variant beyaz / m", "now in the catalog");
     assert_eq!(check_ledger(&conn).unwrap(), []);
 }
 

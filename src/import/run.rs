@@ -265,10 +265,11 @@ pub(crate) struct PriceChange {
 }
 
 /// A parent product named by variant rows: its id when it was in the catalog before this
-/// file, and its variants' option values, so two rows cannot make the same variant.
+/// file, and its variants' option values with the row of the file that makes each (`None`:
+/// in the catalog), so two rows cannot make the same variant.
 struct ParentInfo {
     existing: Option<i64>,
-    combinations: HashSet<Vec<(String, String)>>,
+    combinations: HashMap<Vec<(String, String)>, Option<u32>>,
 }
 
 /// What a key finds in the catalog.
@@ -552,15 +553,18 @@ impl<'a> Engine<'a> {
         let parent = self.parent(&parent_sku, &r, &mut errors)?;
         let combination = combination_key(&r.options);
         if let Some(info) = self.parents.get(&parent_sku).filter(|_| !r.options.is_empty()) {
-            if info.combinations.contains(&combination) {
-                let values: Vec<&str> = r.options.iter().map(|o| o.value.as_str()).collect();
-                let why = format!("{parent_sku} already has a variant {}", values.join(" / "));
+            if let Some(made_by) = info.combinations.get(&combination) {
+                let values = r.options.iter().map(|o| o.value.as_str()).collect::<Vec<_>>().join(" / ");
+                let why = match made_by {
+                    Some(row) => format!("row {row} already makes {parent_sku}'s variant {values}"),
+                    None => format!("{parent_sku} already has a variant {values}"),
+                };
                 errors.push(self.error(&r, &Field::Options, "import.duplicate_variant", why));
             }
             // The variants of a product make a matrix (Renk × Beden): a row that leaves an
             // option out (an empty Beden cell) would make a variant outside it.
             let groups = |key: &[(String, String)]| key.iter().map(|(group, _)| group.clone()).collect::<Vec<_>>().join(", ");
-            if let Some(other) = info.combinations.iter().next().filter(|other| groups(other) != groups(&combination)) {
+            if let Some(other) = info.combinations.keys().next().filter(|other| groups(other) != groups(&combination)) {
                 let why = format!("{parent_sku}'s other variants have the options {}; this one has {}", groups(other), groups(&combination));
                 errors.push(self.error(&r, &Field::Options, "import.options_mismatch", why));
             }
@@ -570,7 +574,7 @@ impl<'a> Engine<'a> {
         let Some(parent) = parent.filter(|_| errors.is_empty()) else {
             return Ok(Err(errors));
         };
-        self.parents.get_mut(&parent_sku).expect("parent known").combinations.insert(combination);
+        self.parents.get_mut(&parent_sku).expect("parent known").combinations.insert(combination, Some(r.row));
         self.new_skus.insert(sku.clone());
         let (barcode, options, active) = (r.barcode.clone(), r.options.clone(), r.active);
         Ok(Ok(Action::CreateVariant { parent, sku, barcode, options, prices, stock, active }))
@@ -587,7 +591,7 @@ impl<'a> Engine<'a> {
         }
         if self.new_skus.contains(parent_sku) {
             // An earlier row of the file creates the parent (a product row, then its variants).
-            self.parents.insert(parent_sku.to_owned(), ParentInfo { existing: None, combinations: HashSet::new() });
+            self.parents.insert(parent_sku.to_owned(), ParentInfo { existing: None, combinations: HashMap::new() });
             return Ok(Some(Parent::InFile(parent_sku.to_owned())));
         }
         match catalog::resolve_sku(self.conn, parent_sku) {
@@ -599,7 +603,7 @@ impl<'a> Engine<'a> {
                     errors.push(self.catalog_error(r, Error::StockOnProduct(parent_sku.to_owned())));
                     return Ok(None);
                 }
-                let combinations = catalog::option_keys(self.conn, product_id)?;
+                let combinations = catalog::option_keys(self.conn, product_id)?.into_iter().map(|key| (key, None)).collect();
                 self.parents.insert(parent_sku.to_owned(), ParentInfo { existing: Some(product_id), combinations });
                 Ok(Some(match self.restoring(product_id, &product.deleted_at) {
                     Some(trashed_at) => Parent::Restored(product_id, trashed_at),
@@ -622,7 +626,7 @@ impl<'a> Engine<'a> {
                     return Ok(None);
                 }
                 self.new_skus.insert(parent_sku.to_owned());
-                self.parents.insert(parent_sku.to_owned(), ParentInfo { existing: None, combinations: HashSet::new() });
+                self.parents.insert(parent_sku.to_owned(), ParentInfo { existing: None, combinations: HashMap::new() });
                 self.made_parents.insert(parent_sku.to_owned(), fields.clone());
                 Ok(Some(Parent::New(fields, names)))
             }
