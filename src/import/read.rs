@@ -371,7 +371,8 @@ fn read_xlsx(
     let mut cells = xlsx.worksheet_cells_reader(sheet).map_err(|e| unreadable(path, calamine::Error::Xlsx(e)))?;
     progress.declare_last_row(cells.dimensions().end.0 as u64 + 1);
     let mut row = Row { number: 0, cells: Vec::new() };
-    // With formulas: a cell whose formula was saved without its result reads as empty.
+    // With each cell's formula, if any: a formula saved without its result has no value,
+    // and must not read as an empty cell.
     while let Some(cell) = cells.next_cell_with_formula_metadata().map_err(|e| unreadable(path, calamine::Error::Xlsx(e)))? {
         let (r, c) = cell.pos;
         if r + 1 != row.number {
