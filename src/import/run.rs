@@ -564,7 +564,8 @@ impl<'a> Engine<'a> {
             // The variants of a product make a matrix (Renk × Beden): a row that leaves an
             // option out (an empty Beden cell) would make a variant outside it.
             let groups = |key: &[(String, String)]| key.iter().map(|(group, _)| group.clone()).collect::<Vec<_>>().join(", ");
-            if let Some(other) = info.combinations.keys().next().filter(|other| groups(other) != groups(&combination)) {
+            let same_groups = |other: &[(String, String)]| other.iter().map(|(group, _)| group).eq(combination.iter().map(|(group, _)| group));
+            if let Some(other) = info.combinations.keys().next().filter(|other| !same_groups(other)) {
                 let why = format!("{parent_sku}'s other variants have the options {}; this one has {}", groups(other), groups(&combination));
                 errors.push(self.error(&r, &Field::Options, "import.options_mismatch", why));
             }
