@@ -227,9 +227,9 @@ pub fn apply(conn: &mut Connection, path: &Path, options: &ImportOptions, task: 
             let batch = undo::start_batch(tx, &prepared, options)?;
             let columns = prepared.columns.clone();
             let plan = run::run(tx, prepared, options, Some(batch), task)?;
+            // A file with no rows records no empty batch to undo: rolled back.
             if plan.rows == 0 {
                 return Err(ImportError::NoRows { file: plan.file, sheet: plan.sheet }.into());
-                // no empty batch to undo
             }
             if plan.error_rows > 0 {
                 let err = ImportError::HasErrors { rows: plan.rows as usize, error_rows: plan.error_rows as usize };
