@@ -66,6 +66,23 @@ impl Format {
 /// `f` to Excel's precision, 15 significant digits, as Excel shows it: a price computed
 /// as `=10*1.18` is stored as 11.799999999999999 and shown, and meant, as 11.8.
 pub(crate) fn excel_number(f: f64) -> Option<Decimal> {
+    // Most cells (whole numbers, prices with two decimals) are already short: their
+    // shortest round-trip digits are what Excel shows. Only the rest pay for formatting
+    // at a fixed precision, which takes the slow exact path of float formatting.
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        return Some(Decimal::from(f as i64));
+    }
+    let shortest = f.to_string();
+    let digits = shortest.trim_start_matches(['-', '0', '.']).bytes().filter(u8::is_ascii_digit).count();
+    if digits <= 15 {
+        return shortest.parse::<Decimal>().ok().map(|d| d.normalize());
+    }
+    Decimal::from_scientific(&format!("{f:.14e}")).ok().map(|d| d.normalize())
+}
+
+/// Excel's precision by formatting alone: what `excel_number` must agree with.
+#[cfg(test)]
+fn excel_number_by_formatting(f: f64) -> Option<Decimal> {
     Decimal::from_scientific(&format!("{f:.14e}")).ok().map(|d| d.normalize())
 }
 
@@ -623,6 +640,40 @@ mod delimited {
         match std::str::from_utf8(bytes) {
             Ok(s) => Cell::Text(s.to_owned()),
             Err(_) => Cell::Text(encoding_rs::WINDOWS_1254.decode_without_bom_handling(bytes).0.into_owned()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn excel_numbers_read_at_fifteen_significant_digits() {
+        let cases = [
+            (11.799999999999999, "11.8"),
+            (8690000000017.0, "8690000000017"),
+            (0.1 + 0.2, "0.3"),
+            (12.5, "12.5"),
+            (-0.0, "0"),
+            (1e20, "100000000000000000000"),
+            (0.00001234, "0.00001234"),
+        ];
+        for (f, want) in cases {
+            assert_eq!(excel_number(f).unwrap().to_string(), want, "{f}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn the_fast_paths_agree_with_formatting(f in prop_oneof![
+            -1e17f64..1e17,
+            -1000f64..1000.0,
+            -0.001f64..0.001,
+            (-1_000_000_000i64..1_000_000_000, 0u32..6).prop_map(|(n, scale)| n as f64 / 10f64.powi(scale as i32)),
+        ]) {
+            prop_assert_eq!(excel_number(f), excel_number_by_formatting(f));
         }
     }
 }
