@@ -14,17 +14,21 @@ use crate::error::{Error, Result};
 use crate::progress::Task;
 use crate::stock::{self, Entry, MovementKind};
 use crate::text::fold;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use rusqlite::{Connection, OptionalExtension};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::cell::RefCell;
-use std::collections::{hash_map, HashMap, HashSet};
+use std::collections::hash_map;
 use std::path::Path;
 
 /// Rows sent from the reading thread at a time.
 const BATCH: usize = 1024;
 /// Batches the reading thread may be ahead by.
 const BATCHES_AHEAD: usize = 8;
+/// At most this many keys are reserved ahead from a file's declared size (a hostile
+/// file may declare any).
+const MAX_RESERVED_ROWS: usize = 2_000_000;
 
 /// An import of this many rows (as the file declares or its size suggests; or, failing
 /// that, once it has created this many products) into a catalog at most
@@ -153,6 +157,7 @@ pub(crate) fn run(conn: &Connection, prepared: Prepared, options: &ImportOptions
         for rows in receiver {
             // Rows below the header, declared or estimated.
             engine.rows_expected = read.last_row().saturating_sub(header_row as u64);
+            engine.reserve();
             for parsed in rows? {
                 engine.take(parsed)?;
             }
@@ -360,6 +365,13 @@ impl<'a> Engine<'a> {
         })
     }
 
+    /// Sizes the key map for the rows expected, once: growing it row by row rehashes a
+    /// million keys several times.
+    fn reserve(&mut self) {
+        let expected = usize::try_from(self.rows_expected).unwrap_or(0).min(MAX_RESERVED_ROWS);
+        self.seen.reserve(expected.saturating_sub(self.seen.capacity()));
+    }
+
     fn take(&mut self, (record, mut errors): Parsed) -> Result<()> {
         self.plan.rows += 1;
         let row = record.row;
@@ -478,8 +490,10 @@ impl<'a> Engine<'a> {
         if self.last_ids == (0, 0) {
             return Ok(Found::Nothing);
         }
-        // One statement for both tables: the product (variant NULL) or variant rows the key names.
+        // One statement for both tables: the product (variant NULL) or variant rows the key
+        // names; products alone while the catalog has no variants.
         let sql = match by {
+            Key::Sku if self.last_ids.1 == 0 => "SELECT id, NULL FROM products WHERE sku = ?1",
             Key::Sku => "SELECT id, NULL FROM products WHERE sku = ?1 UNION ALL SELECT product_id, id FROM variants WHERE sku = ?1",
             Key::Barcode => {
                 "SELECT id, NULL FROM products WHERE barcode = ?1 AND deleted_at IS NULL
@@ -667,7 +681,8 @@ impl<'a> Engine<'a> {
                 names.tags = None;
             }
         }
-        let after = self.validated(after, Some(&current.fields.sku), &r, &mut errors)?;
+        // Fields the row leaves as the catalog holds them were checked when written.
+        let after = if after == current.fields { Some(after) } else { self.validated(after, Some(&current.fields.sku), &r, &mut errors)? };
         let prices = self.price_changes(&r, Some((id, None)), &mut errors)?;
         let stock = if r.stock.is_some() && r.kind.unwrap_or(current.fields.kind) == ProductKind::Service {
             errors.push(self.catalog_error(&r, Error::invalid("kind", format!("{} is a service and has no stock", current.fields.sku))));
