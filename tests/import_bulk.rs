@@ -164,9 +164,14 @@ fn indexes(conn: &Connection) -> Vec<(String, Option<String>)> {
 const LARGE: usize = 60_000;
 
 fn large_csv(path: &Path, bad_last_row: bool) {
+    large_csv_priced(path, bad_last_row, |i| i % 900 + 1);
+}
+
+/// `large_csv` with row `i`'s price (before the `,50`) from `price`.
+fn large_csv_priced(path: &Path, bad_last_row: bool, price: impl Fn(usize) -> usize) {
     let mut text = String::from("Stok Kodu;Ürün Adı;Kategori;Fiyat;Stok\n");
     for i in 0..LARGE {
-        let price = if bad_last_row && i == LARGE - 1 { "abc".to_owned() } else { format!("{},50", i % 900 + 1) };
+        let price = if bad_last_row && i == LARGE - 1 { "abc".to_owned() } else { format!("{},50", price(i)) };
         text.push_str(&format!("B-{i:06};Ürün {i};{};{price};{}\n", ["Giyim", "Ev"][i % 2], i % 7));
     }
     std::fs::write(path, text).unwrap();
@@ -206,6 +211,41 @@ fn a_large_import_into_a_small_catalog_rebuilds_the_indexes_it_dropped() {
     assert_eq!(undone.created_removed, LARGE as u64);
     assert_eq!(check_ledger(&conn).unwrap(), []);
     assert_eq!(catalog::count_products(&conn, &ProductQuery::default()).unwrap(), 1);
+}
+
+/// A large import that changes every product's price drops the indexes that hold the
+/// price and builds them again: each is whole afterwards, as it was after a refused one,
+/// and the price order (read through them) follows the new prices and their undo.
+#[test]
+fn a_large_price_update_rebuilds_the_indexes_it_dropped_and_its_undo_restores_the_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = raf::db::open(&dir.path().join("raf.db")).unwrap();
+    let before = indexes(&conn);
+    let file = dir.path().join("fiyatlar.csv");
+    large_csv(&file, false);
+    let apply = |conn: &mut Connection| progress::silent(|task| import::apply(conn, &file, &ImportOptions::default(), task)).unwrap();
+    assert_eq!(apply(&mut conn).plan.creates, LARGE as u64);
+    let integrity = |conn: &Connection| conn.query_row("PRAGMA integrity_check", [], |r| r.get::<_, String>(0)).unwrap();
+    assert_eq!(by_price(&conn)[..2], ["B-000000", "B-000900"], "1,50 first, by id");
+
+    // Every price turned around: 1,50 becomes 900,50 and 900,50 becomes 1,50.
+    let falling = |i: usize| 900 - i % 900;
+    large_csv_priced(&file, true, falling);
+    let refused = apply(&mut conn);
+    assert_eq!((refused.batch, refused.plan.updates, refused.plan.error_rows), (None, LARGE as u64 - 1, 1));
+    assert_eq!(indexes(&conn), before);
+    assert_eq!(by_price(&conn)[0], "B-000000");
+
+    large_csv_priced(&file, false, falling);
+    let applied = apply(&mut conn);
+    assert_eq!((applied.plan.creates, applied.plan.updates, applied.plan.movements), (0, LARGE as u64, 0));
+    assert_eq!(indexes(&conn), before);
+    assert_eq!(integrity(&conn), "ok", "every index holds every row");
+    assert_eq!(by_price(&conn)[..2], ["B-000899", "B-001799"]);
+
+    import::undo(&mut conn, applied.batch, false).unwrap();
+    assert_eq!(integrity(&conn), "ok");
+    assert_eq!(by_price(&conn)[..2], ["B-000000", "B-000900"]);
 }
 
 /// The products by group-1 price, ascending (unpriced last).

@@ -2,7 +2,7 @@
 //! product or variant.
 
 use super::products::{check_amount, resolve_sku};
-use super::Price;
+use super::{Item, Price};
 use crate::db::{self, Fixed};
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection};
@@ -42,20 +42,25 @@ pub fn set_price(conn: &mut Connection, sku: &str, group: i64, sale: Decimal, li
 
 /// `set_price` inside the caller's write transaction (bulk work: import, sync).
 pub fn upsert_price(tx: &Connection, sku: &str, group: i64, sale: Decimal, list: Option<Decimal>) -> Result<()> {
+    let item = resolve_sku(tx, sku)?;
+    write_price(tx, &item, group, sale, list)?;
+    crate::sync::outbox::enqueue_item(tx, &item)
+}
+
+/// `upsert_price` of an item already resolved, without queueing it for sync: the import,
+/// which knows its items and whether any connection pushes them.
+pub(crate) fn write_price(tx: &Connection, item: &Item, group: i64, sale: Decimal, list: Option<Decimal>) -> Result<()> {
     group_no(group)?;
     check_amount("sale", sale)?;
     if let Some(list) = list {
         check_amount("list", list)?;
     }
-    let item = resolve_sku(tx, sku)?;
     tx.prepare_cached(
         "INSERT INTO prices (product_id, variant_id, group_no, sale, list) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (product_id, ifnull(variant_id, 0), group_no) DO UPDATE SET sale = excluded.sale, list = excluded.list",
     )?
     .execute(params![item.product_id, item.variant_id, group, Fixed(sale), list.map(Fixed)])?;
-    prices_written(tx, item.product_id, item.variant_id, group)?;
-    crate::sync::outbox::enqueue_item(tx, &item)?;
-    Ok(())
+    prices_written(tx, item.product_id, item.variant_id, group)
 }
 
 /// Marks the product changed after a write to its (`variant_id` None) or a variant's
@@ -63,13 +68,17 @@ pub fn upsert_price(tx: &Connection, sku: &str, group: i64, sale: Decimal, list:
 /// that sorting by price and the dashboard read. Every write to `prices` calls it (no
 /// trigger does: see migration 0010); one UPDATE of the row for both.
 pub(crate) fn prices_written(tx: &Connection, product_id: i64, variant_id: Option<i64>, group: i64) -> Result<()> {
-    tx.prepare_cached(
-        "UPDATE products SET updated_at = ?2,
-             price1 = CASE WHEN ?3 THEN (SELECT sale FROM prices WHERE product_id = ?1 AND ifnull(variant_id, 0) = 0 AND group_no = 1)
-                           ELSE price1 END
-         WHERE id = ?1",
-    )?
-    .execute(params![product_id, db::now(), variant_id.is_none() && group == 1])?;
+    // A statement that names `price1` moves the product in every index holding it, even
+    // when the value stays: only the product's own group-1 price names it.
+    let sql = match variant_id.is_none() && group == 1 {
+        true => {
+            "UPDATE products SET updated_at = ?2,
+                 price1 = (SELECT sale FROM prices WHERE product_id = ?1 AND ifnull(variant_id, 0) = 0 AND group_no = 1)
+             WHERE id = ?1"
+        }
+        false => "UPDATE products SET updated_at = ?2 WHERE id = ?1",
+    };
+    tx.prepare_cached(sql)?.execute(params![product_id, db::now()])?;
     Ok(())
 }
 
