@@ -23,6 +23,7 @@ mod mapping;
 mod read;
 mod record;
 mod run;
+mod suspend;
 mod undo;
 
 pub use error::ImportError;

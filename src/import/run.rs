@@ -6,6 +6,7 @@
 use super::mapping::{find_header, headers_of, Field, MappingProblem, HEADER_SEARCH_ROWS};
 use super::read::{self, Row, Workbook};
 use super::record::{self, Columns, Record};
+use super::suspend::{touch, worth_suspending, Suspended, SUSPENDABLE_INDEXES};
 use super::undo::{self, Change};
 use super::{columns_for, ImportError, ImportOptions, Key, Mode, Plan, RowError, StockMode};
 use crate::catalog::{self, Item, OptionValue, ProductFields, ProductKind, VariantFields};
@@ -15,7 +16,7 @@ use crate::progress::Task;
 use crate::stock::{self, Entry, MovementKind};
 use crate::text::fold;
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use std::cell::RefCell;
@@ -29,59 +30,6 @@ const BATCHES_AHEAD: usize = 8;
 /// At most this many keys are reserved ahead from a file's declared size (a hostile
 /// file may declare any).
 const MAX_RESERVED_ROWS: usize = 2_000_000;
-
-/// When many rows of an import move products in an index the import does not read (many
-/// in itself, and against the catalog), it drops the index and builds it again at its
-/// end: sorting once costs less than keeping the index in order row by row. A statement
-/// that names a column moves the row in every index holding it, even when the value stays:
-/// 1M price changes kept six indexes in order in 12 s; building them again takes 3.5 s.
-/// Rows are projected over the file's rows (as it declares them or its size suggests)
-/// once `SUSPEND_SAMPLE` rows are seen, so a large file of mostly unchanged rows drops
-/// nothing.
-const SUSPEND_INDEXES_AFTER: u64 = 50_000;
-const SUSPEND_SAMPLE: u64 = 10_000;
-/// ... and at least the catalog's size divided by this.
-const CATALOG_SHARE: u64 = 2;
-
-/// What a row's writes change, as far as the suspendable indexes are concerned.
-mod touch {
-    /// A new product or variant: a row in every index.
-    pub const NEW: u8 = 1;
-    /// Product fields, the trash: one statement names every field column.
-    pub const FIELDS: u8 = 2;
-    /// The product's own group-1 price (`price1`, and `updated_at`).
-    pub const PRICE1: u8 = 4;
-    /// Other prices, a variant's fields: `updated_at` only.
-    pub const UPDATED: u8 = 8;
-    /// Stock: the product's `on_hand` (and `is_low`), a ledger movement.
-    pub const STOCK: u8 = 16;
-}
-
-/// Indexes no statement of an import reads (the SKU index is unique: it stays; the
-/// barcode one stays when barcodes are the key; `movements_undoes` serves `stock::movement`),
-/// each with the writes that move a row in it.
-const SUSPENDABLE_INDEXES: [(&str, u8); 16] = {
-    use touch::*;
-    let product = NEW | FIELDS;
-    [
-        ("products_sku_key", product),
-        ("products_barcode", product),
-        ("products_barcode2", product),
-        ("products_name", product),
-        ("products_category", product),
-        ("products_brand", product),
-        ("products_low", product | STOCK),
-        ("products_updated", product | PRICE1 | UPDATED),
-        ("products_on_hand", product | STOCK),
-        ("products_price_up", product | PRICE1 | STOCK),
-        ("products_price_down", product | PRICE1 | STOCK),
-        ("products_category_price_up", product | PRICE1 | STOCK),
-        ("products_category_price_down", product | PRICE1 | STOCK),
-        ("products_stock_value", product | PRICE1 | STOCK),
-        ("movements_item", NEW | STOCK),
-        ("movements_created", NEW | STOCK),
-    ]
-};
 
 /// A file opened, its sheet chosen, its header found and its columns mapped.
 pub(crate) struct Prepared {
@@ -194,17 +142,6 @@ pub(crate) fn run(conn: &Connection, prepared: Prepared, options: &ImportOptions
         task.step("import", engine.plan.rows, engine.plan.rows)?;
         engine.finish()
     })
-}
-
-/// Whether an import whose rows so far moved `written` of `seen` rows in an index, of
-/// about `expected` rows, into a catalog of `products_before` products, moves enough to
-/// drop the index and build it again at its end.
-fn worth_suspending(written: u64, seen: u64, expected: u64, products_before: u64) -> bool {
-    let projected = match seen >= SUSPEND_SAMPLE {
-        true => written.saturating_mul(expected.max(seen)) / seen,
-        false => written,
-    };
-    projected >= SUSPEND_INDEXES_AFTER.max(products_before / CATALOG_SHARE)
 }
 
 /// What writing `action` changes (`touch`).
@@ -371,8 +308,8 @@ struct Engine<'a> {
     index_writes: [u64; SUSPENDABLE_INDEXES.len()],
     /// The file's data rows, as declared or estimated so far.
     rows_expected: u64,
-    /// The indexes dropped for this import, with the SQL `finish` runs again.
-    suspended_indexes: Vec<(String, String)>,
+    /// The indexes dropped for this import, built again by `finish`.
+    suspended: Suspended,
     parents: HashMap<String, ParentInfo>,
     /// Products whose search index row is rewritten at the end.
     touched: HashSet<i64>,
@@ -413,7 +350,7 @@ impl<'a> Engine<'a> {
             })?,
             index_writes: [0; SUSPENDABLE_INDEXES.len()],
             rows_expected: 0,
-            suspended_indexes: Vec::new(),
+            suspended: Suspended::default(),
             parents: HashMap::new(),
             touched: HashSet::new(),
             restored: HashSet::new(),
@@ -471,9 +408,7 @@ impl<'a> Engine<'a> {
     fn finish(self) -> Result<Plan> {
         if self.writing {
             catalog::reindex_products(self.conn, self.touched.iter().copied())?;
-            for (_, sql) in &self.suspended_indexes {
-                self.conn.execute(sql, [])?;
-            }
+            self.suspended.rebuild(self.conn)?;
         }
         Ok(self.plan)
     }
@@ -488,23 +423,11 @@ impl<'a> Engine<'a> {
                 continue;
             }
             self.index_writes[i] += 1;
-            let suspended = self.suspended_indexes.iter().any(|(n, _)| n == name);
-            if !suspended && worth_suspending(self.index_writes[i], self.plan.rows, self.rows_expected, self.products_before) {
-                self.suspend_index(name)?;
+            // Under the barcode key the import reads the barcode index.
+            let read = *name == "products_barcode" && self.options.key == Key::Barcode;
+            if !read && worth_suspending(self.index_writes[i], self.plan.rows, self.rows_expected, self.products_before) {
+                self.suspended.suspend(self.conn, name)?;
             }
-        }
-        Ok(())
-    }
-
-    fn suspend_index(&mut self, name: &str) -> Result<()> {
-        if name == "products_barcode" && self.options.key == Key::Barcode {
-            return Ok(());
-        }
-        let sql: Option<String> =
-            self.conn.query_row("SELECT sql FROM sqlite_master WHERE type = 'index' AND name = ?1", [name], |r| r.get(0)).optional()?;
-        if let Some(sql) = sql {
-            self.conn.execute(&format!("DROP INDEX {name}"), [])?;
-            self.suspended_indexes.push((name.to_owned(), sql));
         }
         Ok(())
     }
@@ -1298,18 +1221,5 @@ mod tests {
         let stock = suspended_by(&update(None, &[], true));
         assert!(stock.contains(&"products_on_hand") && stock.contains(&"movements_item") && !stock.contains(&"products_name"), "{stock:?}");
         assert!(suspended_by(&Action::Unchanged).is_empty());
-    }
-
-    #[test]
-    fn indexes_are_dropped_only_for_many_writes_and_many_against_the_catalog() {
-        // Before the sample, only what was written counts.
-        assert!(!worth_suspending(9_999, 9_999, 1_000_000, 0));
-        assert!(worth_suspending(50_000, 50_000, 50_000, 0));
-        // After it, the writes so far are projected over the file.
-        assert!(worth_suspending(10_000, 10_000, 1_000_000, 0));
-        assert!(!worth_suspending(10, 10_000, 1_000_000, 0), "a large file of mostly unchanged rows drops nothing");
-        // Into a large catalog, a file must move at least half of it.
-        assert!(!worth_suspending(10_000, 10_000, 300_000, 1_000_000));
-        assert!(worth_suspending(10_000, 10_000, 600_000, 1_000_000));
     }
 }
