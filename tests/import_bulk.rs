@@ -207,8 +207,12 @@ fn a_large_import_into_a_small_catalog_rebuilds_the_indexes_it_dropped() {
     assert_eq!(found(&conn, "B-05999"), (0..10).map(|i| format!("B-05999{i}")).collect::<Vec<_>>());
     assert_eq!(found(&conn, "ürün 59999"), ["B-059999"]);
 
+    // The undo moves every product and reverses most movements: it drops and rebuilds too.
     let undone = import::undo(&mut conn, applied.batch, false).unwrap();
     assert_eq!(undone.created_removed, LARGE as u64);
+    assert_eq!(indexes(&conn), before);
+    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(integrity, "ok");
     assert_eq!(check_ledger(&conn).unwrap(), []);
     assert_eq!(catalog::count_products(&conn, &ProductQuery::default()).unwrap(), 1);
 }
@@ -243,7 +247,9 @@ fn a_large_price_update_rebuilds_the_indexes_it_dropped_and_its_undo_restores_th
     assert_eq!(integrity(&conn), "ok", "every index holds every row");
     assert_eq!(by_price(&conn)[..2], ["B-000899", "B-001799"]);
 
-    import::undo(&mut conn, applied.batch, false).unwrap();
+    let undone = import::undo(&mut conn, applied.batch, false).unwrap();
+    assert_eq!(undone.prices_restored, LARGE as u64);
+    assert_eq!(indexes(&conn), before);
     assert_eq!(integrity(&conn), "ok");
     assert_eq!(by_price(&conn)[..2], ["B-000000", "B-000900"]);
 }

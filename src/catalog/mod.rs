@@ -10,7 +10,7 @@ mod variants;
 
 pub(crate) use bulk::insert_new_product;
 pub use bulk::{bulk_edit, BulkChange};
-pub(crate) use prices::{item_price_values, write_price, SaleAndList};
+pub(crate) use prices::{item_price_values, remove_item_price, write_price, SaleAndList};
 pub use prices::{price_groups, remove_price, rename_price_group, set_price, upsert_price, PriceGroup};
 pub(crate) use products::{check_amount, normalized_with_problems, product_by_id, set_deleted_in};
 pub use products::{

@@ -85,9 +85,17 @@ pub(crate) fn prices_written(tx: &Connection, product_id: i64, variant_id: Optio
 /// Removes the sale and list price of the product or variant with SKU `sku` in price
 /// group `group` (undo of an import that set a price where there was none).
 pub fn remove_price(tx: &Connection, sku: &str, group: i64) -> Result<()> {
+    remove_item_price(tx, &resolve_sku(tx, sku)?, group)
+}
+
+/// `remove_price` of an item already resolved.
+pub(crate) fn remove_item_price(tx: &Connection, item: &Item, group: i64) -> Result<()> {
     group_no(group)?;
-    let item = resolve_sku(tx, sku)?;
-    tx.execute("DELETE FROM prices WHERE product_id = ?1 AND variant_id IS ?2 AND group_no = ?3", params![item.product_id, item.variant_id, group])?;
+    tx.prepare_cached("DELETE FROM prices WHERE product_id = ?1 AND variant_id IS ?2 AND group_no = ?3")?.execute(params![
+        item.product_id,
+        item.variant_id,
+        group
+    ])?;
     prices_written(tx, item.product_id, item.variant_id, group)
 }
 

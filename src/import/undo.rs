@@ -6,6 +6,7 @@
 //! trash.
 
 use super::run::{Prepared, PriceChange};
+use super::suspend::{touch, worth_suspending, Suspended, SUSPENDABLE_INDEXES};
 use super::{ImportError, ImportOptions, Plan};
 use crate::catalog::{self, Item, ProductFields, VariantFields};
 use crate::db;
@@ -153,32 +154,34 @@ pub fn batches(conn: &Connection) -> Result<Vec<Batch>> {
 /// Refuses, unless `force`, when products or variants the batch changed or created were
 /// edited after it: putting back what it replaced would overwrite those edits.
 pub fn undo(conn: &mut Connection, batch: Option<i64>, force: bool) -> Result<UndoSummary> {
-    db::write(conn, |tx| {
-        let batch = match batch {
-            Some(id) => id,
-            None => tx
-                .query_row("SELECT max(id) FROM import_batches WHERE undone_at IS NULL", [], |r| r.get::<_, Option<i64>>(0))?
-                .ok_or(ImportError::NothingToUndo)?,
-        };
-        let undone: Option<String> = tx
-            .query_row("SELECT undone_at FROM import_batches WHERE id = ?1", [batch], |r| r.get(0))
-            .optional()?
-            .ok_or(ImportError::BatchNotFound(batch))?;
-        if undone.is_some() {
-            return Err(ImportError::AlreadyUndone(batch).into());
-        }
-        let later: Option<i64> = tx.query_row("SELECT max(id) FROM import_batches WHERE id > ?1 AND undone_at IS NULL", [batch], |r| r.get(0))?;
-        if let Some(later) = later {
-            return Err(ImportError::UndoOrder { batch, later }.into());
-        }
-        let edited = if force { Vec::new() } else { edited_since(tx, batch)? };
-        if !edited.is_empty() {
-            return Err(ImportError::EditedSince { batch, skus: edited }.into());
-        }
-        let summary = revert(tx, batch)?;
-        tx.execute("UPDATE import_batches SET undone_at = ?2 WHERE id = ?1", params![batch, db::now()])?;
-        Ok(summary)
-    })
+    db::with_bulk_cache(conn, |conn| db::write(conn, |tx| undo_in(tx, batch, force)))
+}
+
+fn undo_in(tx: &Connection, batch: Option<i64>, force: bool) -> Result<UndoSummary> {
+    let batch = match batch {
+        Some(id) => id,
+        None => tx
+            .query_row("SELECT max(id) FROM import_batches WHERE undone_at IS NULL", [], |r| r.get::<_, Option<i64>>(0))?
+            .ok_or(ImportError::NothingToUndo)?,
+    };
+    let undone: Option<String> = tx
+        .query_row("SELECT undone_at FROM import_batches WHERE id = ?1", [batch], |r| r.get(0))
+        .optional()?
+        .ok_or(ImportError::BatchNotFound(batch))?;
+    if undone.is_some() {
+        return Err(ImportError::AlreadyUndone(batch).into());
+    }
+    let later: Option<i64> = tx.query_row("SELECT max(id) FROM import_batches WHERE id > ?1 AND undone_at IS NULL", [batch], |r| r.get(0))?;
+    if let Some(later) = later {
+        return Err(ImportError::UndoOrder { batch, later }.into());
+    }
+    let edited = if force { Vec::new() } else { edited_since(tx, batch)? };
+    if !edited.is_empty() {
+        return Err(ImportError::EditedSince { batch, skus: edited }.into());
+    }
+    let summary = revert(tx, batch)?;
+    tx.execute("UPDATE import_batches SET undone_at = ?2 WHERE id = ?1", params![batch, db::now()])?;
+    Ok(summary)
 }
 
 /// How many edited SKUs an `EditedSince` error names.
@@ -205,8 +208,6 @@ fn edited_since(tx: &Connection, batch: i64) -> Result<Vec<String>> {
     Ok(skus)
 }
 
-type Journaled = (Change, i64, Option<i64>, Option<String>);
-
 /// Ids of what a batch created, inclusive (empty when `to < from`).
 type Range = (Option<i64>, Option<i64>);
 
@@ -217,6 +218,7 @@ fn revert(tx: &Connection, batch: i64) -> Result<UndoSummary> {
         [batch],
         |r| Ok(((r.get(0)?, r.get(1)?), (r.get(2)?, r.get(3)?), (r.get(4)?, r.get(5)?))),
     )?;
+    let suspended = suspend_for(tx, batch, [products, variants, movements])?;
     // Stock first, the variants' before the products': a variant goes only once it holds
     // none, and a product can take its own stock back only once the variants this import
     // gave it are gone (a file zeroes a product's stock on the row before its variants').
@@ -236,7 +238,7 @@ fn revert(tx: &Connection, batch: i64) -> Result<UndoSummary> {
     reverse(of_variants)?;
     let created_variants = ids_in(tx, "variants", variants)?;
     for &id in &created_variants {
-        catalog::remove_variant_in(tx, &item_sku(tx, 0, Some(id))?)?;
+        catalog::remove_variant_in(tx, &item_of(tx, 0, Some(id))?.sku)?;
     }
     reverse(of_products)?;
     summary.created_removed += created_variants.len() as u64;
@@ -246,7 +248,41 @@ fn revert(tx: &Connection, batch: i64) -> Result<UndoSummary> {
         catalog::set_deleted_in(tx, id, Some(now.clone()))?;
         summary.created_removed += 1;
     }
+    suspended.rebuild(tx)?;
     Ok(summary)
+}
+
+/// Drops the indexes this undo moves many products in, as a large import does
+/// (`suspend`): what it moves is known from the batch's ranges and journal.
+fn suspend_for(tx: &Connection, batch: i64, [products, variants, movements]: [Range; 3]) -> Result<Suspended> {
+    let size = |(from, to): Range| match (from, to) {
+        (Some(from), Some(to)) if to >= from => (to - from + 1) as u64,
+        _ => 0,
+    };
+    let (fields, own_prices, other_writes, catalog): (u64, u64, u64, u64) = tx.query_row(
+        "SELECT count(*) FILTER (WHERE change = 'product_updated' OR change = 'restored'),
+                count(*) FILTER (WHERE change = 'price_set' AND variant_id IS NULL),
+                count(*) FILTER (WHERE change = 'price_set' OR change = 'variant_updated'),
+                (SELECT count(*) FROM products)
+         FROM import_changes WHERE batch_id = ?1",
+        [batch],
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    )?;
+    let writes = [
+        (touch::FIELDS, fields + size(products)),
+        (touch::PRICE1, own_prices),
+        (touch::UPDATED, other_writes + size(variants)),
+        (touch::STOCK, size(movements)),
+    ];
+    let mut suspended = Suspended::default();
+    for (name, moved_by) in SUSPENDABLE_INDEXES {
+        let moved = writes.iter().filter(|(kind, _)| moved_by & kind != 0).map(|(_, n)| n).sum();
+        // Known in full: nothing to project.
+        if worth_suspending(moved, moved, moved, catalog) {
+            suspended.suspend(tx, name)?;
+        }
+    }
+    Ok(suspended)
 }
 
 /// The ids of `table` in `range`, newest first.
@@ -267,46 +303,45 @@ fn movement_ids(tx: &Connection, (from, to): Range) -> Result<(Vec<i64>, Vec<i64
 
 /// Walks the batch's journal backwards, putting back the values each change replaced.
 fn revert_changes(tx: &Connection, batch: i64, summary: &mut UndoSummary) -> Result<()> {
-    let changes: Vec<Journaled> = tx
-        .prepare("SELECT change, product_id, variant_id, before FROM import_changes WHERE batch_id = ?1 ORDER BY seq DESC")?
-        .query_map([batch], |r| {
-            let change: String = r.get(0)?;
-            let change = Change::parse(&change).ok_or_else(|| rusqlite::Error::InvalidColumnType(0, change, rusqlite::types::Type::Text))?;
-            Ok((change, r.get(1)?, r.get(2)?, r.get(3)?))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
+    // Read as it is walked: a large batch's journal does not fit in memory twice.
+    let mut journal = tx.prepare("SELECT change, product_id, variant_id, before FROM import_changes WHERE batch_id = ?1 ORDER BY seq DESC")?;
+    let mut rows = journal.query([batch])?;
     let mut touched = BTreeSet::new();
-    for (change, product_id, variant_id, before) in changes {
-        let before = before.unwrap_or_default();
+    while let Some(r) = rows.next()? {
+        let change: String = r.get(0)?;
+        let change = Change::parse(&change).ok_or_else(|| crate::Error::Corrupt(format!("import journal: change {change}")))?;
+        let (product_id, variant_id): (i64, Option<i64>) = (r.get(1)?, r.get(2)?);
+        let before: Option<String> = r.get(3)?;
+        let before = before.as_deref().unwrap_or_default();
         match change {
             Change::PriceSet => {
-                let price: PriceChange = parse_before(&before)?;
-                let sku = item_sku(tx, product_id, variant_id)?;
+                let price: PriceChange = parse_before(before)?;
+                let item = item_of(tx, product_id, variant_id)?;
                 match price.before {
-                    Some((sale, list)) => catalog::upsert_price(tx, &sku, price.group as i64, sale, list)?,
-                    None => catalog::remove_price(tx, &sku, price.group as i64)?,
+                    Some((sale, list)) => catalog::write_price(tx, &item, price.group as i64, sale, list)?,
+                    None => catalog::remove_item_price(tx, &item, price.group as i64)?,
                 }
+                crate::sync::outbox::enqueue_item(tx, &item)?;
                 summary.prices_restored += 1;
             }
             Change::ProductUpdated => {
-                let fields: ProductFields = parse_before(&before)?;
+                let fields: ProductFields = parse_before(before)?;
                 catalog::update_product_unindexed(tx, product_id, &fields)?;
                 touched.insert(product_id);
                 summary.products_restored += 1;
             }
             Change::VariantUpdated => {
-                let fields: VariantFields = parse_before(&before)?;
-                let sku = item_sku(tx, product_id, variant_id)?;
-                catalog::update_variant_in(tx, &sku, &fields)?;
+                let fields: VariantFields = parse_before(before)?;
+                catalog::update_variant_in(tx, &item_of(tx, product_id, variant_id)?.sku, &fields)?;
                 summary.variants_restored += 1;
             }
             Change::TagsSet => {
-                let names: Vec<String> = parse_before(&before)?;
+                let names: Vec<String> = parse_before(before)?;
                 catalog::retag_product(tx, product_id, &names.iter().map(String::as_str).collect::<Vec<_>>())?;
                 summary.tags_restored += 1;
             }
             Change::Restored => {
-                let trashed_at: String = parse_before(&before)?;
+                let trashed_at: String = parse_before(before)?;
                 match variant_id {
                     Some(variant_id) => catalog::set_variant_deleted_in(tx, variant_id, Some(trashed_at))?,
                     None => catalog::set_deleted_in(tx, product_id, Some(trashed_at))?,
@@ -323,9 +358,11 @@ fn parse_before<T: serde::de::DeserializeOwned>(json: &str) -> Result<T> {
     serde_json::from_str(json).map_err(|e| crate::Error::Corrupt(format!("import journal: {e}")))
 }
 
-fn item_sku(tx: &Connection, product_id: i64, variant_id: Option<i64>) -> Result<String> {
-    Ok(match variant_id {
-        Some(v) => tx.query_row("SELECT sku FROM variants WHERE id = ?1", [v], |r| r.get(0))?,
-        None => tx.query_row("SELECT sku FROM products WHERE id = ?1", [product_id], |r| r.get(0))?,
-    })
+/// The product (`variant_id` None) or variant, with its SKU.
+fn item_of(tx: &Connection, product_id: i64, variant_id: Option<i64>) -> Result<Item> {
+    let sku = match variant_id {
+        Some(v) => tx.prepare_cached("SELECT sku FROM variants WHERE id = ?1")?.query_row([v], |r| r.get(0))?,
+        None => tx.prepare_cached("SELECT sku FROM products WHERE id = ?1")?.query_row([product_id], |r| r.get(0))?,
+    };
+    Ok(Item { product_id, variant_id, sku })
 }
