@@ -1,5 +1,5 @@
 //! Imports a generated 1M-row sheet end to end, as xlsx and as csv, into a new catalog,
-//! again unchanged, and as csv with every price changed, and prints rows/s and peak RSS next to a raw parse of the same file in
+//! again unchanged, and as csv with every price changed, undoes the csv imports, and prints rows/s and peak RSS next to a raw parse of the same file in
 //! the same run: calamine's streaming cell reader for the xlsx, the csv crate for the csv.
 //!
 //!     cargo bench --bench import                              # 1M rows, in a temp dir
@@ -197,12 +197,16 @@ fn import(db: &Path, file: &Path) -> import::Plan {
     applied.plan
 }
 
-/// Set in the child process that runs one import: `DB|FILE`.
+/// Set in the child process that runs one import, `DB|FILE`, or the undo of the latest
+/// one, `DB|` (`UNDO`).
 const CHILD: &str = "RAF_BENCH_IMPORT";
+const UNDO: &str = "";
 
-/// Imports `file` into `db` in a child process of this bench, as the app or the CLI
-/// starts one: what earlier steps left in this process's allocator does not count in its
-/// peak RSS. Prints its line and returns the plan's counts.
+/// Imports `file` into `db` (or undoes its latest import, `file` `UNDO`) in a child
+/// process of this bench, as the app or the CLI starts one: what earlier steps left in
+/// this process's allocator does not count in its peak RSS. Prints its line and returns
+/// the counts: the plan's creates, updates and unchanged, or the undo's created items
+/// removed, prices restored and movements reversed.
 fn import_in_child(what: &str, rows: u64, db: &Path, file: &Path) -> (Figure, (u64, u64, u64)) {
     let start = Instant::now();
     let out =
@@ -216,11 +220,17 @@ fn import_in_child(what: &str, rows: u64, db: &Path, file: &Path) -> (Figure, (u
     (figure, (v[0] as u64, v[1] as u64, v[2] as u64))
 }
 
-/// The child's side: the import, then its creates, updates, unchanged, CPU seconds and peak RSS.
+/// The child's side: the import or the undo, then its counts, CPU seconds and peak RSS.
 fn child_import(spec: &str) {
     let (db, file) = spec.split_once('|').unwrap();
-    let plan = import(Path::new(db), Path::new(file));
-    println!("{} {} {} {} {}", plan.creates, plan.updates, plan.unchanged, cpu_seconds(), peak_rss_mb());
+    let counts = if file == UNDO {
+        let undone = import::undo(&mut raf::db::open(Path::new(db)).unwrap(), None, false).unwrap();
+        (undone.created_removed, undone.prices_restored, undone.movements_reversed)
+    } else {
+        let plan = import(Path::new(db), Path::new(file));
+        (plan.creates, plan.updates, plan.unchanged)
+    };
+    println!("{} {} {} {} {}", counts.0, counts.1, counts.2, cpu_seconds(), peak_rss_mb());
 }
 
 fn main() {
@@ -250,14 +260,17 @@ fn main() {
     measure("bare SQLite inserts of the same rows (floor)", rows, || bare_inserts(&dir.path().join("bare.db"), rows));
     let (csv_db, xlsx_db) = (dir.path().join("csv.db"), dir.path().join("xlsx.db"));
     for (what, db, file, counts) in [
-        ("csv import, new catalog (creates)", &csv_db, &csv_file, (rows, 0, 0)),
-        ("csv re-import, unchanged", &csv_db, &csv_file, (0, 0, rows)),
-        ("xlsx import, new catalog (creates)", &xlsx_db, &xlsx_file, (rows, 0, 0)),
-        ("xlsx re-import, unchanged", &xlsx_db, &xlsx_file, (0, 0, rows)),
-        ("csv re-import, every price changed", &csv_db, &new_prices_file, (0, rows, 0)),
+        ("csv import, new catalog (creates)", &csv_db, csv_file.as_path(), (rows, 0, 0)),
+        ("csv re-import, unchanged", &csv_db, csv_file.as_path(), (0, 0, rows)),
+        ("xlsx import, new catalog (creates)", &xlsx_db, xlsx_file.as_path(), (rows, 0, 0)),
+        ("xlsx re-import, unchanged", &xlsx_db, xlsx_file.as_path(), (0, 0, rows)),
+        ("csv re-import, every price changed", &csv_db, new_prices_file.as_path(), (0, rows, 0)),
+        ("undo of the price changes", &csv_db, Path::new(UNDO), (0, rows, 0)),
+        ("undo of the unchanged re-import", &csv_db, Path::new(UNDO), (0, 0, 0)),
+        ("undo of the creates", &csv_db, Path::new(UNDO), (rows, 0, rows - rows.div_ceil(50))),
     ] {
         let (figure, done) = import_in_child(what, rows, db, file);
-        assert_eq!(done, counts, "{what}: creates, updates, unchanged");
+        assert_eq!(done, counts, "{what}");
         figures.push(figure);
     }
 
