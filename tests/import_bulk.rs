@@ -4,12 +4,13 @@
 
 use raf::catalog::{self, ProductFields, ProductQuery};
 use raf::import::{self, ImportOptions};
-use raf::progress;
+use raf::progress::{self, Step, Task};
 use raf::stock::{self, check_ledger, Change, MovementKind, MovementQuery};
 use raf::sync::{self, Kind, NewConnection, Settings};
 use rusqlite::Connection;
 use rust_decimal::Decimal;
 use std::path::Path;
+use std::sync::atomic::AtomicBool;
 
 fn d(s: &str) -> Decimal {
     s.parse().unwrap()
@@ -241,8 +242,17 @@ fn a_large_price_update_rebuilds_the_indexes_it_dropped_and_its_undo_restores_th
     assert_eq!(by_price(&conn)[0], "B-000000");
 
     large_csv_priced(&file, false, falling);
-    let applied = apply(&mut conn);
+    let steps = std::sync::Mutex::new(Vec::new());
+    let report = |step: Step| steps.lock().unwrap().push((step.phase, step.done, step.total));
+    let never = AtomicBool::new(false);
+    let applied = import::apply(&mut conn, &file, &ImportOptions::default(), &Task::new(&never, &report)).unwrap();
     assert_eq!((applied.plan.creates, applied.plan.updates, applied.plan.movements), (0, LARGE as u64, 0));
+    // Only the six indexes holding the group-1 price or `updated_at` were dropped, and
+    // their building again is shown after the last row.
+    let steps = steps.into_inner().unwrap();
+    let last_row = steps.iter().rposition(|(phase, ..)| *phase == "import").unwrap();
+    assert_eq!(steps[last_row], ("import", LARGE as u64, LARGE as u64));
+    assert_eq!(steps[last_row + 1..], (0..=6).map(|done| ("import_indexes", done, 6)).collect::<Vec<_>>());
     assert_eq!(indexes(&conn), before);
     assert_eq!(integrity(&conn), "ok", "every index holds every row");
     assert_eq!(by_price(&conn)[..2], ["B-000899", "B-001799"]);

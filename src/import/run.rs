@@ -140,7 +140,7 @@ pub(crate) fn run(conn: &Connection, prepared: Prepared, options: &ImportOptions
             task.step("import", engine.plan.rows, engine.rows_expected.max(engine.plan.rows))?;
         }
         task.step("import", engine.plan.rows, engine.plan.rows)?;
-        engine.finish()
+        engine.finish(task)
     })
 }
 
@@ -405,10 +405,10 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
-    fn finish(self) -> Result<Plan> {
+    fn finish(self, task: &Task) -> Result<Plan> {
         if self.writing {
             catalog::reindex_products(self.conn, self.touched.iter().copied())?;
-            self.suspended.rebuild(self.conn)?;
+            self.suspended.rebuild(self.conn, task)?;
         }
         Ok(self.plan)
     }

@@ -11,6 +11,7 @@ use super::{ImportError, ImportOptions, Plan};
 use crate::catalog::{self, Item, ProductFields, VariantFields};
 use crate::db;
 use crate::error::Result;
+use crate::progress;
 use crate::stock::{self, Entry, MovementKind};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
@@ -248,7 +249,7 @@ fn revert(tx: &Connection, batch: i64) -> Result<UndoSummary> {
         catalog::set_deleted_in(tx, id, Some(now.clone()))?;
         summary.created_removed += 1;
     }
-    suspended.rebuild(tx)?;
+    progress::silent(|task| suspended.rebuild(tx, task))?;
     Ok(summary)
 }
 

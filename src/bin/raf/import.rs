@@ -149,8 +149,11 @@ pub fn import(conn: &mut Connection, args: ImportArgs, out: &Out) -> Result<()> 
         import::refuse_catalog(conn, report)?;
         writable(report)?;
     }
-    let bar = progress_bar(out, if args.dry_run { "checking" } else { "importing" });
+    let bar = progress_bar(out, if args.dry_run { "checking rows" } else { "importing rows" });
     let report = |step: Step| {
+        if step.phase == "import_indexes" {
+            bar.set_message("building indexes");
+        }
         bar.set_length(step.total);
         bar.set_position(step.done);
     };
@@ -191,7 +194,7 @@ pub fn export(conn: &Connection, args: ExportArgs, out: &Out) -> Result<()> {
         let value = serde_json::json!({ "file": args.file, "rows": 0 });
         return out.message(&value, &format!("template written to {}", args.file.display()));
     }
-    let bar = progress_bar(out, "exporting");
+    let bar = progress_bar(out, "exporting rows");
     let report = |step: Step| {
         bar.set_length(step.total);
         bar.set_position(step.done);
@@ -218,7 +221,7 @@ fn progress_bar(out: &Out, what: &'static str) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(0);
-    bar.set_style(ProgressStyle::with_template("{spinner} {msg} {pos}/{len} rows ({percent}%, {per_sec}) {elapsed}").expect("a valid template"));
+    bar.set_style(ProgressStyle::with_template("{spinner} {msg} {pos}/{len} ({percent}%, {per_sec}) {elapsed}").expect("a valid template"));
     bar.set_message(what);
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar
