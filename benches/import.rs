@@ -141,22 +141,54 @@ fn raw_xlsx(path: &Path) -> u64 {
     n
 }
 
+/// What `bare_inserts` writes: all of it is the floor line; `RAF_BENCH_FLOOR_PARTS=1`
+/// also prints what each part adds.
+#[derive(Clone, Copy)]
+struct Parts {
+    prices: bool,
+    movements: bool,
+    search: Search,
+    /// Build the indexes an import suspends again before the commit, as an import does.
+    indexes: bool,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Search {
+    None,
+    /// The name's words only, with the 2- and 3-letter prefix indexes.
+    Name,
+    /// Name, SKU and barcode, without the prefix indexes.
+    NoPrefixes,
+    /// What an import writes: name, SKU and barcode, with the prefix indexes.
+    Full,
+}
+
+const FLOOR: Parts = Parts { prices: true, movements: true, search: Search::Full, indexes: false };
+
 /// The floor under an import of new products: the rows it writes for each one (the
 /// product, its two prices, its stock movement and its search row) inserted by bare
 /// prepared statements, no file and no checks, with the indexes an import suspends
-/// dropped. What this takes, an import cannot beat without writing less.
-fn bare_inserts(db: &Path, rows: u64) {
+/// dropped. What this takes, an import cannot beat without writing less. Returns the
+/// seconds of the rows, of building the indexes again, and of the commit.
+fn bare_inserts(db: &Path, rows: u64, parts: Parts) -> [f64; 3] {
     let mut conn = raf::db::open(db).unwrap();
     conn.pragma_update(None, "cache_size", -262_144).unwrap();
-    let suspended: Vec<String> = conn
-        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('products', 'stock_movements') AND sql NOT LIKE '%UNIQUE%' AND name <> 'movements_variant'")
+    if parts.search == Search::NoPrefixes {
+        conn.execute_batch(
+            "DROP TABLE product_search; CREATE VIRTUAL TABLE product_search USING fts5(text, content='', contentless_delete=1, tokenize='unicode61')",
+        )
+        .unwrap();
+    }
+    let suspended: Vec<(String, String)> = conn
+        .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN ('products', 'stock_movements') AND sql NOT LIKE '%UNIQUE%' AND name <> 'movements_variant'")
         .unwrap()
-        .query_map([], |r| r.get(0))
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .unwrap()
         .map(Result::unwrap)
         .collect();
+    let start = Instant::now();
     let tx = conn.transaction().unwrap();
-    for name in suspended {
+    for (name, _) in &suspended {
         tx.execute(&format!("DROP INDEX {name}"), []).unwrap();
     }
     let mut product = tx
@@ -179,15 +211,50 @@ fn bare_inserts(db: &Path, rows: u64) {
         let stock = stock as i64 * 10_000;
         product.execute(rusqlite::params![sku, name, barcode, vat as i64 * 10_000, stock, units(&p1), now]).unwrap();
         let id = tx.last_insert_rowid();
-        price.execute(rusqlite::params![id, 1, units(&p1)]).unwrap();
-        price.execute(rusqlite::params![id, 2, units(&p2)]).unwrap();
-        if stock != 0 {
+        if parts.prices {
+            price.execute(rusqlite::params![id, 1, units(&p1)]).unwrap();
+            price.execute(rusqlite::params![id, 2, units(&p2)]).unwrap();
+        }
+        if stock != 0 && parts.movements {
             movement.execute(rusqlite::params![id, stock, format!("import #1, row {}", i + 2), now]).unwrap();
         }
-        search.execute(rusqlite::params![id, format!("{} {sku} {barcode}", name.to_lowercase())]).unwrap();
+        let text = match parts.search {
+            Search::None => continue,
+            Search::Name => name.to_lowercase(),
+            Search::NoPrefixes | Search::Full => format!("{} {sku} {barcode}", name.to_lowercase()),
+        };
+        search.execute(rusqlite::params![id, text]).unwrap();
     }
     drop((product, price, movement, search));
+    let written = start.elapsed().as_secs_f64();
+    if parts.indexes {
+        for (_, sql) in &suspended {
+            tx.execute(sql, []).unwrap();
+        }
+    }
+    let indexed = start.elapsed().as_secs_f64();
     tx.commit().unwrap();
+    drop(conn);
+    [written, indexed - written, start.elapsed().as_secs_f64() - indexed]
+}
+
+/// What each part of the floor costs, on its own catalog file: `RAF_BENCH_FLOOR_PARTS=1`.
+fn floor_parts(dir: &Path, rows: u64) {
+    let none = Parts { prices: false, movements: false, search: Search::None, indexes: false };
+    let lines = [
+        ("product rows (SKU index only)", none),
+        ("+ two prices each", Parts { prices: true, ..none }),
+        ("+ a ledger movement each", Parts { prices: true, movements: true, ..none }),
+        ("+ search rows (the floor)", FLOOR),
+        ("  search rows of the name alone", Parts { search: Search::Name, ..FLOOR }),
+        ("  search rows without prefix indexes", Parts { search: Search::NoPrefixes, ..FLOOR }),
+        ("+ the suspended indexes built", Parts { indexes: true, ..FLOOR }),
+    ];
+    println!("{:<42} {:>9} {:>9} {:>9}", "floor, part by part", "rows s", "indexes s", "commit s");
+    for (i, (what, parts)) in lines.into_iter().enumerate() {
+        let [written, indexed, committed] = bare_inserts(&dir.join(format!("part{i}.db")), rows, parts);
+        println!("{what:<42} {written:>9.2} {indexed:>9.2} {committed:>9.2}");
+    }
 }
 
 fn import(db: &Path, file: &Path) -> import::Plan {
@@ -257,7 +324,12 @@ fn main() {
             std::hint::black_box(raw_xlsx(&xlsx_file));
         }),
     ];
-    measure("bare SQLite inserts of the same rows (floor)", rows, || bare_inserts(&dir.path().join("bare.db"), rows));
+    measure("bare SQLite inserts of the same rows (floor)", rows, || {
+        bare_inserts(&dir.path().join("bare.db"), rows, FLOOR);
+    });
+    if std::env::var_os("RAF_BENCH_FLOOR_PARTS").is_some() {
+        floor_parts(dir.path(), rows);
+    }
     let (csv_db, xlsx_db) = (dir.path().join("csv.db"), dir.path().join("xlsx.db"));
     for (what, db, file, counts) in [
         ("csv import, new catalog (creates)", &csv_db, csv_file.as_path(), (rows, 0, 0)),
