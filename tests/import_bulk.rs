@@ -264,6 +264,33 @@ fn a_large_price_update_rebuilds_the_indexes_it_dropped_and_its_undo_restores_th
     assert_eq!(by_price(&conn)[..2], ["B-000000", "B-000900"]);
 }
 
+/// Cancelled while it builds the dropped indexes again, after every row was written, a
+/// large import changes nothing: the prices and the indexes are as before.
+#[test]
+fn a_large_import_cancelled_while_building_its_indexes_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = raf::db::open(&dir.path().join("raf.db")).unwrap();
+    let before = indexes(&conn);
+    let file = dir.path().join("fiyatlar.csv");
+    large_csv(&file, false);
+    progress::silent(|task| import::apply(&mut conn, &file, &ImportOptions::default(), task)).unwrap();
+    large_csv_priced(&file, false, |i| 900 - i % 900);
+
+    let cancelled = AtomicBool::new(false);
+    let report = |step: Step| {
+        if step.phase == "import_indexes" && step.done == 2 {
+            cancelled.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    };
+    let err = import::apply(&mut conn, &file, &ImportOptions::default(), &Task::new(&cancelled, &report)).unwrap_err();
+    assert_eq!(err.code(), "task.cancelled");
+    assert_eq!(indexes(&conn), before);
+    let integrity: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
+    assert_eq!(integrity, "ok");
+    assert_eq!(by_price(&conn)[..2], ["B-000000", "B-000900"], "the old prices");
+    assert_eq!(import::batches(&conn).unwrap().len(), 1, "no batch for the cancelled import");
+}
+
 /// The products by group-1 price, ascending (unpriced last).
 fn by_price(conn: &Connection) -> Vec<String> {
     let query = ProductQuery { sort: catalog::Sort::Price, limit: 50, ..ProductQuery::default() };
